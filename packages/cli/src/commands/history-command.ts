@@ -1,0 +1,60 @@
+import { spawnSync } from 'node:child_process'
+import { history, revisionPath } from '@migraph/core'
+import type { CommandModule } from 'yargs'
+import { formatRevisionBlock, formatRevisionLine, revisionJson } from '../format.js'
+import { type CliState, type GlobalArgv, withProject } from '../run.js'
+
+interface HistoryArgv extends GlobalArgv {
+  readonly revRange?: string
+  readonly verbose?: boolean
+  readonly indicateCurrent?: boolean
+}
+
+/** `mig history [-r start:end]`: the revisions, newest first. */
+export function historyCommand(state: CliState): CommandModule<GlobalArgv, HistoryArgv> {
+  return {
+    command: 'history',
+    describe: 'List revisions in order, newest first',
+    builder: (y) =>
+      y
+        .option('rev-range', { alias: 'r', type: 'string', describe: '[start]:[end], e.g. -r-3:current' })
+        .option('verbose', { alias: 'v', type: 'boolean' })
+        .option('indicate-current', { alias: 'i', type: 'boolean', describe: 'mark the current revision(s)' }),
+    handler: (argv) =>
+      withProject(state, argv, async (project, io) => {
+        const result = await history(project, { range: argv.revRange, indicateCurrent: argv.indicateCurrent })
+        if (io.json) return io.printJson(result.map(revisionJson))
+        for (const info of result) {
+          io.print(
+            argv.verbose === true
+              ? formatRevisionBlock(info)
+              : formatRevisionLine(info, { includeBranches: true, includeDoc: true, includeParents: true }),
+          )
+        }
+      }),
+  }
+}
+
+interface EditArgv extends GlobalArgv {
+  readonly revision: string
+}
+
+/** `mig edit <rev>`: open a revision file in `$EDITOR`. */
+export function editCommand(state: CliState): CommandModule<GlobalArgv, EditArgv> {
+  return {
+    command: 'edit <revision>',
+    describe: 'Open a revision file in $EDITOR',
+    builder: (y) => y.positional('revision', { type: 'string', demandOption: true }),
+    handler: (argv) =>
+      withProject(state, argv, async (project, io) => {
+        const path = await revisionPath(project, { revision: String(argv.revision) })
+        const editor = process.env.VISUAL || process.env.EDITOR
+        if (editor === undefined || editor === '') {
+          throw new Error(`set $EDITOR to open ${path}`)
+        }
+        const result = spawnSync(editor, [path], { stdio: 'inherit', shell: false })
+        if (result.error !== undefined) throw new Error(`cannot run editor '${editor}': ${result.error.message}`)
+        if (io.json) io.printJson({ path })
+      }),
+  }
+}

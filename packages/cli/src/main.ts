@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs'
+import yargs from 'yargs'
+import { historyCommand, editCommand } from './commands/history-command.js'
+import { initCommand, listTemplatesCommand } from './commands/init-command.js'
+import {
+  branchesCommand,
+  currentCommand,
+  headsCommand,
+  showCommand,
+} from './commands/inspect-commands.js'
+import { downgradeCommand, upgradeCommand } from './commands/migrate-commands.js'
+import { mergeCommand, revisionCommand } from './commands/revision-command.js'
+import { ensureVersionCommand, stampCommand } from './commands/stamp-command.js'
+import { ExitCode } from './exit-codes.js'
+import type { CliState, GlobalArgv } from './run.js'
+import type { Streams } from './reporter.js'
+
+const VERSION: string = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version
+
+/**
+ * Parses the arguments, runs one command and returns the exit status. Nothing here exits the
+ * process; `bin/mig.js` sets `process.exitCode` from the result.
+ */
+export async function main(args: readonly string[], streams: Streams = process): Promise<number> {
+  const state: CliState = { streams, exitCode: ExitCode.ok }
+  const parser = yargs([...args])
+    .scriptName('mig')
+    .usage('mig <command> [options]')
+    .option('config', { alias: 'c', type: 'string', describe: 'config file (default: migrate.config.ts, searched upward)', global: true })
+    .option('url', { type: 'string', describe: 'database URL (overrides MIG_DATABASE_URL and the config)', global: true })
+    .option('x', { type: 'string', array: true, describe: 'key=value passed to revisions (repeatable)', global: true })
+    .option('json', { type: 'boolean', describe: 'print one JSON document on stdout', global: true })
+    .option('quiet', { alias: 'q', type: 'boolean', describe: 'no progress output', global: true })
+    .option('color', { type: 'boolean', default: true, describe: 'colored output (--no-color to disable)', global: true })
+    .option('lock-timeout', { type: 'number', describe: 'seconds to wait for the migration lock (default 60)', global: true })
+    .option('connect-timeout', { type: 'number', describe: 'seconds to wait for a connection (default 10)', global: true })
+    .command(initCommand(state))
+    .command(listTemplatesCommand(state))
+    .command(revisionCommand(state))
+    .command(mergeCommand(state))
+    .command(upgradeCommand(state))
+    .command(downgradeCommand(state))
+    .command(stampCommand(state))
+    .command(currentCommand(state))
+    .command(historyCommand(state))
+    .command(headsCommand(state))
+    .command(branchesCommand(state))
+    .command(showCommand(state))
+    .command(editCommand(state))
+    .command(ensureVersionCommand(state))
+    .demandCommand(1, 'a command is required; see mig --help')
+    .recommendCommands()
+    .strict()
+    .version(VERSION)
+    .help()
+    .alias('help', 'h')
+    .wrap(Math.min(110, process.stdout.columns ?? 110))
+    .exitProcess(false)
+    .fail((message, error) => {
+      state.exitCode = ExitCode.error
+      const text = error?.message ?? message ?? 'invalid arguments'
+      const json = args.includes('--json')
+      if (json) streams.stdout.write(`${JSON.stringify({ error: { code: 'usage', message: text } })}\n`)
+      streams.stderr.write(`error: ${oneLine(text)} (see mig --help)\n`)
+    })
+  try {
+    await parser.parseAsync()
+  } catch (error) {
+    if (state.exitCode === ExitCode.ok) {
+      state.exitCode = ExitCode.error
+      streams.stderr.write(`error: ${oneLine(error instanceof Error ? error.message : String(error))}\n`)
+    }
+  }
+  return state.exitCode
+}
+
+export type { GlobalArgv }
+
+function oneLine(text: string): string {
+  return text.split('\n').filter((l) => l.trim() !== '').join(' ')
+}

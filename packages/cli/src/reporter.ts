@@ -1,0 +1,46 @@
+import type { MigrationStep } from '@migraph/graph'
+import type { Reporter } from '@migraph/core'
+
+/** Where the CLI writes; injected so tests can capture it. */
+export interface Streams {
+  readonly stdout: { write(text: string): unknown; isTTY?: boolean | undefined }
+  readonly stderr: { write(text: string): unknown; isTTY?: boolean | undefined }
+}
+
+function stepLine(step: MigrationStep): string {
+  const verb = step.direction === 'up' ? 'upgrade' : 'downgrade'
+  const what = step.isStamp ? `Stamping ${verb === 'upgrade' ? 'up' : 'down'}` : `Running ${verb}`
+  return `${what} ${step.fromRevisions.join(', ')} -> ${step.toRevisions.join(', ')}, ${step.message}`
+}
+
+function ms(durationMs: number): string {
+  return durationMs < 10 ? `${durationMs.toFixed(1)} ms` : `${Math.round(durationMs)} ms`
+}
+
+/**
+ * Progress on stderr in Alembic's wording (`Running upgrade  -> ae10, add account`), with each
+ * step's duration. On a terminal the duration completes the line; elsewhere (logs, CI) each step
+ * is one line written when it ends, and a failing step is still named.
+ */
+export function stderrReporter(streams: Streams, quiet: boolean): Reporter {
+  const err = streams.stderr
+  const tty = err.isTTY === true
+  return {
+    info: (message) => {
+      if (!quiet) err.write(`${message}\n`)
+    },
+    warn: (message) => {
+      err.write(`warning: ${message}\n`)
+    },
+    stepStarted: (step) => {
+      if (!quiet && tty) err.write(stepLine(step))
+    },
+    stepFinished: (step, durationMs) => {
+      if (quiet) return
+      err.write(tty ? ` (${ms(durationMs)})\n` : `${stepLine(step)} (${ms(durationMs)})\n`)
+    },
+    stepFailed: (step, durationMs) => {
+      err.write(tty && !quiet ? ` FAILED (${ms(durationMs)})\n` : `${stepLine(step)} FAILED (${ms(durationMs)})\n`)
+    },
+  }
+}

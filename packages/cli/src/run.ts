@@ -1,0 +1,153 @@
+import { defaultEnvironment, type Environment, type GlobalOptions, Project, redactSecrets } from '@migraph/core'
+import { exitCodeFor } from './exit-codes.js'
+import { stderrReporter, type Streams } from './reporter.js'
+
+/** The global options every command module receives from yargs. */
+export interface GlobalArgv {
+  readonly config?: string | undefined
+  readonly url?: string | undefined
+  readonly x?: readonly string[] | undefined
+  readonly json?: boolean | undefined
+  readonly quiet?: boolean | undefined
+  readonly color?: boolean | undefined
+  readonly lockTimeout?: number | undefined
+  readonly connectTimeout?: number | undefined
+}
+
+/** What a command handler gets: the output helpers, and the project when it needs one. */
+export interface CommandIo {
+  readonly json: boolean
+  readonly streams: Streams
+  /** Writes a line (or lines) of the command's result to stdout. */
+  print(text: string): void
+  /** Writes the command's JSON document to stdout. */
+  printJson(value: unknown): void
+}
+
+/** Shared between the command modules and `main`: where output goes, and the exit status. */
+export interface CliState {
+  readonly streams: Streams
+  exitCode: number
+}
+
+function parseX(pairs: readonly string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const pair of pairs ?? []) {
+    const at = pair.indexOf('=')
+    if (at <= 0) throw new UsageError(`-x expects key=value, got '${pair}'`)
+    out[pair.slice(0, at)] = pair.slice(at + 1)
+  }
+  return out
+}
+
+/** A mistake in how `mig` was called. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError'
+  readonly code = 'usage'
+}
+
+function makeIo(state: CliState, json: boolean): CommandIo {
+  return {
+    json,
+    streams: state.streams,
+    print: (text) => {
+      state.streams.stdout.write(text.endsWith('\n') ? text : `${text}\n`)
+    },
+    printJson: (value) => {
+      state.streams.stdout.write(`${JSON.stringify(value, null, 2)}\n`)
+    },
+  }
+}
+
+/**
+ * Runs one command: builds the environment and (unless `needsProject` is false) the project,
+ * calls the handler, and turns any error into one line on stderr (or a JSON error document with
+ * `--json`) and a non-zero exit status. Passwords are masked in every message.
+ */
+async function runCommand(
+  state: CliState,
+  argv: GlobalArgv,
+  handler: (context: { project: Project | undefined; io: CommandIo; environment: Environment }) => Promise<void>,
+  needsProject: boolean,
+): Promise<void> {
+  const json = argv.json === true
+  const io = makeIo(state, json)
+  const secrets = new Set<string>()
+  const remember = (url: string | undefined) => {
+    if (url === undefined) return
+    for (const secret of passwordsOf(url)) secrets.add(secret)
+  }
+  remember(argv.url)
+  remember(process.env.MIG_DATABASE_URL)
+  try {
+    const options: GlobalOptions = {
+      config: argv.config,
+      url: argv.url,
+      x: parseX(argv.x),
+      lockTimeoutMs: argv.lockTimeout === undefined ? undefined : argv.lockTimeout * 1000,
+      connectTimeoutMs: argv.connectTimeout === undefined ? undefined : argv.connectTimeout * 1000,
+    }
+    const environment = defaultEnvironment({ reporter: stderrReporter(state.streams, argv.quiet === true || json) })
+    let project: Project | undefined
+    if (needsProject) {
+      project = await Project.open(options, environment)
+      remember(project.config.url)
+    }
+    await handler({ project, io, environment })
+  } catch (error) {
+    state.exitCode = exitCodeFor(error)
+    const code = String((error as { code?: unknown })?.code ?? 'error')
+    const raw = error instanceof Error ? error.message : String(error)
+    const message = redactSecrets(oneLine(raw), [...secrets])
+    if (json) state.streams.stdout.write(`${JSON.stringify({ error: { code, message } })}\n`)
+    state.streams.stderr.write(`error: ${message}\n`)
+    if (process.env.MIG_DEBUG === '1' && error instanceof Error && error.stack !== undefined) {
+      state.streams.stderr.write(`${redactSecrets(error.stack, [...secrets])}\n`)
+    }
+  }
+}
+
+/** The password of a URL, raw and percent-decoded, so either spelling is redacted. */
+function passwordsOf(url: string): string[] {
+  const match = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*?:([^@/]*)@/i.exec(url) ?? /^[a-z][a-z0-9+.-]*:\/\/[^@]*?:(.*)@[^@]*$/i.exec(url)
+  const raw = match?.[1]
+  if (raw === undefined || raw === '') return []
+  const out = [raw]
+  try {
+    out.push(decodeURIComponent(raw))
+  } catch {
+    // not percent-encoded: the raw form is enough
+  }
+  out.push(encodeURIComponent(raw))
+  return out
+}
+
+function oneLine(message: string): string {
+  const lines = message.split('\n').filter((line) => line.trim() !== '')
+  return lines.length <= 1 ? (lines[0] ?? message) : lines.join(' | ')
+}
+
+/** Runs a command that works on a configured project (every command but init/list-templates). */
+export function withProject(
+  state: CliState,
+  argv: GlobalArgv,
+  handler: (project: Project, io: CommandIo) => Promise<void>,
+): Promise<void> {
+  return runCommand(
+    state,
+    argv,
+    async ({ project, io }) => {
+      if (project !== undefined) await handler(project, io)
+    },
+    true,
+  )
+}
+
+/** Runs a command that needs no config (init, list-templates). */
+export function withoutProject(
+  state: CliState,
+  argv: GlobalArgv,
+  handler: (io: CommandIo, environment: Environment) => Promise<void>,
+): Promise<void> {
+  return runCommand(state, argv, ({ io, environment }) => handler(io, environment), false)
+}

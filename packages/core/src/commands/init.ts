@@ -1,0 +1,76 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join, relative, resolve } from 'node:path'
+import type { Environment } from '../context.js'
+import { CommandError } from '../errors.js'
+import { renderTemplate, TEMPLATES_DIR } from '../script/templates.js'
+
+/** An environment template that `mig init -t NAME` can write. */
+export interface TemplateInfo {
+  readonly name: string
+  readonly description: string
+}
+
+/** Lists the environment templates shipped with migraph (`mig list-templates`). */
+export function listTemplates(): readonly TemplateInfo[] {
+  const root = join(TEMPLATES_DIR, 'init')
+  return readdirSync(root, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => {
+      const readme = join(root, entry.name, 'README.md')
+      const description = existsSync(readme) ? (readFileSync(readme, 'utf8').split('\n')[0] ?? '').trim() : ''
+      return { name: entry.name, description }
+    })
+    .sort((a, b) => a.name.localeCompare(b.name))
+}
+
+export interface InitArgs {
+  /** The project folder (default: the working directory). */
+  readonly directory?: string | undefined
+  readonly template?: string | undefined
+  /** The versions folder inside it (default `migrations`). */
+  readonly migrations?: string | undefined
+}
+
+export interface InitResult {
+  readonly directory: string
+  readonly created: readonly string[]
+}
+
+/**
+ * Writes `migrate.config.ts` and an empty versions folder from an environment template
+ * (`mig init [dir]`). Refuses a folder that already holds a config or a non-empty versions
+ * folder, so it never overwrites anything.
+ */
+export async function init(environment: Environment, args: InitArgs = {}): Promise<InitResult> {
+  const name = args.template ?? 'generic'
+  const templates = listTemplates()
+  if (!templates.some((t) => t.name === name)) {
+    throw new CommandError(
+      `no template named '${name}' (available: ${templates.map((t) => t.name).join(', ')}); see 'mig list-templates'`,
+    )
+  }
+  const directory = resolve(environment.cwd, args.directory ?? '.')
+  const migrations = args.migrations ?? 'migrations'
+  const versions = resolve(directory, migrations)
+  const config = join(directory, 'migrate.config.ts')
+  if (existsSync(versions) && readdirSync(versions).length > 0) {
+    throw new CommandError(`folder ${versions} already exists and is not empty`)
+  }
+  if (existsSync(config)) throw new CommandError(`${config} already exists`)
+  if (args.directory !== undefined && existsSync(directory) && readdirSync(directory).length > 0) {
+    throw new CommandError(`folder ${directory} already exists and is not empty`)
+  }
+  const created: string[] = []
+  if (!existsSync(directory)) {
+    mkdirSync(directory, { recursive: true })
+    created.push(directory)
+  }
+  mkdirSync(versions, { recursive: true })
+  created.push(versions)
+  const source = join(TEMPLATES_DIR, 'init', name, 'migrate.config.ts.ejs')
+  writeFileSync(config, await renderTemplate(source, { migrations: relative(directory, versions) || '.' }), {
+    flag: 'wx',
+  })
+  created.push(config)
+  return { directory, created }
+}

@@ -1,0 +1,120 @@
+import { historyRange, type Revision } from '@migraph/graph'
+import type { Project } from '../context.js'
+import { CommandError } from '../errors.js'
+import { withSession } from '../runtime/session.js'
+import type { ScriptDirectory } from '../script/script-directory.js'
+
+/** A revision as the inspection commands report it (also their `--json` shape). */
+export interface RevisionInfo {
+  readonly revision: string
+  readonly downRevisions: readonly string[]
+  readonly branchLabels: readonly string[]
+  readonly dependsOn: readonly string[]
+  readonly message: string | null
+  readonly path: string | null
+  readonly createDate: string | null
+  /** The revision file's whole header comment, as `-v` prints it. */
+  readonly doc: string | null
+  readonly nextRevisions: readonly string[]
+  readonly isHead: boolean
+  readonly isBase: boolean
+  readonly isBranchPoint: boolean
+  readonly isMergePoint: boolean
+  /** Set by `current` and `history -i`: this revision is in the version table. */
+  readonly isCurrent?: boolean | undefined
+}
+
+/** Describes one revision of the graph. */
+export function describeRevision(scripts: ScriptDirectory, revision: Revision, current?: ReadonlySet<string>): RevisionInfo {
+  const script = scripts.scripts.get(revision.revision)
+  return {
+    revision: revision.revision,
+    downRevisions: revision.downRevisions,
+    branchLabels: [...revision.branchLabels],
+    dependsOn: revision.dependsOn,
+    message: revision.message ?? script?.message ?? null,
+    path: revision.path ?? script?.path ?? null,
+    createDate: script?.createDate ?? null,
+    doc: script?.doc ?? null,
+    nextRevisions: [...revision.nextRevisions],
+    isHead: revision.isHead,
+    isBase: revision.isBase,
+    isBranchPoint: revision.isBranchPoint,
+    isMergePoint: revision.isMergePoint,
+    ...(current === undefined ? {} : { isCurrent: current.has(revision.revision) }),
+  }
+}
+
+/** `mig heads`: the revisions nothing follows, in Alembic's order. */
+export async function heads(
+  project: Project,
+  args: { resolveDependencies?: boolean } = {},
+): Promise<readonly RevisionInfo[]> {
+  const scripts = await project.scripts()
+  const ids = args.resolveDependencies === true ? scripts.map.headsResolvingDependencies : scripts.map.heads
+  return ids.map((id) => describeRevision(scripts, scripts.map.get(id)))
+}
+
+/** `mig branches`: the branch points, each with the revisions it branches into. */
+export async function branches(project: Project): Promise<readonly RevisionInfo[]> {
+  const scripts = await project.scripts()
+  return historyRange(scripts.map, undefined, [])
+    .filter((r) => r.isBranchPoint)
+    .map((r) => describeRevision(scripts, r))
+}
+
+/** `mig show <rev>`: the revisions an identifier names. */
+export async function show(project: Project, args: { revision: string }): Promise<readonly RevisionInfo[]> {
+  const scripts = await project.scripts()
+  const needsCurrent = /current/.test(args.revision)
+  const current = needsCurrent ? await readCurrent(project) : []
+  return scripts.map.resolve(args.revision, current).map((r) => describeRevision(scripts, r))
+}
+
+/** `mig current`: the revisions recorded in the version table. Read-only. */
+export async function current(project: Project): Promise<readonly RevisionInfo[]> {
+  const scripts = await project.scripts()
+  const ids = await readCurrent(project)
+  const set = new Set(ids)
+  return ids.map((id) => {
+    const revision = scripts.map.getOptional(id)
+    if (revision === undefined) {
+      throw new CommandError(
+        `the version table records revision '${id}', which no revision file declares (was a file deleted, or is this the right database?)`,
+      )
+    }
+    return describeRevision(scripts, revision, set)
+  })
+}
+
+export interface HistoryArgs {
+  /** `[start]:[end]`, e.g. `ae10:head`, `-3:current`, `base:`. */
+  readonly range?: string | undefined
+  /** Mark the revisions in the version table (`-i`). */
+  readonly indicateCurrent?: boolean | undefined
+}
+
+/** `mig history`: revisions newest first, optionally within a range. */
+export async function history(project: Project, args: HistoryArgs = {}): Promise<readonly RevisionInfo[]> {
+  const scripts = await project.scripts()
+  const needsCurrent = args.indicateCurrent === true || /current/.test(args.range ?? '')
+  const currentHeads = needsCurrent ? await readCurrent(project) : []
+  const currentSet = args.indicateCurrent === true ? new Set(currentHeads) : undefined
+  return historyRange(scripts.map, args.range, currentHeads).map((r) => describeRevision(scripts, r, currentSet))
+}
+
+/** `mig edit <rev>`: the file of one revision (the CLI opens it in `$EDITOR`). */
+export async function revisionPath(project: Project, args: { revision: string }): Promise<string> {
+  const scripts = await project.scripts()
+  const needsCurrent = /current/.test(args.revision)
+  const currentHeads = needsCurrent ? await readCurrent(project) : []
+  const found = scripts.map.resolve(args.revision, currentHeads)
+  if (found.length !== 1) {
+    throw new CommandError(`'${args.revision}' names ${found.length} revisions; edit needs exactly one`)
+  }
+  return scripts.script((found[0] as Revision).revision).path
+}
+
+async function readCurrent(project: Project): Promise<readonly string[]> {
+  return withSession(project, { lock: false }, (session) => session.readHeads())
+}

@@ -1,0 +1,173 @@
+import { applyStep, type MigrationStep, planDowngrade, planStamp, planUpgrade } from '@migraph/graph'
+import type { Project } from '../context.js'
+import { CommandError } from '../errors.js'
+import { renderOfflineSql } from '../runtime/offline.js'
+import { runSteps } from '../runtime/runner.js'
+import { versionTableOf, withSession } from '../runtime/session.js'
+import { compileVersionStatements, ensureVersionTable, purgeVersions } from '../runtime/version-table.js'
+import type { ScriptDirectory } from '../script/script-directory.js'
+
+/** One executed (or, with `--sql`, rendered) step. */
+export interface StepSummary {
+  readonly direction: 'up' | 'down'
+  readonly revision: string
+  readonly from: readonly string[]
+  readonly to: readonly string[]
+  readonly stamp: boolean
+  readonly message: string
+}
+
+export interface MigrateResult {
+  readonly steps: readonly StepSummary[]
+  /** The heads recorded in the version table afterwards. */
+  readonly heads: readonly string[]
+  /** With `sql: true`, the script that would do it; nothing was executed. */
+  readonly sql?: string | undefined
+}
+
+export interface MigrateArgs {
+  /** `head`, `heads`, an id, `+N`, `label@head`, … With `sql`, also `from:to`. */
+  readonly target: string
+  /** Render SQL instead of executing (`--sql`); never connects. */
+  readonly sql?: boolean | undefined
+}
+
+/** `mig upgrade <target>`: apply revisions up to the target. */
+export function upgrade(project: Project, args: MigrateArgs): Promise<MigrateResult> {
+  return migrate(project, args, 'up')
+}
+
+/** `mig downgrade <target>`: revert revisions down to the target (`-1`, an id, `base`). */
+export function downgrade(project: Project, args: MigrateArgs): Promise<MigrateResult> {
+  return migrate(project, args, 'down')
+}
+
+async function migrate(project: Project, args: MigrateArgs, direction: 'up' | 'down'): Promise<MigrateResult> {
+  const scripts = await project.scripts()
+  const plan = (current: readonly string[], target: string) =>
+    direction === 'up'
+      ? planUpgrade(scripts.map, current, target)
+      : planDowngrade(scripts.map, current, target)
+  if (args.sql === true) {
+    const range = splitRange(args.target)
+    if (direction === 'down' && range === undefined) {
+      throw new CommandError(`downgrade with --sql requires <fromrev>:<torev>, got '${args.target}'`)
+    }
+    const start = range === undefined ? [] : startingHeads(scripts, range.from)
+    const target = range?.to ?? args.target
+    const steps = plan(start, target)
+    const sql = await renderOfflineSql(scripts, start, steps, offlineOptions(project))
+    return { steps: steps.map(summarize), heads: headsAfter(scripts, start, steps), sql }
+  }
+  if (args.target.includes(':')) {
+    throw new CommandError(`a range '${args.target}' is only allowed with --sql`)
+  }
+  // Validate what needs no database first, so a typo never opens (or creates) one.
+  if (!/^[+-]|[+-]\d+$|current/.test(args.target) && !args.target.includes('@')) {
+    scripts.map.resolve(args.target, [])
+  }
+  return withSession(project, { lock: true }, async (session) => {
+    const current = await session.readHeads()
+    const steps = plan(current, args.target)
+    const heads = await runSteps(session, scripts, current, steps, {
+      transactionPerMigration: project.config.transactionPerMigration,
+      reporter: project.environment.reporter,
+      x: project.options.x,
+    })
+    return { steps: steps.map(summarize), heads }
+  })
+}
+
+export interface StampArgs {
+  readonly revisions: readonly string[]
+  readonly sql?: boolean | undefined
+  /** Delete every row of the version table first, then stamp. */
+  readonly purge?: boolean | undefined
+}
+
+/** `mig stamp <revs...>`: set the version table without running any revision. */
+export async function stamp(project: Project, args: StampArgs): Promise<MigrateResult> {
+  const scripts = await project.scripts()
+  if (args.revisions.length === 0) throw new CommandError('stamp needs at least one revision')
+  if (args.sql === true) {
+    let start: readonly string[] = []
+    let targets = args.revisions
+    const first = args.revisions[0] as string
+    const range = splitRange(first)
+    if (range !== undefined) {
+      if (args.revisions.length > 1) throw new CommandError('stamp --sql takes one from:to range at most')
+      start = startingHeads(scripts, range.from)
+      targets = [range.to]
+    }
+    const steps = planStamp(scripts.map, start, targets, { purge: args.purge ?? false })
+    const sql = await renderOfflineSql(scripts, start, steps, offlineOptions(project))
+    return { steps: steps.map(summarize), heads: headsAfter(scripts, start, steps), sql }
+  }
+  for (const target of args.revisions) {
+    if (!/^[+-]|[+-]\d+$|current/.test(target) && !target.includes('@')) scripts.map.resolve(target, [])
+  }
+  return withSession(project, { lock: true }, async (session) => {
+    let current = await session.readHeads()
+    if (args.purge === true && current.length > 0) {
+      await purgeVersions(session.connection.db, session.versionTable)
+      current = []
+    }
+    const steps = planStamp(scripts.map, current, args.revisions, { purge: args.purge ?? false })
+    const heads = await runSteps(session, scripts, current, steps, {
+      transactionPerMigration: true,
+      reporter: project.environment.reporter,
+    })
+    return { steps: steps.map(summarize), heads }
+  })
+}
+
+/** `mig ensure-version`: create the version table if it does not exist. */
+export async function ensureVersion(project: Project, args: { sql?: boolean } = {}): Promise<{ sql?: string }> {
+  const dialect = project.dialect()
+  if (args.sql === true) {
+    const statements = compileVersionStatements(dialect.sqlFlavour, versionTableOf(project), { create: true })
+    return { sql: statements.map((s) => `${s};\n`).join('\n') }
+  }
+  return withSession(project, { lock: true }, async (session) => {
+    await ensureVersionTable(session.connection.db, session.versionTable)
+    return {}
+  })
+}
+
+function offlineOptions(project: Project) {
+  return {
+    dialect: project.dialect(),
+    versionTable: versionTableOf(project),
+    transactionPerMigration: project.config.transactionPerMigration,
+    x: project.options.x,
+  }
+}
+
+function splitRange(target: string): { from: string; to: string } | undefined {
+  const at = target.indexOf(':')
+  if (at === -1) return undefined
+  return { from: target.slice(0, at), to: target.slice(at + 1) }
+}
+
+/** The heads an offline range starts from: `base`/empty means an empty version table. */
+function startingHeads(scripts: ScriptDirectory, from: string): readonly string[] {
+  if (from === '' || from === 'base') return []
+  return scripts.map.resolve(from, []).map((r) => r.revision)
+}
+
+function headsAfter(scripts: ScriptDirectory, start: readonly string[], steps: readonly MigrationStep[]) {
+  let heads = start
+  for (const step of steps) heads = applyStep(scripts.map, heads, step).heads
+  return heads
+}
+
+function summarize(step: MigrationStep): StepSummary {
+  return {
+    direction: step.direction,
+    revision: step.revision,
+    from: step.fromRevisions,
+    to: step.toRevisions,
+    stamp: step.isStamp,
+    message: step.message,
+  }
+}

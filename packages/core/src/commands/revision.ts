@@ -1,0 +1,124 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { dirname, isAbsolute, join, resolve } from 'node:path'
+import { placeNewRevision, RevisionMap } from '@migraph/graph'
+import type { Project } from '../context.js'
+import { CommandError } from '../errors.js'
+import {
+  checkRevisionId,
+  formatCreateDate,
+  renderFileName,
+  slugify,
+} from '../script/revision-file-name.js'
+import { renderTemplate, TEMPLATES_DIR } from '../script/templates.js'
+
+export interface RevisionArgs {
+  readonly message?: string | undefined
+  /** The head (or heads, for a merge) the new revision follows. Default `head`. */
+  readonly head?: string | readonly string[] | undefined
+  /** Allow `head` to be a non-head revision, starting a new branch from it. */
+  readonly splice?: boolean | undefined
+  readonly branchLabels?: readonly string[] | undefined
+  readonly dependsOn?: readonly string[] | undefined
+  readonly versionPath?: string | undefined
+  readonly revId?: string | undefined
+}
+
+export interface RevisionResult {
+  readonly revision: string
+  readonly downRevisions: readonly string[]
+  readonly path: string
+}
+
+/**
+ * Writes a new revision file from the revision template (`mig revision -m MSG`). Placement
+ * follows Alembic: after the single head by default, after `--head`, or as a new base with
+ * `--head base`; the new graph is validated before the file is written.
+ */
+export async function revision(project: Project, args: RevisionArgs = {}): Promise<RevisionResult> {
+  const scripts = await project.scripts()
+  const { environment, config } = project
+  const revId = args.revId ?? environment.generateRevisionId()
+  const idProblem = checkRevisionId(revId)
+  if (idProblem !== undefined) throw new CommandError(`--rev-id: ${idProblem}`)
+  if (scripts.scripts.has(revId)) {
+    throw new CommandError(`revision id '${revId}' already exists in ${scripts.script(revId).path}`)
+  }
+  const placement = placeNewRevision(scripts.map, {
+    head: args.head ?? 'head',
+    splice: args.splice ?? false,
+    branchLabel: args.branchLabels ?? [],
+    dependsOn: args.dependsOn ?? [],
+  })
+  const downRevisions = placement.downRevisions
+  // Check the graph the new file would make (label clashes, …) before writing anything.
+  RevisionMap.build([
+    ...[...scripts.scripts.values()].map((s) => ({
+      revision: s.revision,
+      downRevision: s.downRevision,
+      branchLabels: s.branchLabels,
+      dependsOn: s.dependsOn,
+      path: s.path,
+    })),
+    {
+      revision: revId,
+      downRevision: downRevisions.length === 0 ? null : downRevisions,
+      branchLabels: args.branchLabels ?? null,
+      dependsOn: placement.dependsOn,
+      path: '(new revision)',
+    },
+  ])
+
+  const folder = versionFolder(project, args.versionPath, downRevisions, scripts)
+  const now = environment.now()
+  const fileName = `${renderFileName(config.fileTemplate, {
+    rev: revId,
+    slug: slugify(args.message, config.truncateSlugLength),
+    date: now,
+  })}.ts`
+  const path = join(folder, fileName)
+  if (dirname(path) !== folder) throw new CommandError(`file template produced a path outside ${folder}`)
+  if (existsSync(path)) throw new CommandError(`${path} already exists`)
+  const template = config.template ?? join(TEMPLATES_DIR, 'revision.ts.ejs')
+  const down = downRevisions.length === 0 ? null : downRevisions.length === 1 ? downRevisions[0] : downRevisions
+  const source = await renderTemplate(template, {
+    revision: revId,
+    downRevision: down,
+    revises: downRevisions.join(', '),
+    branchLabels: args.branchLabels && args.branchLabels.length > 0 ? args.branchLabels : null,
+    dependsOn: placement.dependsOn.length > 0 ? placement.dependsOn : null,
+    message: args.message ?? '',
+    createDate: formatCreateDate(now),
+    upgrades: '',
+    downgrades: '',
+  })
+  mkdirSync(folder, { recursive: true })
+  writeFileSync(path, source, { flag: 'wx' })
+  return { revision: revId, downRevisions, path }
+}
+
+/** Alembic's choice of folder: `--version-path`, else the folder of a parent, else the only one. */
+function versionFolder(
+  project: Project,
+  versionPath: string | undefined,
+  downRevisions: readonly string[],
+  scripts: Awaited<ReturnType<Project['scripts']>>,
+): string {
+  const locations = project.config.versionLocations
+  if (versionPath !== undefined) {
+    const folder = isAbsolute(versionPath) ? versionPath : resolve(project.environment.cwd, versionPath)
+    if (!locations.includes(folder)) {
+      throw new CommandError(
+        `--version-path ${versionPath} is not one of the configured version locations: ${locations.join(', ')}`,
+      )
+    }
+    return folder
+  }
+  if (locations.length === 1) return locations[0] as string
+  for (const parent of downRevisions) {
+    const script = scripts.scripts.get(parent)
+    if (script !== undefined) return script.versionLocation
+  }
+  throw new CommandError(
+    `several version locations are configured (${locations.join(', ')}); give --version-path for a new base revision`,
+  )
+}

@@ -1,0 +1,58 @@
+/**
+ * The shape of `migrate.config.ts`. Every key is optional; relative paths resolve against the
+ * folder of the config file.
+ *
+ * @example
+ * ```ts
+ * import { defineConfig } from 'migraph'
+ * export default defineConfig({ url: process.env.DATABASE_URL, migrations: 'migrations' })
+ * ```
+ */
+export interface MigraphConfig {
+  /** Database URL; absent means the embedded PGlite database at `.migraph/pglite`. */
+  readonly url?: string | undefined
+  /** The versions folder, or several (Alembic's `version_locations`). Default `migrations`. */
+  readonly migrations?: string | readonly string[] | undefined
+  /** Name of the version table. Default `mig_version`. */
+  readonly versionTable?: string | undefined
+  /** Schema of the version table, where the dialect has schemas. */
+  readonly versionTableSchema?: string | undefined
+  /** One transaction per revision (default) or one for the whole run. */
+  readonly transactionPerMigration?: boolean | undefined
+  /** File name template for new revisions; `{rev}`, `{slug}`, `{year}`…`{second}`, `{epoch}`. */
+  readonly fileTemplate?: string | undefined
+  /** An ejs template that replaces the built-in `revision.ts.ejs`. */
+  readonly template?: string | undefined
+  /** Longest slug in a new file name (Alembic's `truncate_slug_length`). Default 40. */
+  readonly truncateSlugLength?: number | undefined
+  /** Stop waiting for the migration lock after this many milliseconds. Default 60 000. */
+  readonly lockTimeout?: number | undefined
+  /** Stop trying to connect after this many milliseconds. Default 10 000. */
+  readonly connectTimeout?: number | undefined
+}
+
+/** The keys a config may hold; anything else is rejected with the file and key named. */
+export const CONFIG_KEYS: readonly (keyof MigraphConfig)[] = Object.freeze([
+  'url',
+  'migrations',
+  'versionTable',
+  'versionTableSchema',
+  'transactionPerMigration',
+  'fileTemplate',
+  'template',
+  'truncateSlugLength',
+  'lockTimeout',
+  'connectTimeout',
+])
+
+/**
+ * Types a config object; returns it unchanged. A plain object works just as well.
+ *
+ * @example
+ * ```ts
+ * export default defineConfig({ migrations: ['migrations', 'plugins/migrations'] })
+ * ```
+ */
+export function defineConfig(config: MigraphConfig): MigraphConfig {
+  return config
+}

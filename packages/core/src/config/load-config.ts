@@ -1,0 +1,82 @@
+import { existsSync } from 'node:fs'
+import { dirname, parse, resolve } from 'node:path'
+import { ConfigError } from '../errors.js'
+import { describeImportError, importModule } from '../script/import-module.js'
+import { type ResolvedConfig, resolveConfig } from './resolved-config.js'
+
+/** The file names searched, in order, from the working directory upward. */
+export const CONFIG_FILES: readonly string[] = Object.freeze([
+  'migrate.config.ts',
+  'migrate.config.mts',
+  'migrate.config.js',
+  'migrate.config.mjs',
+  'migrate.config.json',
+])
+
+export interface LoadConfigOptions {
+  /** Where the upward search starts. */
+  readonly cwd: string
+  /** An explicit file (`-c/--config`); it must exist. */
+  readonly file?: string | undefined
+}
+
+/**
+ * Finds and loads `migrate.config.*` (or the `migraph` key of a package.json) with cosmiconfig,
+ * TypeScript through tsx. Returns undefined when no config exists anywhere up the tree, so
+ * commands that can run without one (the embedded default) still work.
+ */
+export async function findConfig(options: LoadConfigOptions): Promise<ResolvedConfig | undefined> {
+  if (options.file !== undefined) {
+    const file = resolve(options.cwd, options.file)
+    if (!existsSync(file)) throw new ConfigError(`config file not found: ${file}`, file)
+    return loadConfigFile(file)
+  }
+  // A direct probe is much cheaper than cosmiconfig's loader set-up, and is by far the common case.
+  for (let dir = options.cwd; ; dir = dirname(dir)) {
+    for (const name of CONFIG_FILES) {
+      const file = resolve(dir, name)
+      if (existsSync(file)) return loadConfigFile(file)
+    }
+    if (existsSync(resolve(dir, 'package.json'))) {
+      const fromPackage = await searchPackageJson(dir)
+      if (fromPackage !== undefined) return fromPackage
+    }
+    if (dir === parse(dir).root) return undefined
+  }
+}
+
+/** Loads one config file (`.ts`, `.mts`, `.js`, `.mjs`, `.json` or a package.json). */
+export async function loadConfigFile(file: string): Promise<ResolvedConfig> {
+  const { cosmiconfig } = await import('cosmiconfig')
+  const loader = async (path: string) => {
+    try {
+      const mod = await importModule(path)
+      return mod.default ?? mod
+    } catch (error) {
+      throw new ConfigError(`cannot load config ${describeImportError(path, error)}`, path, { cause: error })
+    }
+  }
+  const explorer = cosmiconfig('migraph', {
+    loaders: { '.ts': loader, '.mts': loader, '.js': loader, '.mjs': loader },
+    cache: false,
+  })
+  let result: Awaited<ReturnType<typeof explorer.load>>
+  try {
+    result = await explorer.load(file)
+  } catch (error) {
+    if (error instanceof ConfigError) throw error
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error)
+    throw new ConfigError(`cannot load config ${file}: ${message}`, file, { cause: error })
+  }
+  if (result === null || result.isEmpty === true) {
+    throw new ConfigError(`${file}: the config file is empty (export default an object)`, file)
+  }
+  return resolveConfig(result.config, file, dirname(file))
+}
+
+async function searchPackageJson(dir: string): Promise<ResolvedConfig | undefined> {
+  const { cosmiconfig } = await import('cosmiconfig')
+  const result = await cosmiconfig('migraph', { searchPlaces: ['package.json'], cache: false }).search(dir)
+  if (result === null || result.isEmpty === true) return undefined
+  return resolveConfig(result.config, result.filepath, dirname(result.filepath))
+}

@@ -1,0 +1,95 @@
+import { isAbsolute, resolve } from 'node:path'
+import { ConfigError } from '../errors.js'
+import { CONFIG_KEYS, type MigraphConfig } from './define-config.js'
+
+/** A validated config with defaults applied and paths made absolute. */
+export interface ResolvedConfig {
+  /** The config file, or undefined when running without one. */
+  readonly file: string | undefined
+  /** The folder relative paths resolve against (the config file's folder). */
+  readonly baseDir: string
+  readonly url: string | undefined
+  readonly versionLocations: readonly string[]
+  readonly versionTable: string
+  readonly versionTableSchema: string | undefined
+  readonly transactionPerMigration: boolean
+  readonly fileTemplate: string
+  readonly template: string | undefined
+  readonly truncateSlugLength: number
+  readonly lockTimeoutMs: number
+  readonly connectTimeoutMs: number
+}
+
+const DEFAULTS = {
+  migrations: 'migrations',
+  versionTable: 'mig_version',
+  fileTemplate: '{rev}_{slug}',
+  truncateSlugLength: 40,
+  lockTimeoutMs: 60_000,
+  connectTimeoutMs: 10_000,
+} as const
+
+/** Validate a raw config object (from a file or the API) and apply defaults. */
+export function resolveConfig(raw: unknown, file: string | undefined, baseDir: string): ResolvedConfig {
+  const where = file ?? 'config'
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigError(`${where}: the config must export an object (default export)`, file)
+  }
+  const config = raw as Record<string, unknown>
+  for (const key of Object.keys(config)) {
+    if (!(CONFIG_KEYS as readonly string[]).includes(key)) {
+      throw new ConfigError(
+        `${where}: unknown config key '${key}' (known keys: ${CONFIG_KEYS.join(', ')})`,
+        file,
+      )
+    }
+  }
+  const c = config as MigraphConfig
+  const str = (key: keyof MigraphConfig): string | undefined => {
+    const value = config[key]
+    if (value === undefined || value === null) return undefined
+    if (typeof value !== 'string' || value === '') {
+      throw new ConfigError(`${where}: config key '${key}' must be a non-empty string`, file)
+    }
+    return value
+  }
+  const num = (key: keyof MigraphConfig, fallback: number): number => {
+    const value = config[key]
+    if (value === undefined || value === null) return fallback
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+      throw new ConfigError(`${where}: config key '${key}' must be a positive number`, file)
+    }
+    return value
+  }
+  const locations = c.migrations ?? DEFAULTS.migrations
+  const list = typeof locations === 'string' ? [locations] : locations
+  if (!Array.isArray(list) || list.length === 0 || list.some((p) => typeof p !== 'string' || p === '')) {
+    throw new ConfigError(
+      `${where}: config key 'migrations' must be a folder or a non-empty list of folders`,
+      file,
+    )
+  }
+  const transactionPerMigration = config.transactionPerMigration
+  if (transactionPerMigration !== undefined && typeof transactionPerMigration !== 'boolean') {
+    throw new ConfigError(`${where}: config key 'transactionPerMigration' must be true or false`, file)
+  }
+  const template = str('template')
+  return Object.freeze({
+    file,
+    baseDir,
+    url: str('url'),
+    versionLocations: Object.freeze(list.map((p) => absolute(baseDir, p))),
+    versionTable: str('versionTable') ?? DEFAULTS.versionTable,
+    versionTableSchema: str('versionTableSchema'),
+    transactionPerMigration: transactionPerMigration ?? true,
+    fileTemplate: str('fileTemplate') ?? DEFAULTS.fileTemplate,
+    template: template === undefined ? undefined : absolute(baseDir, template),
+    truncateSlugLength: num('truncateSlugLength', DEFAULTS.truncateSlugLength),
+    lockTimeoutMs: num('lockTimeout', DEFAULTS.lockTimeoutMs),
+    connectTimeoutMs: num('connectTimeout', DEFAULTS.connectTimeoutMs),
+  })
+}
+
+function absolute(baseDir: string, path: string): string {
+  return isAbsolute(path) ? path : resolve(baseDir, path)
+}

@@ -1,0 +1,106 @@
+import type { Kysely } from 'kysely'
+
+/** The database type of a Kysely whose tables migrations create as they go, unknown at compile time. */
+// biome-ignore lint/suspicious/noExplicitAny: the schema is unknown statically, as in Kysely's own Migration interface
+export type AnyDatabase = any
+
+/** A Kysely over tables no static schema describes. */
+export type AnyKysely = Kysely<AnyDatabase>
+
+/** The database engines migraph talks to. `pglite` is the embedded default. */
+export type DialectName = 'postgres' | 'pglite' | 'mysql' | 'sqlite'
+
+/** The SQL flavour the operations compiler emits for a dialect. */
+export type SqlFlavour = 'postgres' | 'mysql' | 'sqlite'
+
+/** A database URL parsed without connecting: the dialect is known from the scheme alone. */
+export interface DatabaseTarget {
+  readonly dialect: DialectName
+  /** The URL as given; may hold a password. Never print it: use `display`. */
+  readonly url: string
+  /** The URL with any password masked (`postgres://user:***@host:5432/db`). */
+  readonly display: string
+  /**
+   * `host:port` for network dialects; the absolute file or directory for embedded ones, or
+   * `:memory:` for an in-memory database.
+   */
+  readonly location: string
+}
+
+/** Where the version table lives. */
+export interface VersionTableRef {
+  readonly table: string
+  readonly schema?: string | undefined
+}
+
+/** How to open a connection. */
+export interface ConnectOptions {
+  /** Give up connecting after this long (default 10 s), with an error naming `location`. */
+  readonly connectTimeoutMs: number
+  /** Shown to other sessions while we hold the lock (PostgreSQL application_name). */
+  readonly applicationName?: string | undefined
+}
+
+/** An open connection. All work of one command runs on this one session. */
+export interface Connection {
+  /**
+   * Kysely bound to a single underlying database session. Work queues for that one session, so
+   * inside `db.transaction().execute(cb)` use the callback's `trx`, never `db` (it would wait
+   * for the transaction to end).
+   */
+  readonly db: AnyKysely
+  /** The target this connection was opened for. */
+  readonly target: DatabaseTarget
+  /** Releases any lock still held, then closes the session. Safe to call twice. */
+  close(): Promise<void>
+}
+
+/** What the database says about whoever holds the migration lock. */
+export interface LockHolder {
+  /** Server backend pid (PostgreSQL), connection id (MySQL) or OS pid (SQLite, PGlite). */
+  readonly pid?: number | string | undefined
+  readonly application?: string | undefined
+  /** Client address of the holder's session, or the holder's host name for file locks. */
+  readonly host?: string | undefined
+  /** When the holder's session (or, for file locks, its lock) started. */
+  readonly since?: Date | undefined
+  /** When the holder's current transaction started, if it is in one (PostgreSQL). */
+  readonly transactionStart?: Date | undefined
+  /** The holder's session state, e.g. `idle in transaction` (PostgreSQL, MySQL). */
+  readonly state?: string | undefined
+}
+
+/** How long to wait for the migration lock, and how to report the wait. */
+export interface LockOptions {
+  readonly timeoutMs: number
+  /** Called once when we start waiting, then every few seconds while we wait. */
+  readonly onWait?: ((holder: LockHolder | null, waitedMs: number) => void) | undefined
+  /** The lock protects this version table; its name is derived from it (default `mig_version`). */
+  readonly versionTable?: VersionTableRef | undefined
+}
+
+/** A held migration lock; released explicitly, and by the database if the process dies. */
+export interface MigrationLock {
+  /** Releases the lock; a second call does nothing. */
+  release(): Promise<void>
+}
+
+/** One object per dialect holds every difference between databases (STYLE.md). */
+export interface MigrationDialect {
+  readonly name: DialectName
+  readonly sqlFlavour: SqlFlavour
+  /** DDL commits with the transaction (false on MySQL/MariaDB, whose DDL commits implicitly). */
+  readonly transactionalDDL: boolean
+  /** The npm package that must be installed to connect (`null` when it ships with migraph). */
+  readonly driverPackage: string | null
+  /** Parse a URL of this dialect, or return null when the scheme is not ours. */
+  parseUrl(url: string, baseDir: string): DatabaseTarget | null
+  connect(target: DatabaseTarget, options: ConnectOptions): Promise<Connection>
+  acquireLock(connection: Connection, options: LockOptions): Promise<MigrationLock>
+}
+
+/** The version table used when the config names none. */
+export const DEFAULT_VERSION_TABLE: VersionTableRef = Object.freeze({ table: 'mig_version' })
+
+/** The `location` of an in-memory embedded database (`pglite:memory:`, `sqlite::memory:`). */
+export const MEMORY_LOCATION = ':memory:'

@@ -1,0 +1,65 @@
+/**
+ * Base class of every error migraph raises outside the graph and operations layers. `code` is
+ * stable and machine-readable (it is what `--json` errors carry); `message` is one line that
+ * names the file, revision or option at fault.
+ */
+export class MigraphError extends Error {
+  override readonly name: string = 'MigraphError'
+  readonly code: string
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.code = code
+  }
+}
+
+/** The config file is missing, fails to load, or holds an unknown or ill-typed key. */
+export class ConfigError extends MigraphError {
+  override readonly name = 'ConfigError'
+  readonly file: string | undefined
+
+  constructor(message: string, file?: string, options?: { cause?: unknown }) {
+    super('config', message, options)
+    this.file = file
+  }
+}
+
+/** A revision file cannot be read, parsed or imported. */
+export class RevisionFileError extends MigraphError {
+  override readonly name = 'RevisionFileError'
+  readonly file: string
+
+  constructor(file: string, message: string, options?: { cause?: unknown }) {
+    super('revision-file', message, options)
+    this.file = file
+  }
+}
+
+/** A command was called with arguments it cannot act on. */
+export class CommandError extends MigraphError {
+  override readonly name = 'CommandError'
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('command', message, options)
+  }
+}
+
+/** A revision's upgrade or downgrade failed; carries the revision and, when known, the SQL. */
+export class MigrationFailedError extends MigraphError {
+  override readonly name = 'MigrationFailedError'
+  readonly revision: string
+  readonly direction: 'up' | 'down'
+  readonly statement: string | undefined
+
+  constructor(
+    revision: string,
+    direction: 'up' | 'down',
+    message: string,
+    options?: { cause?: unknown; statement?: string | undefined },
+  ) {
+    super('migration-failed', message, options)
+    this.revision = revision
+    this.direction = direction
+    this.statement = options?.statement
+  }
+}

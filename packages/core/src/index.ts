@@ -1,0 +1,58 @@
+/**
+ * @migraph/core: config, revision files, dialects, the version table, the lock, the runner and
+ * the command functions the `mig` CLI is a thin layer over. Commands never print and never exit:
+ * they return data or throw typed errors.
+ *
+ * @example
+ * ```ts
+ * import { Project, upgrade } from '@migraph/core'
+ * const project = await Project.open({ url: 'sqlite:app.db' })
+ * const result = await upgrade(project, { target: 'head' })
+ * console.log(result.heads)
+ * ```
+ */
+export { init, listTemplates, type InitArgs, type InitResult, type TemplateInfo } from './commands/init.js'
+export {
+  branches,
+  current,
+  describeRevision,
+  heads,
+  history,
+  revisionPath,
+  show,
+  type HistoryArgs,
+  type RevisionInfo,
+} from './commands/inspect.js'
+export {
+  downgrade,
+  ensureVersion,
+  stamp,
+  upgrade,
+  type MigrateArgs,
+  type MigrateResult,
+  type StampArgs,
+  type StepSummary,
+} from './commands/migrate.js'
+export { merge, type MergeArgs } from './commands/merge.js'
+export { revision, type RevisionArgs, type RevisionResult } from './commands/revision.js'
+export { defineConfig, type MigraphConfig } from './config/define-config.js'
+export { findConfig, loadConfigFile } from './config/load-config.js'
+export type { ResolvedConfig } from './config/resolved-config.js'
+export {
+  defaultEnvironment,
+  type Environment,
+  type GlobalOptions,
+  Project,
+  type Reporter,
+} from './context.js'
+export type { DatabaseTarget, DialectName, MigrationDialect } from './dialects/dialect.js'
+export { maskUrl, redactSecrets } from './dialects/index.js'
+export {
+  CommandError,
+  ConfigError,
+  MigraphError,
+  MigrationFailedError,
+  RevisionFileError,
+} from './errors.js'
+export { ScriptDirectory, type RevisionScript } from './script/script-directory.js'
+export { slugify } from './script/revision-file-name.js'

@@ -1,0 +1,75 @@
+import type { Project } from '../context.js'
+import type { Connection, MigrationDialect, MigrationLock, VersionTableRef } from '../dialects/dialect.js'
+import { readVersions } from './version-table.js'
+
+/** An open connection to the project's database, optionally holding the migration lock. */
+export interface Session {
+  readonly connection: Connection
+  readonly dialect: MigrationDialect
+  readonly versionTable: VersionTableRef
+  /** The applied heads: the rows of the version table (none when it does not exist yet). */
+  readHeads(): Promise<readonly string[]>
+}
+
+/** Where the project's version table lives. */
+export function versionTableOf(project: Project): VersionTableRef {
+  return { table: project.config.versionTable, schema: project.config.versionTableSchema }
+}
+
+/**
+ * Opens a session, takes the migration lock when asked, runs `work`, then releases and closes
+ * in `finally`: a failure anywhere leaves no lock and no open connection behind.
+ */
+export async function withSession<T>(
+  project: Project,
+  options: { readonly lock: boolean },
+  work: (session: Session) => Promise<T>,
+): Promise<T> {
+  const target = project.target()
+  const dialect = project.dialect()
+  const connection = await dialect.connect(target, {
+    connectTimeoutMs: project.connectTimeoutMs,
+    applicationName: 'mig',
+  })
+  let lock: MigrationLock | undefined
+  try {
+    if (options.lock) {
+      lock = await dialect.acquireLock(connection, {
+        timeoutMs: project.lockTimeoutMs,
+        onWait: (holder, waitedMs) => {
+          const who = holder === null ? 'another process' : describeHolder(holder)
+          project.environment.reporter.info(
+            `Waiting for the migration lock held by ${who} (${Math.round(waitedMs / 1000)} s so far, timeout ${Math.round(project.lockTimeoutMs / 1000)} s)`,
+          )
+        },
+      })
+    }
+    const versionTable = versionTableOf(project)
+    return await work({
+      connection,
+      dialect,
+      versionTable,
+      readHeads: () => readVersions(connection.db, versionTable),
+    })
+  } finally {
+    try {
+      await lock?.release()
+    } finally {
+      await connection.close()
+    }
+  }
+}
+
+function describeHolder(holder: {
+  pid?: number | string | undefined
+  application?: string | undefined
+  host?: string | undefined
+  since?: Date | undefined
+}): string {
+  const parts: string[] = []
+  if (holder.pid !== undefined) parts.push(`pid ${holder.pid}`)
+  if (holder.application) parts.push(`application '${holder.application}'`)
+  if (holder.host) parts.push(`host ${holder.host}`)
+  if (holder.since) parts.push(`since ${holder.since.toISOString()}`)
+  return parts.length === 0 ? 'another session' : parts.join(', ')
+}

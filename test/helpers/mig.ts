@@ -1,0 +1,56 @@
+import { spawn } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+/** The repository root. */
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+/** The real `mig` binary, as npm links it. */
+export const MIG_BIN = join(ROOT, 'packages/cli/bin/mig.js')
+
+export interface MigResult {
+  readonly code: number
+  readonly stdout: string
+  readonly stderr: string
+  readonly ms: number
+}
+
+/** Runs the real `mig` binary in `cwd`; never throws on a non-zero exit. */
+export function mig(
+  cwd: string,
+  args: readonly string[],
+  options: { env?: Record<string, string | undefined>; timeoutMs?: number } = {},
+): Promise<MigResult> {
+  const started = performance.now()
+  return new Promise((resolve, reject) => {
+    const env: Record<string, string | undefined> = { ...process.env, MIG_DATABASE_URL: undefined, ...options.env }
+    for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key]
+    const child = spawn(process.execPath, [MIG_BIN, ...args], { cwd, env: env as NodeJS.ProcessEnv })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString()
+    })
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString()
+    })
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000)
+    child.on('error', reject)
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      resolve({ code: code ?? -1, stdout, stderr, ms: performance.now() - started })
+    })
+  })
+}
+
+/**
+ * A temporary project folder in which `migraph` resolves as it would once installed
+ * (node_modules/migraph links to the package), removed by `cleanup`.
+ */
+export function tempProject(prefix = 'mig-e2e-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  mkdirSync(join(dir, 'node_modules'))
+  symlinkSync(join(ROOT, 'packages/cli'), join(dir, 'node_modules/migraph'), 'dir')
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) }
+}
