@@ -50,7 +50,11 @@ const idOf = (i) => i.toString(16).padStart(12, '0')
 
 /** Linear: each revision follows the previous one. */
 function linear(n) {
-  return Array.from({ length: n }, (_, i) => ({ id: idOf(i + 1), down: i === 0 ? null : idOf(i), labels: null }))
+  return Array.from({ length: n }, (_, i) => ({
+    id: idOf(i + 1),
+    down: i === 0 ? null : idOf(i),
+    labels: null,
+  }))
 }
 
 /**
@@ -95,7 +99,10 @@ function makeProject(revisions) {
   )
   mkdirSync(join(dir, 'migrations'))
   for (const r of revisions) {
-    writeFileSync(join(dir, 'migrations', `${r.id}_rev.ts`), revisionFile(r.id, r.down, `revision ${r.id}`, r.labels))
+    writeFileSync(
+      join(dir, 'migrations', `${r.id}_rev.ts`),
+      revisionFile(r.id, r.down, `revision ${r.id}`, r.labels),
+    )
   }
   return dir
 }
@@ -105,7 +112,10 @@ function measure(command, commandArgs, cwd) {
   let rssKb = 0
   for (let k = 0; k < runs + 1; k++) {
     const started = process.hrtime.bigint()
-    const result = spawnSync('/usr/bin/time', ['-f', '%M', command, ...commandArgs], { cwd, encoding: 'utf8' })
+    const result = spawnSync('/usr/bin/time', ['-f', '%M', command, ...commandArgs], {
+      cwd,
+      encoding: 'utf8',
+    })
     const ms = Number(process.hrtime.bigint() - started) / 1e6
     if (result.status !== 0) throw new Error(`${commandArgs.join(' ')} failed: ${result.stderr}`)
     const lines = result.stderr.trim().split('\n')

@@ -45,7 +45,9 @@ export default defineConfig({ migrations: folder, versionTable: 'versions' })`,
   })
 
   test('the migraph key of package.json', async () => {
-    const dir = project('pkg', { 'package.json': JSON.stringify({ name: 'x', migraph: { migrations: 'm' } }) })
+    const dir = project('pkg', {
+      'package.json': JSON.stringify({ name: 'x', migraph: { migrations: 'm' } }),
+    })
     const config = await findConfig({ cwd: dir })
     assert.deepEqual(config?.versionLocations, [join(dir, 'm')])
   })
@@ -74,7 +76,9 @@ export default defineConfig({ migrations: folder, versionTable: 'versions' })`,
   })
 
   test('ill-typed values are rejected with the key named', async () => {
-    const dir = project('typed', { 'migrate.config.mjs': `export default { transactionPerMigration: 'yes' }` })
+    const dir = project('typed', {
+      'migrate.config.mjs': `export default { transactionPerMigration: 'yes' }`,
+    })
     await assert.rejects(findConfig({ cwd: dir }), /'transactionPerMigration' must be true or false/)
   })
 })

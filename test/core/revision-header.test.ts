@@ -2,7 +2,10 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { parseRevisionHeader } from '../../packages/core/src/script/revision-header.ts'
 
-const file = (body: string, doc = '/**\n * add account\n *\n * Revision ID: ab12\n * Revises:\n * Create Date: 2026-01-02 03:04:05.000000\n */\n') =>
+const file = (
+  body: string,
+  doc = '/**\n * add account\n *\n * Revision ID: ab12\n * Revises:\n * Create Date: 2026-01-02 03:04:05.000000\n */\n',
+) =>
   `${doc}import type { Operations } from 'migraph'\n${body}\nexport async function upgrade(op: Operations) {}\n`
 
 describe('parseRevisionHeader', () => {
@@ -47,7 +50,10 @@ export const dependsOn = ['x'].concat(more)`),
 
   test('unescapes string escapes and keeps a multi-line message', () => {
     const { header } = parseRevisionHeader(
-      file("export const revision = 'it\\'s'", '/**\n * first line\n * second line with *\\/ inside\n *\n * Revision ID: x\n */\n'),
+      file(
+        "export const revision = 'it\\'s'",
+        '/**\n * first line\n * second line with *\\/ inside\n *\n * Revision ID: x\n */\n',
+      ),
     )
     assert.equal(header.revision, "it's")
     assert.equal(header.message, 'first line\nsecond line with */ inside')

@@ -111,7 +111,12 @@ for (const target of targets) {
       const source = readFileSync(path, 'utf8')
       assert.match(source, new RegExp(`export const revision = '${first}'`))
       assert.match(source, /export const downRevision: string \| readonly string\[\] \| null = null/)
-      writeFileSync(path, source.replace(/\/\/ your upgrade steps.*/, ACCOUNT_UPGRADE).replace(/\/\/ undo upgrade.*/, "await op.dropTable('account')"))
+      writeFileSync(
+        path,
+        source
+          .replace(/\/\/ your upgrade steps.*/, ACCOUNT_UPGRADE)
+          .replace(/\/\/ undo upgrade.*/, "await op.dropTable('account')"),
+      )
     })
 
     test('upgrade head creates the table and reports the step on stderr', async () => {
@@ -139,13 +144,21 @@ for (const target of targets) {
       writeFileSync(
         path,
         source
-          .replace(/\/\/ your upgrade steps.*/, "await op.addColumn('account', 'last_transaction_date', 'timestamp')")
+          .replace(
+            /\/\/ your upgrade steps.*/,
+            "await op.addColumn('account', 'last_transaction_date', 'timestamp')",
+          )
           .replace(/\/\/ undo upgrade.*/, "await op.dropColumn('account', 'last_transaction_date')"),
       )
       const upgrade = await run('upgrade', 'head')
       assert.equal(upgrade.code, 0, upgrade.stderr)
       assert.match(upgrade.stderr, new RegExp(`Running upgrade ${first} -> ${second}, Add a column`))
-      assert.deepEqual(await target.columns(dir, 'account'), ['id', 'name', 'description', 'last_transaction_date'])
+      assert.deepEqual(await target.columns(dir, 'account'), [
+        'id',
+        'name',
+        'description',
+        'last_transaction_date',
+      ])
     })
 
     test('history lists newest first in Alembic format', async () => {
@@ -157,7 +170,10 @@ for (const target of targets) {
       )
       const ranged = await run('history', '-r-1:current')
       assert.equal(ranged.code, 0, ranged.stderr)
-      assert.equal(ranged.stdout, `${first} -> ${second} (head), Add a column\n<base> -> ${first}, create account table\n`)
+      assert.equal(
+        ranged.stdout,
+        `${first} -> ${second} (head), Add a column\n<base> -> ${first}, create account table\n`,
+      )
     })
 
     test('downgrade -1 drops the column, downgrade base drops the table', async () => {

@@ -24,7 +24,11 @@ export function mig(
 ): Promise<MigResult> {
   const started = performance.now()
   return new Promise((resolve, reject) => {
-    const env: Record<string, string | undefined> = { ...process.env, MIG_DATABASE_URL: undefined, ...options.env }
+    const env: Record<string, string | undefined> = {
+      ...process.env,
+      MIG_DATABASE_URL: undefined,
+      ...options.env,
+    }
     for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key]
     const child = spawn(process.execPath, [MIG_BIN, ...args], { cwd, env: env as NodeJS.ProcessEnv })
     let stdout = ''

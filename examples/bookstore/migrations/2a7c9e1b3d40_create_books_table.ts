@@ -16,7 +16,9 @@ export async function upgrade(op: Operations): Promise<void> {
   await op.createTable('books', (t) =>
     t
       .addColumn('id', 'serial', (c) => c.primaryKey())
-      .addColumn('author_id', 'integer', (c) => c.notNull().references('authors', 'id', { onDelete: 'cascade' }))
+      .addColumn('author_id', 'integer', (c) =>
+        c.notNull().references('authors', 'id', { onDelete: 'cascade' }),
+      )
       .addColumn('title', 'text', (c) => c.notNull())
       .addColumn('price_cents', 'integer', (c) => c.notNull().defaultTo(0)),
   )

@@ -12,11 +12,11 @@
  * ```
  */
 export * from '@migraph/core'
-export type { Operations, SqlFlavour } from '@migraph/operations'
 export {
-  RevisionMap,
   type MigrationStep,
   type Revision,
   type RevisionInput,
+  RevisionMap,
   type VersionChange,
 } from '@migraph/graph'
+export type { Operations, SqlFlavour } from '@migraph/operations'

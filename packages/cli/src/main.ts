@@ -1,19 +1,14 @@
 import { readFileSync } from 'node:fs'
 import yargs from 'yargs'
-import { historyCommand, editCommand } from './commands/history-command.js'
+import { editCommand, historyCommand } from './commands/history-command.js'
 import { initCommand, listTemplatesCommand } from './commands/init-command.js'
-import {
-  branchesCommand,
-  currentCommand,
-  headsCommand,
-  showCommand,
-} from './commands/inspect-commands.js'
+import { branchesCommand, currentCommand, headsCommand, showCommand } from './commands/inspect-commands.js'
 import { downgradeCommand, upgradeCommand } from './commands/migrate-commands.js'
 import { mergeCommand, revisionCommand } from './commands/revision-command.js'
 import { ensureVersionCommand, stampCommand } from './commands/stamp-command.js'
 import { ExitCode } from './exit-codes.js'
-import type { CliState, GlobalArgv } from './run.js'
 import type { Streams } from './reporter.js'
+import type { CliState, GlobalArgv } from './run.js'
 
 const VERSION: string = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -28,14 +23,41 @@ export async function main(args: readonly string[], streams: Streams = process):
   const parser = yargs([...args])
     .scriptName('mig')
     .usage('mig <command> [options]')
-    .option('config', { alias: 'c', type: 'string', describe: 'config file (default: migrate.config.ts, searched upward)', global: true })
-    .option('url', { type: 'string', describe: 'database URL (overrides MIG_DATABASE_URL and the config)', global: true })
-    .option('x', { type: 'string', array: true, describe: 'key=value passed to revisions (repeatable)', global: true })
+    .option('config', {
+      alias: 'c',
+      type: 'string',
+      describe: 'config file (default: migrate.config.ts, searched upward)',
+      global: true,
+    })
+    .option('url', {
+      type: 'string',
+      describe: 'database URL (overrides MIG_DATABASE_URL and the config)',
+      global: true,
+    })
+    .option('x', {
+      type: 'string',
+      array: true,
+      describe: 'key=value passed to revisions (repeatable)',
+      global: true,
+    })
     .option('json', { type: 'boolean', describe: 'print one JSON document on stdout', global: true })
     .option('quiet', { alias: 'q', type: 'boolean', describe: 'no progress output', global: true })
-    .option('color', { type: 'boolean', default: true, describe: 'colored output (--no-color to disable)', global: true })
-    .option('lock-timeout', { type: 'number', describe: 'seconds to wait for the migration lock (default 60)', global: true })
-    .option('connect-timeout', { type: 'number', describe: 'seconds to wait for a connection (default 10)', global: true })
+    .option('color', {
+      type: 'boolean',
+      default: true,
+      describe: 'colored output (--no-color to disable)',
+      global: true,
+    })
+    .option('lock-timeout', {
+      type: 'number',
+      describe: 'seconds to wait for the migration lock (default 60)',
+      global: true,
+    })
+    .option('connect-timeout', {
+      type: 'number',
+      describe: 'seconds to wait for a connection (default 10)',
+      global: true,
+    })
     .command(initCommand(state))
     .command(listTemplatesCommand(state))
     .command(revisionCommand(state))
@@ -79,5 +101,8 @@ export async function main(args: readonly string[], streams: Streams = process):
 export type { GlobalArgv }
 
 function oneLine(text: string): string {
-  return text.split('\n').filter((l) => l.trim() !== '').join(' ')
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .join(' ')
 }

@@ -1,5 +1,5 @@
-import type { MigrationStep } from '@migraph/graph'
 import type { Reporter } from '@migraph/core'
+import type { MigrationStep } from '@migraph/graph'
 
 /** Where the CLI writes; injected so tests can capture it. */
 export interface Streams {
@@ -40,7 +40,9 @@ export function stderrReporter(streams: Streams, quiet: boolean): Reporter {
       err.write(tty ? ` (${ms(durationMs)})\n` : `${stepLine(step)} (${ms(durationMs)})\n`)
     },
     stepFailed: (step, durationMs) => {
-      err.write(tty && !quiet ? ` FAILED (${ms(durationMs)})\n` : `${stepLine(step)} FAILED (${ms(durationMs)})\n`)
+      err.write(
+        tty && !quiet ? ` FAILED (${ms(durationMs)})\n` : `${stepLine(step)} FAILED (${ms(durationMs)})\n`,
+      )
     },
   }
 }

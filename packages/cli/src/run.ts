@@ -1,6 +1,12 @@
-import { defaultEnvironment, type Environment, type GlobalOptions, Project, redactSecrets } from '@migraph/core'
+import {
+  defaultEnvironment,
+  type Environment,
+  type GlobalOptions,
+  Project,
+  redactSecrets,
+} from '@migraph/core'
 import { exitCodeFor } from './exit-codes.js'
-import { stderrReporter, type Streams } from './reporter.js'
+import { type Streams, stderrReporter } from './reporter.js'
 
 /** The global options every command module receives from yargs. */
 export interface GlobalArgv {
@@ -67,7 +73,11 @@ function makeIo(state: CliState, json: boolean): CommandIo {
 async function runCommand(
   state: CliState,
   argv: GlobalArgv,
-  handler: (context: { project: Project | undefined; io: CommandIo; environment: Environment }) => Promise<void>,
+  handler: (context: {
+    project: Project | undefined
+    io: CommandIo
+    environment: Environment
+  }) => Promise<void>,
   needsProject: boolean,
 ): Promise<void> {
   const json = argv.json === true
@@ -87,7 +97,9 @@ async function runCommand(
       lockTimeoutMs: argv.lockTimeout === undefined ? undefined : argv.lockTimeout * 1000,
       connectTimeoutMs: argv.connectTimeout === undefined ? undefined : argv.connectTimeout * 1000,
     }
-    const environment = defaultEnvironment({ reporter: stderrReporter(state.streams, argv.quiet === true || json) })
+    const environment = defaultEnvironment({
+      reporter: stderrReporter(state.streams, argv.quiet === true || json),
+    })
     let project: Project | undefined
     if (needsProject) {
       project = await Project.open(options, environment)
@@ -109,7 +121,9 @@ async function runCommand(
 
 /** The password of a URL, raw and percent-decoded, so either spelling is redacted. */
 function passwordsOf(url: string): string[] {
-  const match = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*?:([^@/]*)@/i.exec(url) ?? /^[a-z][a-z0-9+.-]*:\/\/[^@]*?:(.*)@[^@]*$/i.exec(url)
+  const match =
+    /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*?:([^@/]*)@/i.exec(url) ??
+    /^[a-z][a-z0-9+.-]*:\/\/[^@]*?:(.*)@[^@]*$/i.exec(url)
   const raw = match?.[1]
   if (raw === undefined || raw === '') return []
   const out = [raw]

@@ -11,30 +11,30 @@
  * console.log(result.heads)
  * ```
  */
-export { init, listTemplates, type InitArgs, type InitResult, type TemplateInfo } from './commands/init.js'
+export { type InitArgs, type InitResult, init, listTemplates, type TemplateInfo } from './commands/init.js'
 export {
   branches,
   current,
   describeRevision,
+  type HistoryArgs,
   heads,
   history,
+  type RevisionInfo,
   revisionPath,
   show,
-  type HistoryArgs,
-  type RevisionInfo,
 } from './commands/inspect.js'
+export { type MergeArgs, merge } from './commands/merge.js'
 export {
   downgrade,
   ensureVersion,
-  stamp,
-  upgrade,
   type MigrateArgs,
   type MigrateResult,
   type StampArgs,
   type StepSummary,
+  stamp,
+  upgrade,
 } from './commands/migrate.js'
-export { merge, type MergeArgs } from './commands/merge.js'
-export { revision, type RevisionArgs, type RevisionResult } from './commands/revision.js'
+export { type RevisionArgs, type RevisionResult, revision } from './commands/revision.js'
 export { defineConfig, type MigraphConfig } from './config/define-config.js'
 export { findConfig, loadConfigFile } from './config/load-config.js'
 export type { ResolvedConfig } from './config/resolved-config.js'
@@ -54,5 +54,5 @@ export {
   MigrationFailedError,
   RevisionFileError,
 } from './errors.js'
-export { ScriptDirectory, type RevisionScript } from './script/script-directory.js'
 export { slugify } from './script/revision-file-name.js'
+export { type RevisionScript, ScriptDirectory } from './script/script-directory.js'

@@ -19,7 +19,11 @@ export function historyCommand(state: CliState): CommandModule<GlobalArgv, Histo
       y
         .option('rev-range', { alias: 'r', type: 'string', describe: '[start]:[end], e.g. -r-3:current' })
         .option('verbose', { alias: 'v', type: 'boolean' })
-        .option('indicate-current', { alias: 'i', type: 'boolean', describe: 'mark the current revision(s)' }),
+        .option('indicate-current', {
+          alias: 'i',
+          type: 'boolean',
+          describe: 'mark the current revision(s)',
+        }),
     handler: (argv) =>
       withProject(state, argv, async (project, io) => {
         const result = await history(project, { range: argv.revRange, indicateCurrent: argv.indicateCurrent })
@@ -53,7 +57,8 @@ export function editCommand(state: CliState): CommandModule<GlobalArgv, EditArgv
           throw new Error(`set $EDITOR to open ${path}`)
         }
         const result = spawnSync(editor, [path], { stdio: 'inherit', shell: false })
-        if (result.error !== undefined) throw new Error(`cannot run editor '${editor}': ${result.error.message}`)
+        if (result.error !== undefined)
+          throw new Error(`cannot run editor '${editor}': ${result.error.message}`)
         if (io.json) io.printJson({ path })
       }),
   }

@@ -15,14 +15,21 @@ export function initCommand(state: CliState): CommandModule<GlobalArgv, InitArgv
     builder: (y) =>
       y
         .positional('directory', { type: 'string', describe: 'project folder (default: current folder)' })
-        .option('template', { alias: 't', type: 'string', default: 'generic', describe: 'environment template' }),
+        .option('template', {
+          alias: 't',
+          type: 'string',
+          default: 'generic',
+          describe: 'environment template',
+        }),
     handler: (argv) =>
       withoutProject(state, argv, async (io, environment) => {
-          const result = await init(environment, { directory: argv.directory, template: argv.template })
-          if (io.json) return io.printJson(result)
-          for (const path of result.created) io.print(`Created ${path}`)
-          io.print("Edit migrate.config.ts to set the database URL (or keep the embedded default), then run 'mig revision -m \"...\"'.")
-        }),
+        const result = await init(environment, { directory: argv.directory, template: argv.template })
+        if (io.json) return io.printJson(result)
+        for (const path of result.created) io.print(`Created ${path}`)
+        io.print(
+          'Edit migrate.config.ts to set the database URL (or keep the embedded default), then run \'mig revision -m "..."\'.',
+        )
+      }),
   }
 }
 
@@ -33,11 +40,13 @@ export function listTemplatesCommand(state: CliState): CommandModule<GlobalArgv,
     describe: 'List the environment templates available to init',
     handler: (argv) =>
       withoutProject(state, argv, async (io) => {
-          const templates = listTemplates()
-          if (io.json) return io.printJson(templates)
-          io.print('Available templates:\n')
-          for (const t of templates) io.print(`${t.name} - ${t.description}`)
-          io.print("\nTemplates are used via the 'init' command, e.g.:\n\n  mig init --template generic ./project")
-        }),
+        const templates = listTemplates()
+        if (io.json) return io.printJson(templates)
+        io.print('Available templates:\n')
+        for (const t of templates) io.print(`${t.name} - ${t.description}`)
+        io.print(
+          "\nTemplates are used via the 'init' command, e.g.:\n\n  mig init --template generic ./project",
+        )
+      }),
   }
 }

@@ -65,7 +65,9 @@ export function branchesCommand(state: CliState): CommandModule<GlobalArgv, Verb
         const scripts = await project.scripts()
         const { describeRevision } = await import('@migraph/core')
         for (const point of points) {
-          const head = verbose ? formatRevisionBlock(point) : formatRevisionLine(point, { includeBranches: true })
+          const head = verbose
+            ? formatRevisionBlock(point)
+            : formatRevisionLine(point, { includeBranches: true })
           const lines = point.nextRevisions.map((id) => {
             const next = describeRevision(scripts, scripts.map.get(id))
             return `${' '.repeat(point.revision.length)} -> ${formatRevisionLine(next, { includeBranches: true, includeDoc: verbose })}`

@@ -22,7 +22,11 @@ export function revisionCommand(state: CliState): CommandModule<GlobalArgv, Revi
         .option('message', { alias: 'm', type: 'string', describe: 'message, also the file name slug' })
         .option('head', { type: 'string', describe: 'revision the new one follows (default: head)' })
         .option('splice', { type: 'boolean', describe: 'allow --head to be a non-head revision' })
-        .option('branch-label', { type: 'string', array: true, describe: 'branch label for the new revision' })
+        .option('branch-label', {
+          type: 'string',
+          array: true,
+          describe: 'branch label for the new revision',
+        })
         .option('version-path', { type: 'string', describe: 'versions folder to write into' })
         .option('rev-id', { type: 'string', describe: 'revision id instead of a random one' })
         .option('depends-on', { type: 'string', array: true, describe: 'revisions this one depends on' }),

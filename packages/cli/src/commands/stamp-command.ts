@@ -13,7 +13,7 @@ interface StampArgv extends GlobalArgv {
 export function stampCommand(state: CliState): CommandModule<GlobalArgv, StampArgv> {
   return {
     command: 'stamp <revisions..>',
-    describe: "Set the version table to the given revisions without running any migration",
+    describe: 'Set the version table to the given revisions without running any migration',
     builder: (y) =>
       y
         .positional('revisions', { type: 'string', array: true, demandOption: true })

@@ -1,7 +1,6 @@
-import { historyRange, type Revision } from '@migraph/graph'
+import { branchPoints, currentRevisions, historyRange, listHeads, type Revision } from '@migraph/graph'
 import type { Project } from '../context.js'
 import { CommandError } from '../errors.js'
-import { withSession } from '../runtime/session.js'
 import type { ScriptDirectory } from '../script/script-directory.js'
 
 /** A revision as the inspection commands report it (also their `--json` shape). */
@@ -17,6 +16,8 @@ export interface RevisionInfo {
   readonly doc: string | null
   readonly nextRevisions: readonly string[]
   readonly isHead: boolean
+  /** False for a head that only dependsOn links follow (Alembic's "effective head"). */
+  readonly isRealHead: boolean
   readonly isBase: boolean
   readonly isBranchPoint: boolean
   readonly isMergePoint: boolean
@@ -25,12 +26,16 @@ export interface RevisionInfo {
 }
 
 /** Describes one revision of the graph. */
-export function describeRevision(scripts: ScriptDirectory, revision: Revision, current?: ReadonlySet<string>): RevisionInfo {
+export function describeRevision(
+  scripts: ScriptDirectory,
+  revision: Revision,
+  current?: ReadonlySet<string>,
+): RevisionInfo {
   const script = scripts.scripts.get(revision.revision)
   return {
     revision: revision.revision,
     downRevisions: revision.downRevisions,
-    branchLabels: [...revision.branchLabels],
+    branchLabels: [...revision.allBranchLabels],
     dependsOn: revision.dependsOn,
     message: revision.message ?? script?.message ?? null,
     path: revision.path ?? script?.path ?? null,
@@ -38,6 +43,7 @@ export function describeRevision(scripts: ScriptDirectory, revision: Revision, c
     doc: script?.doc ?? null,
     nextRevisions: [...revision.nextRevisions],
     isHead: revision.isHead,
+    isRealHead: revision.isRealHead,
     isBase: revision.isBase,
     isBranchPoint: revision.isBranchPoint,
     isMergePoint: revision.isMergePoint,
@@ -51,16 +57,15 @@ export async function heads(
   args: { resolveDependencies?: boolean } = {},
 ): Promise<readonly RevisionInfo[]> {
   const scripts = await project.scripts()
-  const ids = args.resolveDependencies === true ? scripts.map.headsResolvingDependencies : scripts.map.heads
-  return ids.map((id) => describeRevision(scripts, scripts.map.get(id)))
+  return listHeads(scripts.map, { resolveDependencies: args.resolveDependencies === true }).map((r) =>
+    describeRevision(scripts, r),
+  )
 }
 
 /** `mig branches`: the branch points, each with the revisions it branches into. */
 export async function branches(project: Project): Promise<readonly RevisionInfo[]> {
   const scripts = await project.scripts()
-  return historyRange(scripts.map, undefined, [])
-    .filter((r) => r.isBranchPoint)
-    .map((r) => describeRevision(scripts, r))
+  return branchPoints(scripts.map).map((point) => describeRevision(scripts, point.revision))
 }
 
 /** `mig show <rev>`: the revisions an identifier names. */
@@ -75,16 +80,15 @@ export async function show(project: Project, args: { revision: string }): Promis
 export async function current(project: Project): Promise<readonly RevisionInfo[]> {
   const scripts = await project.scripts()
   const ids = await readCurrent(project)
-  const set = new Set(ids)
-  return ids.map((id) => {
-    const revision = scripts.map.getOptional(id)
-    if (revision === undefined) {
+  for (const id of ids) {
+    if (!scripts.map.has(id)) {
       throw new CommandError(
         `the version table records revision '${id}', which no revision file declares (was a file deleted, or is this the right database?)`,
       )
     }
-    return describeRevision(scripts, revision, set)
-  })
+  }
+  const set = new Set(ids)
+  return currentRevisions(scripts.map, ids).map((revision) => describeRevision(scripts, revision, set))
 }
 
 export interface HistoryArgs {
@@ -100,7 +104,9 @@ export async function history(project: Project, args: HistoryArgs = {}): Promise
   const needsCurrent = args.indicateCurrent === true || /current/.test(args.range ?? '')
   const currentHeads = needsCurrent ? await readCurrent(project) : []
   const currentSet = args.indicateCurrent === true ? new Set(currentHeads) : undefined
-  return historyRange(scripts.map, args.range, currentHeads).map((r) => describeRevision(scripts, r, currentSet))
+  return historyRange(scripts.map, args.range, currentHeads).map((r) =>
+    describeRevision(scripts, r, currentSet),
+  )
 }
 
 /** `mig edit <rev>`: the file of one revision (the CLI opens it in `$EDITOR`). */
@@ -116,5 +122,6 @@ export async function revisionPath(project: Project, args: { revision: string })
 }
 
 async function readCurrent(project: Project): Promise<readonly string[]> {
-  return withSession(project, { lock: false }, (session) => session.readHeads())
+  const { readCurrentHeads } = await import('../runtime/session.js')
+  return readCurrentHeads(project)
 }

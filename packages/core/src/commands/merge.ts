@@ -12,7 +12,8 @@ export interface MergeArgs {
 
 /** `mig merge <revs...>`: a new revision whose `downRevision` lists every given head. */
 export async function merge(project: Project, args: MergeArgs): Promise<RevisionResult> {
-  if (args.revisions.length === 0) throw new CommandError('merge needs the revisions to merge, e.g. `mig merge heads`')
+  if (args.revisions.length === 0)
+    throw new CommandError('merge needs the revisions to merge, e.g. `mig merge heads`')
   return revision(project, {
     message: args.message,
     head: args.revisions,

@@ -1,11 +1,28 @@
-import { applyStep, type MigrationStep, planDowngrade, planStamp, planUpgrade } from '@migraph/graph'
+import {
+  applyStep,
+  type MigrationStep,
+  planDowngrade,
+  planStamp,
+  planUpgrade,
+  resolveStartingRevisions,
+} from '@migraph/graph'
 import type { Project } from '../context.js'
 import { CommandError } from '../errors.js'
-import { renderOfflineSql } from '../runtime/offline.js'
-import { runSteps } from '../runtime/runner.js'
-import { versionTableOf, withSession } from '../runtime/session.js'
-import { compileVersionStatements, ensureVersionTable, purgeVersions } from '../runtime/version-table.js'
 import type { ScriptDirectory } from '../script/script-directory.js'
+
+// The runtime pulls in Kysely and the operations compilers; graph-only commands never load it.
+const runtime = () =>
+  Promise.all([
+    import('../runtime/offline.js'),
+    import('../runtime/runner.js'),
+    import('../runtime/session.js'),
+    import('../runtime/version-table.js'),
+  ]).then(([offline, runner, session, versionTable]) => ({
+    ...offline,
+    ...runner,
+    ...session,
+    ...versionTable,
+  }))
 
 /** One executed (or, with `--sql`, rendered) step. */
 export interface StepSummary {
@@ -42,12 +59,18 @@ export function downgrade(project: Project, args: MigrateArgs): Promise<MigrateR
   return migrate(project, args, 'down')
 }
 
-async function migrate(project: Project, args: MigrateArgs, direction: 'up' | 'down'): Promise<MigrateResult> {
+async function migrate(
+  project: Project,
+  args: MigrateArgs,
+  direction: 'up' | 'down',
+): Promise<MigrateResult> {
   const scripts = await project.scripts()
+  const onWarning = (warning: { message: string }) => project.environment.reporter.warn(warning.message)
   const plan = (current: readonly string[], target: string) =>
     direction === 'up'
-      ? planUpgrade(scripts.map, current, target)
-      : planDowngrade(scripts.map, current, target)
+      ? planUpgrade(scripts.map, current, target, { onWarning })
+      : planDowngrade(scripts.map, current, target, { onWarning })
+  const { renderOfflineSql, runSteps, withSession } = await runtime()
   if (args.sql === true) {
     const range = splitRange(args.target)
     if (direction === 'down' && range === undefined) {
@@ -89,6 +112,7 @@ export interface StampArgs {
 export async function stamp(project: Project, args: StampArgs): Promise<MigrateResult> {
   const scripts = await project.scripts()
   if (args.revisions.length === 0) throw new CommandError('stamp needs at least one revision')
+  const { renderOfflineSql, runSteps, withSession, purgeVersions } = await runtime()
   if (args.sql === true) {
     let start: readonly string[] = []
     let targets = args.revisions
@@ -122,8 +146,12 @@ export async function stamp(project: Project, args: StampArgs): Promise<MigrateR
 }
 
 /** `mig ensure-version`: create the version table if it does not exist. */
-export async function ensureVersion(project: Project, args: { sql?: boolean } = {}): Promise<{ sql?: string }> {
+export async function ensureVersion(
+  project: Project,
+  args: { sql?: boolean } = {},
+): Promise<{ sql?: string }> {
   const dialect = project.dialect()
+  const { compileVersionStatements, ensureVersionTable, versionTableOf, withSession } = await runtime()
   if (args.sql === true) {
     const statements = compileVersionStatements(dialect.sqlFlavour, versionTableOf(project), { create: true })
     return { sql: statements.map((s) => `${s};\n`).join('\n') }
@@ -137,7 +165,7 @@ export async function ensureVersion(project: Project, args: { sql?: boolean } = 
 function offlineOptions(project: Project) {
   return {
     dialect: project.dialect(),
-    versionTable: versionTableOf(project),
+    versionTable: { table: project.config.versionTable, schema: project.config.versionTableSchema },
     transactionPerMigration: project.config.transactionPerMigration,
     x: project.options.x,
   }
@@ -151,8 +179,7 @@ function splitRange(target: string): { from: string; to: string } | undefined {
 
 /** The heads an offline range starts from: `base`/empty means an empty version table. */
 function startingHeads(scripts: ScriptDirectory, from: string): readonly string[] {
-  if (from === '' || from === 'base') return []
-  return scripts.map.resolve(from, []).map((r) => r.revision)
+  return resolveStartingRevisions(scripts.map, from === '' ? null : from)
 }
 
 function headsAfter(scripts: ScriptDirectory, start: readonly string[], steps: readonly MigrationStep[]) {

@@ -3,12 +3,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { placeNewRevision, RevisionMap } from '@migraph/graph'
 import type { Project } from '../context.js'
 import { CommandError } from '../errors.js'
-import {
-  checkRevisionId,
-  formatCreateDate,
-  renderFileName,
-  slugify,
-} from '../script/revision-file-name.js'
+import { checkRevisionId, formatCreateDate, renderFileName, slugify } from '../script/revision-file-name.js'
 import { renderTemplate, TEMPLATES_DIR } from '../script/templates.js'
 
 export interface RevisionArgs {
@@ -79,7 +74,8 @@ export async function revision(project: Project, args: RevisionArgs = {}): Promi
   if (dirname(path) !== folder) throw new CommandError(`file template produced a path outside ${folder}`)
   if (existsSync(path)) throw new CommandError(`${path} already exists`)
   const template = config.template ?? join(TEMPLATES_DIR, 'revision.ts.ejs')
-  const down = downRevisions.length === 0 ? null : downRevisions.length === 1 ? downRevisions[0] : downRevisions
+  const down =
+    downRevisions.length === 0 ? null : downRevisions.length === 1 ? downRevisions[0] : downRevisions
   const source = await renderTemplate(template, {
     revision: revId,
     downRevision: down,

@@ -97,6 +97,11 @@ export interface MigrationDialect {
   parseUrl(url: string, baseDir: string): DatabaseTarget | null
   connect(target: DatabaseTarget, options: ConnectOptions): Promise<Connection>
   acquireLock(connection: Connection, options: LockOptions): Promise<MigrationLock>
+  /**
+   * For embedded databases: whether the file or data directory exists, so read-only commands
+   * can report an empty database instead of creating one. Server dialects leave it undefined.
+   */
+  databaseExists?(target: DatabaseTarget): boolean
 }
 
 /** The version table used when the config names none. */

@@ -27,19 +27,22 @@ export async function renderOfflineSql(
   const { dialect, versionTable } = options
   const flavour = dialect.sqlFlavour
   const out: string[] = []
-  const statement = (sql: string) => out.push(`${sql.replace(/;\s*$/, '')};\n`)
-  const comment = (line: string) => out.push(`${line}\n`)
+  const statement = (sql: string) => out.push(`${sql.replace(/;\s*$/, '')};`)
+  const comment = (line: string) => out.push(line)
   let heads = startHeads
   let inTransaction = false
+  // Steps in the open transaction: creating the version table joins the first step's.
+  let stepsInTransaction = 0
   const begin = () => {
     if (dialect.transactionalDDL && !inTransaction) {
-      comment('BEGIN;\n')
+      comment('BEGIN;')
       inTransaction = true
+      stepsInTransaction = 0
     }
   }
   const commit = () => {
     if (inTransaction) {
-      comment('COMMIT;\n')
+      comment('COMMIT;')
       inTransaction = false
     }
   }
@@ -50,10 +53,11 @@ export async function renderOfflineSql(
   }
   for (const step of steps) {
     const transactional = step.isStamp || scripts.script(step.revision).transactional
-    if (!transactional || options.transactionPerMigration) commit()
+    if (!transactional || (options.transactionPerMigration && stepsInTransaction > 0)) commit()
     if (transactional) begin()
+    stepsInTransaction++
     const verb = step.direction === 'up' ? 'upgrade' : 'downgrade'
-    comment(`-- Running ${verb} ${step.fromRevisions.join(', ')} -> ${step.toRevisions.join(', ')}\n`)
+    comment(`-- Running ${verb} ${step.fromRevisions.join(', ')} -> ${step.toRevisions.join(', ')}`)
     if (!step.isStamp) {
       const module = await scripts.loadModule(step.revision)
       const sink = createOfflineSink(flavour, { write: statement })
@@ -63,9 +67,14 @@ export async function renderOfflineSql(
         await fn(op as never)
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error)
-        throw new MigrationFailedError(step.revision, step.direction, `revision ${step.revision} ${verb}(): ${message}`, {
-          cause: error,
-        })
+        throw new MigrationFailedError(
+          step.revision,
+          step.direction,
+          `revision ${step.revision} ${verb}(): ${message}`,
+          {
+            cause: error,
+          },
+        )
       }
       if (pendingCount() > 0) {
         throw new MigrationFailedError(
@@ -76,7 +85,8 @@ export async function renderOfflineSql(
       }
     }
     const next = applyStep(scripts.map as RevisionMap, heads, step)
-    for (const sql of compileVersionStatements(flavour, versionTable, { changes: next.changes })) statement(sql)
+    for (const sql of compileVersionStatements(flavour, versionTable, { changes: next.changes }))
+      statement(sql)
     heads = next.heads
     if (!transactional) commit()
   }
@@ -85,5 +95,5 @@ export async function renderOfflineSql(
     for (const sql of compileVersionStatements(flavour, versionTable, { drop: true })) statement(sql)
   }
   commit()
-  return out.join('\n')
+  return out.length === 0 ? '' : `${out.join('\n\n')}\n`
 }

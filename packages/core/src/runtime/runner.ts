@@ -1,7 +1,7 @@
 import { applyStep, type MigrationStep } from '@migraph/graph'
 import { createOnlineSink, createOperations } from '@migraph/operations'
-import type { Kysely } from 'kysely'
 import type { Reporter } from '../context.js'
+import type { AnyKysely } from '../dialects/dialect.js'
 import { MigraphError, MigrationFailedError } from '../errors.js'
 import type { RevisionModule, ScriptDirectory } from '../script/script-directory.js'
 import type { Session } from './session.js'
@@ -39,7 +39,7 @@ export async function runSteps(
   let heads = startHeads
   let tableExists = await versionTableExists(db, session.versionTable, session.dialect.sqlFlavour)
 
-  const runStep = async (executor: Kysely<any>, step: MigrationStep): Promise<void> => {
+  const runStep = async (executor: AnyKysely, step: MigrationStep): Promise<void> => {
     const started = performance.now()
     options.reporter.stepStarted?.(step)
     try {
@@ -78,7 +78,7 @@ export async function runSteps(
 }
 
 async function runModule(
-  executor: Kysely<any>,
+  executor: AnyKysely,
   session: Session,
   step: MigrationStep,
   module: RevisionModule,
@@ -90,7 +90,8 @@ async function runModule(
   try {
     await fn(op as never)
   } catch (error) {
-    if (error instanceof MigraphError || (error as { code?: unknown })?.code === 'migration-failed') throw error
+    if (error instanceof MigraphError || (error as { code?: unknown })?.code === 'migration-failed')
+      throw error
     const message = error instanceof Error ? error.message : String(error)
     throw new MigrationFailedError(
       step.revision,

@@ -73,3 +73,13 @@ function describeHolder(holder: {
   if (holder.since) parts.push(`since ${holder.since.toISOString()}`)
   return parts.length === 0 ? 'another session' : parts.join(', ')
 }
+
+/**
+ * The applied heads, for read-only commands: an embedded database that does not exist yet is
+ * reported as empty instead of being created by looking at it.
+ */
+export async function readCurrentHeads(project: Project): Promise<readonly string[]> {
+  const dialect = project.dialect()
+  if (dialect.databaseExists?.(project.target()) === false) return []
+  return withSession(project, { lock: false }, (session) => session.readHeads())
+}

@@ -1,24 +1,91 @@
-import { extname } from 'node:path'
+import { createHash } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { dirname, extname, join, parse } from 'node:path'
 import { pathToFileURL } from 'node:url'
 
-/** Imports a module by absolute path; TypeScript files go through tsx, JavaScript natively. */
+/** Imports a module by absolute path; TypeScript files are compiled first. */
 export type ModuleImporter = (file: string) => Promise<Record<string, unknown>>
+
+const TYPESCRIPT = new Set(['.ts', '.mts', '.cts'])
+// Bump when the compiled form changes, so stale cache entries are never used.
+const CACHE_VERSION = '1'
 
 let tsImporter: Promise<(specifier: string, parent: string) => Promise<unknown>> | undefined
 
 /**
- * The one loading path for config and revision files: `.ts`/`.mts`/`.cts` through tsx's
- * `tsImport` (loaded on first use only, so graph-only commands never pay for it), `.js`/`.mjs`
- * through Node's own `import()`.
+ * The one loading path for config and revision files.
+ *
+ * TypeScript is compiled with esbuild once per content and kept in
+ * `node_modules/.cache/migraph/`, then imported natively: a warm start costs a file read and a
+ * hash instead of registering a loader. Modules whose meaning depends on where they sit
+ * (relative imports, `import.meta`, `#imports`) and anything the cached form cannot resolve go
+ * through tsx, which handles tsconfig paths and the rest. JavaScript is imported as it is.
  */
 export const importModule: ModuleImporter = async (file) => {
-  const ext = extname(file)
-  if (ext === '.ts' || ext === '.mts' || ext === '.cts') {
-    tsImporter ??= import('tsx/esm/api').then((api) => api.tsImport)
-    const tsImport = await tsImporter
-    return (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>
+  if (!TYPESCRIPT.has(extname(file))) {
+    return (await import(pathToFileURL(file).href)) as Record<string, unknown>
   }
-  return (await import(pathToFileURL(file).href)) as Record<string, unknown>
+  const cached = await compiledCopy(file)
+  if (cached !== undefined) {
+    try {
+      return (await import(pathToFileURL(cached).href)) as Record<string, unknown>
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw error
+      // e.g. a tsconfig `paths` alias: tsx knows how to resolve it.
+    }
+  }
+  return importWithTsx(file)
+}
+
+async function importWithTsx(file: string): Promise<Record<string, unknown>> {
+  tsImporter ??= import('tsx/esm/api').then((api) => api.tsImport)
+  const tsImport = await tsImporter
+  return (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>
+}
+
+/** The cached compiled form of a TypeScript module, compiling it on a miss; undefined to use tsx. */
+async function compiledCopy(file: string): Promise<string | undefined> {
+  const cacheDir = findCacheDir(dirname(file))
+  if (cacheDir === undefined) return undefined
+  const source = readFileSync(file, 'utf8')
+  if (
+    /\bimport\.meta\b|\bfrom\s*['"][.#]|\bimport\s*\(\s*['"][.#]|\bimport\s*['"][.#]|\brequire\s*\(/.test(
+      source,
+    )
+  ) {
+    return undefined
+  }
+  const hash = createHash('sha256')
+    .update(CACHE_VERSION)
+    .update('\0')
+    .update(file)
+    .update('\0')
+    .update(source)
+  const cached = join(cacheDir, `${parse(file).name}-${hash.digest('hex').slice(0, 20)}.mjs`)
+  if (existsSync(cached)) return cached
+  const { transform } = await import('esbuild')
+  const result = await transform(source, {
+    loader: 'ts',
+    format: 'esm',
+    target: 'node20',
+    sourcefile: file,
+    sourcemap: 'inline',
+  })
+  mkdirSync(cacheDir, { recursive: true })
+  // Write then rename, so a concurrent run never imports a half-written file.
+  const temporary = `${cached}.${process.pid}.tmp`
+  writeFileSync(temporary, result.code)
+  renameSync(temporary, cached)
+  return cached
+}
+
+/** `<nearest node_modules>/.cache/migraph`, where bare imports resolve as from the file itself. */
+function findCacheDir(from: string): string | undefined {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const modules = join(dir, 'node_modules')
+    if (existsSync(modules)) return join(modules, '.cache', 'migraph')
+    if (dir === parse(dir).root) return undefined
+  }
 }
 
 /**
@@ -26,7 +93,7 @@ export const importModule: ModuleImporter = async (file) => {
  * is what a user needs to find the mistake.
  */
 export function describeImportError(file: string, error: unknown): string {
-  const e = error as { errors?: { text?: string; location?: { line?: number; column?: number } }[] }
+  const e = error as { errors?: { text?: string; location?: { line?: number; column?: number } | null }[] }
   const first = Array.isArray(e?.errors) ? e.errors[0] : undefined
   if (first?.text !== undefined) {
     const line = first.location?.line

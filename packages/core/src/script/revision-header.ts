@@ -113,7 +113,15 @@ function skipSpace(source: string, start: number): number {
   }
 }
 
-const ESCAPES: Readonly<Record<string, string>> = { n: '\n', r: '\r', t: '\t', '0': '\0', b: '\b', f: '\f', v: '\v' }
+const ESCAPES: Readonly<Record<string, string>> = {
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  '0': '\0',
+  b: '\b',
+  f: '\f',
+  v: '\v',
+}
 
 function readString(source: string, start: number): { value: string; end: number } | undefined {
   const quote = source[start]
@@ -159,8 +167,8 @@ function readDocComment(source: string): {
     if (line.trim() === '' && messageLines.length > 0) inMessage = false
     else if (line.trim() !== '') messageLines.push(line.trim())
   }
-  const unescape = (text: string) => text.replaceAll('*\\/', '*/')
-  const message = unescape(messageLines.join('\n'))
-  const doc = unescape(lines.join('\n').replace(/^\n+|\s+$/g, ''))
+  const unescapeComment = (text: string) => text.replaceAll('*\\/', '*/')
+  const message = unescapeComment(messageLines.join('\n'))
+  const doc = unescapeComment(lines.join('\n').replace(/^\n+|\s+$/g, ''))
   return { message: message === '' ? null : message, createDate, doc: doc === '' ? null : doc }
 }

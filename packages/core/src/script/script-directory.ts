@@ -76,7 +76,8 @@ export class ScriptDirectory {
   /** The script of a revision id (exact). */
   script(revision: string): RevisionScript {
     const script = this.scripts.get(revision)
-    if (script === undefined) throw new RevisionFileError('', `no revision file declares revision '${revision}'`)
+    if (script === undefined)
+      throw new RevisionFileError('', `no revision file declares revision '${revision}'`)
     return script
   }
 
@@ -97,7 +98,10 @@ export class ScriptDirectory {
     }
     for (const name of ['upgrade', 'downgrade'] as const) {
       if (typeof mod[name] !== 'function') {
-        throw new RevisionFileError(script.path, `${script.path}: missing export 'async function ${name}(op)'`)
+        throw new RevisionFileError(
+          script.path,
+          `${script.path}: missing export 'async function ${name}(op)'`,
+        )
       }
     }
     return mod as unknown as RevisionModule
@@ -112,9 +116,15 @@ function listRevisionFiles(location: string): string[] {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'ENOENT') {
-      throw new RevisionFileError(location, `versions folder not found: ${location} (run 'mig init' or fix 'migrations' in the config)`)
+      throw new RevisionFileError(
+        location,
+        `versions folder not found: ${location} (run 'mig init' or fix 'migrations' in the config)`,
+      )
     }
-    throw new RevisionFileError(location, `cannot read versions folder ${location}: ${(error as Error).message}`)
+    throw new RevisionFileError(
+      location,
+      `cannot read versions folder ${location}: ${(error as Error).message}`,
+    )
   }
   const files: string[] = []
   for (const entry of entries) {
@@ -126,7 +136,10 @@ function listRevisionFiles(location: string): string[] {
       const target = safeRealpath(file)
       const root = realpathSync(location)
       if (target === undefined || relative(root, target).startsWith('..') || target === root) {
-        throw new RevisionFileError(file, `${file}: symbolic link resolves outside the versions folder ${location}`)
+        throw new RevisionFileError(
+          file,
+          `${file}: symbolic link resolves outside the versions folder ${location}`,
+        )
       }
     } else if (!entry.isFile()) {
       continue
@@ -159,10 +172,12 @@ async function readScript(
   const { header, dynamic } = parseRevisionHeader(source)
   let values: Partial<RevisionHeader> = header
   if (dynamic.length > 0 || header.revision === undefined) {
-    if (!/export\s+(const|let|var|\{)[^]*\brevision\b/.test(source)) {
+    if (!/export\s+(const|let|var|\{)[\s\S]*\brevision\b/.test(source)) {
       throw new RevisionFileError(file, `${file}: missing export 'revision' (a string literal id)`)
     }
-    warn(`${file}: header (${dynamic.join(', ') || 'revision'}) is not a literal; importing the module to read it`)
+    warn(
+      `${file}: header (${dynamic.join(', ') || 'revision'}) is not a literal; importing the module to read it`,
+    )
     let mod: Record<string, unknown>
     try {
       mod = await importer(file)
@@ -186,7 +201,10 @@ function pick(mod: Record<string, unknown>): Partial<RevisionHeader> {
 function checkHeader(file: string, location: string, h: Partial<RevisionHeader>): RevisionScript {
   const revision = h.revision
   if (typeof revision !== 'string' || revision === '') {
-    throw new RevisionFileError(file, `${file}: 'revision' must be a non-empty string, got ${JSON.stringify(revision)}`)
+    throw new RevisionFileError(
+      file,
+      `${file}: 'revision' must be a non-empty string, got ${JSON.stringify(revision)}`,
+    )
   }
   return Object.freeze({
     revision,
@@ -209,7 +227,8 @@ function idList(
   allowSingle: boolean,
 ): string | readonly string[] | null {
   if (value === undefined || value === null) return null
-  if (typeof value === 'string' && (allowSingle || value !== '')) return allowSingle ? value : Object.freeze([value])
+  if (typeof value === 'string' && (allowSingle || value !== ''))
+    return allowSingle ? value : Object.freeze([value])
   if (Array.isArray(value) && value.every((v) => typeof v === 'string' && v !== '')) {
     return Object.freeze([...value])
   }

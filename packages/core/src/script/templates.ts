@@ -22,7 +22,8 @@ function quote(value: string): string {
     if (ch === "'" || ch === '\\') out += `\\${ch}`
     else if (ch === '\n') out += '\\n'
     else if (ch === '\r') out += '\\r'
-    else if (ch === '\u2028' || ch === '\u2029' || ch < ' ') out += `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`
+    else if (ch === '\u2028' || ch === '\u2029' || ch < ' ')
+      out += `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`
     else out += ch
   }
   return `${out}'`
@@ -40,5 +41,9 @@ export function commentLines(text: string): string {
 export async function renderTemplate(file: string, data: Record<string, unknown>): Promise<string> {
   const ejs = await import('ejs')
   const source = readFileSync(file, 'utf8')
-  return ejs.render(source, { literal: tsLiteral, comment: commentLines, ...data }, { filename: file, async: false })
+  return ejs.render(
+    source,
+    { literal: tsLiteral, comment: commentLines, ...data },
+    { filename: file, async: false },
+  )
 }

@@ -1,0 +1,80 @@
+import { mkdirSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import type {
+  AnyDatabase,
+  Connection,
+  ConnectOptions,
+  DatabaseTarget,
+  LockOptions,
+  MigrationDialect,
+  MigrationLock,
+} from './dialect.js'
+import { MEMORY_LOCATION } from './dialect.js'
+import { ConnectionError, InvalidDatabaseUrlError } from './errors.js'
+import { acquireLockFile, type ProcessLockFile } from './process-lock-file.js'
+import { asSession, SessionConnection } from './session-connection.js'
+
+/** The lock file that makes a PGlite data directory single-process: `<dir>.lock`, beside it. */
+export function pgliteLockFile(dataDir: string): string {
+  return `${dataDir}.lock`
+}
+
+/**
+ * Embedded PostgreSQL (PGlite) in a data directory, or in memory. PGlite is one session in this
+ * process, and a data directory must never be opened by two processes, so `connect` takes an
+ * exclusive lock file beside it (released on close, taken over from a dead holder). With the
+ * whole database to ourselves, the migration lock is then held trivially.
+ */
+export const pgliteDialect: MigrationDialect = Object.freeze({
+  name: 'pglite',
+  sqlFlavour: 'postgres',
+  transactionalDDL: true,
+  driverPackage: null,
+
+  parseUrl(url: string, baseDir: string): DatabaseTarget | null {
+    if (!/^pglite:/i.test(url)) return null
+    const rest = url.slice('pglite:'.length)
+    if (rest === 'memory:')
+      return Object.freeze({ dialect: 'pglite', url, display: url, location: MEMORY_LOCATION })
+    if (rest === '' || rest.startsWith('//')) {
+      throw new InvalidDatabaseUrlError(
+        url,
+        "write 'pglite:<data directory>' (relative to the config file) or 'pglite:memory:'",
+      )
+    }
+    return Object.freeze({ dialect: 'pglite', url, display: url, location: resolve(baseDir, rest) })
+  },
+
+  async connect(target: DatabaseTarget, options: ConnectOptions): Promise<Connection> {
+    const [{ PGlite }, { PGliteDialect }, { Kysely }] = await Promise.all([
+      import('@electric-sql/pglite'),
+      import('kysely-pglite-dialect'),
+      import('kysely'),
+    ])
+    const memory = target.location === MEMORY_LOCATION
+    let lockFile: ProcessLockFile | undefined
+    if (!memory) {
+      mkdirSync(dirname(target.location), { recursive: true })
+      lockFile = await acquireLockFile(
+        pgliteLockFile(target.location),
+        target.location,
+        options.applicationName,
+      )
+    }
+    let pglite: InstanceType<typeof PGlite>
+    try {
+      pglite = memory ? await PGlite.create() : await PGlite.create(target.location)
+    } catch (error) {
+      lockFile?.release()
+      const detail = error instanceof Error ? error.message : String(error)
+      throw new ConnectionError('pglite', target.location, detail, { cause: error })
+    }
+    const db = new Kysely<AnyDatabase>({ dialect: new PGliteDialect(pglite) })
+    return new SessionConnection(db, target, () => lockFile?.release())
+  },
+
+  async acquireLock(connection: Connection, _options: LockOptions): Promise<MigrationLock> {
+    // The lock file taken at connect already keeps every other process out.
+    return asSession(connection).track(async () => undefined)
+  },
+})

@@ -1,0 +1,180 @@
+import type { PostgresPool, PostgresPoolClient } from 'kysely'
+import type pg from 'pg'
+import type {
+  AnyDatabase,
+  AnyKysely,
+  Connection,
+  ConnectOptions,
+  DatabaseTarget,
+  LockHolder,
+  LockOptions,
+  MigrationDialect,
+  MigrationLock,
+} from './dialect.js'
+import { importDriver, interopDefault } from './driver-loader.js'
+import { ConnectionError, InvalidDatabaseUrlError, LockError } from './errors.js'
+import { advisoryLockKey, pollForLock, toDate } from './lock-polling.js'
+import { asSession, SessionConnection } from './session-connection.js'
+import { SessionQueue, withTimeout } from './session-queue.js'
+import {
+  hostAndPort,
+  maskUrl,
+  normalizeNetworkUrl,
+  redactSecrets,
+  splitNetworkUrl,
+  urlSecrets,
+} from './url.js'
+
+/** How often a PostgreSQL ≥ 14 server checks, during a long statement, that we are still there. */
+export const CLIENT_CONNECTION_CHECK_INTERVAL_MS = 1000
+
+const DEFAULT_APPLICATION_NAME = 'migraph'
+
+/**
+ * PostgreSQL through `pg`, on one session. The migration lock is a session-level advisory lock
+ * on {@link advisoryLockKey} (by default -689940034005633208 for `mig_version`), taken by polling
+ * `pg_try_advisory_lock` and freed by `pg_advisory_unlock` or by the session ending.
+ */
+export const postgresDialect: MigrationDialect = Object.freeze({
+  name: 'postgres',
+  sqlFlavour: 'postgres',
+  transactionalDDL: true,
+  driverPackage: 'pg',
+
+  parseUrl(url: string): DatabaseTarget | null {
+    if (!/^postgres(ql)?:/i.test(url)) return null
+    const parts = splitNetworkUrl(url)
+    if (!parts)
+      throw new InvalidDatabaseUrlError(maskUrl(url), "write 'postgres://user:password@host:port/database'")
+    const hostParam = parts.query.find(([key]) => key === 'host')?.[1]
+    const portParam = Number(parts.query.find(([key]) => key === 'port')?.[1] ?? Number.NaN)
+    const host = parts.host || hostParam || 'localhost'
+    const port = parts.port ?? (Number.isInteger(portParam) ? portParam : 5432)
+    return Object.freeze({
+      dialect: 'postgres',
+      url,
+      display: maskUrl(url),
+      location: hostAndPort(host, port),
+    })
+  },
+
+  async connect(target: DatabaseTarget, options: ConnectOptions): Promise<Connection> {
+    const parts = splitNetworkUrl(target.url)
+    if (!parts) throw new ConnectionError('postgres', target.location, 'the URL is not a postgres:// URL')
+    const driver = interopDefault(await importDriver<typeof pg | { default: typeof pg }>('pg', 'PostgreSQL'))
+    const client = new driver.Client({
+      connectionString: normalizeNetworkUrl(parts, 'postgres'),
+      connectionTimeoutMillis: options.connectTimeoutMs,
+      application_name: options.applicationName ?? DEFAULT_APPLICATION_NAME,
+      keepAlive: true,
+    })
+    // Without a listener a dropped session would crash the process; the next query reports it.
+    client.on('error', () => undefined)
+    try {
+      await withTimeout(
+        client.connect(),
+        options.connectTimeoutMs,
+        () =>
+          new ConnectionError('postgres', target.location, 'timed out', {
+            timeoutMs: options.connectTimeoutMs,
+          }),
+      )
+      await configureSession(client)
+    } catch (error) {
+      client.end().catch(() => undefined)
+      if (error instanceof ConnectionError) throw error
+      const detail = redactSecrets(
+        error instanceof Error ? error.message : String(error),
+        urlSecrets(target.url),
+      )
+      throw new ConnectionError('postgres', target.location, detail, { cause: error })
+    }
+    const { Kysely, PostgresDialect } = await import('kysely')
+    const db = new Kysely<AnyDatabase>({ dialect: new PostgresDialect({ pool: singleSessionPool(client) }) })
+    return new SessionConnection(db, target)
+  },
+
+  async acquireLock(connection: Connection, options: LockOptions): Promise<MigrationLock> {
+    const session = asSession(connection)
+    const { sql } = await import('kysely')
+    const key = advisoryLockKey(options.versionTable).toString()
+    const lockName = `advisory lock ${key}`
+    await pollForLock(
+      {
+        location: session.target.location,
+        lockName,
+        tryAcquire: async () => {
+          const result = await sql<{
+            locked: boolean
+          }>`select pg_try_advisory_lock(${key}::bigint) as locked`.execute(session.db)
+          return result.rows[0]?.locked === true
+        },
+        describeHolder: () => postgresLockHolder(session.db, key),
+      },
+      options,
+    )
+    return session.track(async () => {
+      const result = await sql<{
+        unlocked: boolean
+      }>`select pg_advisory_unlock(${key}::bigint) as unlocked`.execute(session.db)
+      if (result.rows[0]?.unlocked !== true) {
+        throw new LockError(
+          lockName,
+          `The migration ${lockName} on ${session.target.location} was no longer held by this session when ` +
+            'releasing it; the session may have been reset, so another run may have overlapped with this one',
+        )
+      }
+    })
+  },
+})
+
+async function configureSession(client: pg.Client): Promise<void> {
+  const version = await client.query<{ v: number }>(`select current_setting('server_version_num')::int as v`)
+  if ((version.rows[0]?.v ?? 0) >= 140000) {
+    // Lets the server notice a killed client during a long statement, so its locks go at once.
+    await client.query(`set client_connection_check_interval = ${CLIENT_CONNECTION_CHECK_INTERVAL_MS}`)
+  }
+}
+
+function singleSessionPool(client: pg.Client): PostgresPool {
+  const queue = new SessionQueue()
+  const query = client.query.bind(client) as unknown as PostgresPoolClient['query']
+  return {
+    connect: async () => ({ query, release: await queue.lease() }),
+    end: () => client.end(),
+  }
+}
+
+async function postgresLockHolder(db: AnyKysely, key: string): Promise<LockHolder | null> {
+  const { sql } = await import('kysely')
+  // A bigint advisory key appears in pg_locks split into classid (high half) and objid (low half).
+  const result = await sql<{
+    pid: number
+    application_name: string | null
+    client_addr: string | null
+    client_hostname: string | null
+    backend_start: Date | string | null
+    xact_start: Date | string | null
+    state: string | null
+  }>`
+    select a.pid, a.application_name, host(a.client_addr) as client_addr, a.client_hostname,
+      a.backend_start, a.xact_start, a.state
+    from pg_catalog.pg_locks l
+    join pg_catalog.pg_stat_activity a on a.pid = l.pid
+    where l.locktype = 'advisory' and l.granted and l.objsubid = 1
+      and l.database = (select oid from pg_catalog.pg_database where datname = current_database())
+      and l.classid::bigint = ((${key}::bigint >> 32) & 4294967295)
+      and l.objid::bigint = (${key}::bigint & 4294967295)
+      and l.pid <> pg_backend_pid()
+    limit 1`.execute(db)
+  const row = result.rows[0]
+  if (!row) return null
+  return {
+    pid: row.pid,
+    application: row.application_name || undefined,
+    host: row.client_hostname || row.client_addr || undefined,
+    since: toDate(row.backend_start),
+    transactionStart: toDate(row.xact_start),
+    state: row.state ?? undefined,
+  }
+}

@@ -1,0 +1,64 @@
+import type { AnyKysely, Connection, DatabaseTarget, MigrationLock } from './dialect.js'
+
+/**
+ * The connection every dialect returns: a Kysely on one session, plus the locks taken on it so
+ * that `close()` can release them before the session goes.
+ */
+export class SessionConnection implements Connection {
+  readonly db: AnyKysely
+  readonly target: DatabaseTarget
+  readonly #locks = new Set<MigrationLock>()
+  readonly #afterClose: (() => Promise<void> | void) | undefined
+  #closing: Promise<void> | undefined
+
+  constructor(db: AnyKysely, target: DatabaseTarget, afterClose?: () => Promise<void> | void) {
+    this.db = db
+    this.target = target
+    this.#afterClose = afterClose
+  }
+
+  /** True once `close()` has been called. */
+  get closed(): boolean {
+    return this.#closing !== undefined
+  }
+
+  /** Wraps `release` so it runs once and the lock is forgotten by `close()` afterwards. */
+  track(release: () => Promise<void>): MigrationLock {
+    let releasing: Promise<void> | undefined
+    const lock: MigrationLock = {
+      release: () => {
+        releasing ??= (async () => {
+          this.#locks.delete(lock)
+          await release()
+        })()
+        return releasing
+      },
+    }
+    this.#locks.add(lock)
+    return lock
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      try {
+        for (const lock of [...this.#locks]) {
+          // The session is going anyway, and closing it frees server-side locks; a failed
+          // release must not keep the connection open.
+          await lock.release().catch(() => undefined)
+        }
+        await this.db.destroy()
+      } finally {
+        await this.#afterClose?.()
+      }
+    })()
+    return this.#closing
+  }
+}
+
+/** The connection as the dialects build it; anything else cannot carry a lock. */
+export function asSession(connection: Connection): SessionConnection {
+  if (!(connection instanceof SessionConnection)) {
+    throw new TypeError("acquireLock needs a connection returned by a migraph dialect's connect()")
+  }
+  return connection
+}

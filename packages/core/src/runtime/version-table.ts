@@ -1,0 +1,283 @@
+import {
+  type Compilable,
+  DummyDriver,
+  Kysely,
+  MysqlAdapter,
+  MysqlIntrospector,
+  MysqlQueryCompiler,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  SqliteAdapter,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+  sql,
+} from 'kysely'
+import type { AnyDatabase, AnyKysely, SqlFlavour, VersionTableRef } from '../dialects/dialect.js'
+import { VersionTableRowCountError } from '../dialects/errors.js'
+
+/**
+ * One change to the set of applied heads, as planned by the graph package (same shape as its
+ * export): a new branch inserts, a step updates, a merge or a downgrade to base deletes.
+ */
+export type VersionChange =
+  | { readonly kind: 'insert'; readonly version: string }
+  | { readonly kind: 'update'; readonly from: string; readonly to: string }
+  | { readonly kind: 'delete'; readonly version: string }
+
+/** The version table's only column, as in Alembic. */
+export const VERSION_COLUMN = 'version_num'
+/** Its width, as in Alembic (`VARCHAR(32)`). */
+export const VERSION_COLUMN_LENGTH = 32
+
+/** Tells the SQL flavour from the Kysely instance's adapter (PGlite counts as PostgreSQL). */
+export function flavourOf(db: AnyKysely): SqlFlavour {
+  const adapter = db.getExecutor().adapter
+  if (adapter instanceof PostgresAdapter) return 'postgres'
+  if (adapter instanceof MysqlAdapter) return 'mysql'
+  if (adapter instanceof SqliteAdapter) return 'sqlite'
+  throw new TypeError(
+    `Cannot tell the SQL flavour of a Kysely instance using ${adapter.constructor.name}; pass it`,
+  )
+}
+
+/**
+ * Whether the version table exists. Only reads the catalog; without a schema, PostgreSQL looks
+ * along the search path, MySQL in the current database and SQLite in `main`.
+ */
+export async function versionTableExists(
+  db: AnyKysely,
+  ref: VersionTableRef,
+  flavour?: SqlFlavour,
+): Promise<boolean> {
+  const query = existenceQuery(db, ref, flavour ?? flavourOf(db))
+  return (await query.execute()).length > 0
+}
+
+function existenceQuery(db: AnyKysely, ref: VersionTableRef, flavour: SqlFlavour) {
+  switch (flavour) {
+    case 'postgres':
+      return db
+        .selectFrom('pg_catalog.pg_class as c')
+        .innerJoin('pg_catalog.pg_namespace as n', 'n.oid', 'c.relnamespace')
+        .select('c.relname')
+        .where('c.relname', '=', ref.table)
+        .where('c.relkind', 'in', ['r', 'p', 'v', 'f', 'm'])
+        .where((eb) =>
+          ref.schema ? eb('n.nspname', '=', ref.schema) : eb.fn<boolean>('pg_table_is_visible', ['c.oid']),
+        )
+    case 'mysql':
+      return db
+        .selectFrom('information_schema.tables')
+        .select('table_name')
+        .where('table_schema', '=', ref.schema ?? sql<string>`database()`)
+        .where('table_name', '=', ref.table)
+    case 'sqlite':
+      return withSchema(db, ref)
+        .selectFrom('sqlite_master')
+        .select('name')
+        .where('type', '=', 'table')
+        .where('name', '=', ref.table)
+    default:
+      return assertNever(flavour)
+  }
+}
+
+/**
+ * Creates the version table if it is missing; returns whether it did. Call it only on the way
+ * to a first write: read-only commands must leave the database untouched.
+ */
+export async function ensureVersionTable(
+  db: AnyKysely,
+  ref: VersionTableRef,
+  flavour?: SqlFlavour,
+): Promise<boolean> {
+  if (await versionTableExists(db, ref, flavour)) return false
+  // IF NOT EXISTS too, in case a run outside migraph's lock created it since we looked.
+  await createTableQuery(db, ref).ifNotExists().execute()
+  return true
+}
+
+/** The applied heads, in table order; `[]` when the table does not exist (which it leaves so). */
+export async function readVersions(
+  db: AnyKysely,
+  ref: VersionTableRef,
+  flavour?: SqlFlavour,
+): Promise<string[]> {
+  if (!(await versionTableExists(db, ref, flavour))) return []
+  const rows = await withSchema(db, ref).selectFrom(ref.table).select(VERSION_COLUMN).execute()
+  return rows.map((row) => String(row[VERSION_COLUMN]))
+}
+
+/**
+ * Applies a step's version-table changes in order. An UPDATE or DELETE that matches other than
+ * exactly one row means the table does not hold what the plan assumed (a concurrent run, a
+ * manual edit), so it fails with {@link VersionTableRowCountError}, as Alembic does.
+ */
+export async function applyVersionChanges(
+  db: AnyKysely,
+  ref: VersionTableRef,
+  changes: readonly VersionChange[],
+): Promise<void> {
+  for (const change of changes) {
+    switch (change.kind) {
+      case 'insert':
+        await changeQuery(db, ref, change, (v) => v).execute()
+        break
+      case 'update': {
+        const result = await changeQuery(db, ref, change, (v) => v).executeTakeFirst()
+        const found = Number((result as { numUpdatedRows?: bigint }).numUpdatedRows ?? 0n)
+        if (found !== 1)
+          throw new VersionTableRowCountError(qualified(ref), 'update', change.from, found, change.to)
+        break
+      }
+      case 'delete': {
+        const result = await changeQuery(db, ref, change, (v) => v).executeTakeFirst()
+        const found = Number((result as { numDeletedRows?: bigint }).numDeletedRows ?? 0n)
+        if (found !== 1) throw new VersionTableRowCountError(qualified(ref), 'delete', change.version, found)
+        break
+      }
+      default:
+        assertNever(change)
+    }
+  }
+}
+
+/**
+ * Removes every row (`stamp --purge`); returns how many there were. Leaves a missing table
+ * missing.
+ */
+export async function purgeVersions(
+  db: AnyKysely,
+  ref: VersionTableRef,
+  flavour?: SqlFlavour,
+): Promise<number> {
+  if (!(await versionTableExists(db, ref, flavour))) return 0
+  const result = await withSchema(db, ref).deleteFrom(ref.table).executeTakeFirst()
+  return Number(result.numDeletedRows)
+}
+
+/** What {@link compileVersionStatements} should render, in this order. */
+export interface VersionStatementsRequest {
+  /** `CREATE TABLE` (offline runs starting from base). */
+  readonly create?: boolean | undefined
+  /** Delete every row (`stamp --purge`). */
+  readonly purge?: boolean | undefined
+  /** A step's row changes. */
+  readonly changes?: readonly VersionChange[] | undefined
+  /** `DROP TABLE` (offline runs ending at base). */
+  readonly drop?: boolean | undefined
+}
+
+/**
+ * The offline (`--sql`) text of version-table statements for a flavour, built with Kysely's
+ * query builders and compiled by the flavour's real compiler, with versions inlined as escaped
+ * string literals. One string per statement, without the trailing semicolon.
+ *
+ * @example compileVersionStatements('postgres', { table: 'mig_version' }, { changes: [{ kind: 'insert', version: 'ae10' }] })
+ * // ['insert into "mig_version" ("version_num") values (\'ae10\')']
+ */
+export function compileVersionStatements(
+  flavour: SqlFlavour,
+  ref: VersionTableRef,
+  request: VersionStatementsRequest,
+): string[] {
+  const db = offlineDb(flavour)
+  const scoped = withSchema(db, ref)
+  const queries: Compilable[] = []
+  if (request.create) queries.push(createTableQuery(db, ref))
+  if (request.purge) queries.push(scoped.deleteFrom(ref.table))
+  for (const change of request.changes ?? []) queries.push(changeQuery(db, ref, change, (v) => sql.lit(v)))
+  if (request.drop)
+    queries.push((ref.schema ? db.schema.withSchema(ref.schema) : db.schema).dropTable(ref.table))
+  return queries.map(compileOffline)
+}
+
+function createTableQuery(db: AnyKysely, ref: VersionTableRef) {
+  const schema = ref.schema ? db.schema.withSchema(ref.schema) : db.schema
+  return schema
+    .createTable(ref.table)
+    .addColumn(VERSION_COLUMN, `varchar(${VERSION_COLUMN_LENGTH})`, (col) => col.notNull())
+    .addPrimaryKeyConstraint(`${ref.table}_pkc`, [VERSION_COLUMN])
+}
+
+function changeQuery(
+  db: AnyKysely,
+  ref: VersionTableRef,
+  change: VersionChange,
+  value: (v: string) => unknown,
+) {
+  const scoped = withSchema(db, ref)
+  switch (change.kind) {
+    case 'insert':
+      return scoped.insertInto(ref.table).values({ [VERSION_COLUMN]: value(change.version) })
+    case 'update':
+      return scoped
+        .updateTable(ref.table)
+        .set({ [VERSION_COLUMN]: value(change.to) })
+        .where(VERSION_COLUMN, '=', value(change.from))
+    case 'delete':
+      return scoped.deleteFrom(ref.table).where(VERSION_COLUMN, '=', value(change.version))
+    default:
+      return assertNever(change)
+  }
+}
+
+function withSchema(db: AnyKysely, ref: VersionTableRef): AnyKysely {
+  return ref.schema ? db.withSchema(ref.schema) : db
+}
+
+function compileOffline(query: Compilable): string {
+  const compiled = query.compile()
+  if (compiled.parameters.length > 0) {
+    throw new Error(`Offline SQL still has ${compiled.parameters.length} bound parameter(s): ${compiled.sql}`)
+  }
+  return compiled.sql
+}
+
+const offlineDbs = new Map<SqlFlavour, AnyKysely>()
+
+/** A Kysely that compiles but never connects: the flavour's real adapter and compiler. */
+function offlineDb(flavour: SqlFlavour): AnyKysely {
+  const cached = offlineDbs.get(flavour)
+  if (cached) return cached
+  const db = new Kysely<AnyDatabase>({ dialect: offlineDialect(flavour) })
+  offlineDbs.set(flavour, db)
+  return db
+}
+
+function offlineDialect(flavour: SqlFlavour) {
+  switch (flavour) {
+    case 'postgres':
+      return {
+        createAdapter: () => new PostgresAdapter(),
+        createDriver: () => new DummyDriver(),
+        createIntrospector: (db: AnyKysely) => new PostgresIntrospector(db),
+        createQueryCompiler: () => new PostgresQueryCompiler(),
+      }
+    case 'mysql':
+      return {
+        createAdapter: () => new MysqlAdapter(),
+        createDriver: () => new DummyDriver(),
+        createIntrospector: (db: AnyKysely) => new MysqlIntrospector(db),
+        createQueryCompiler: () => new MysqlQueryCompiler(),
+      }
+    case 'sqlite':
+      return {
+        createAdapter: () => new SqliteAdapter(),
+        createDriver: () => new DummyDriver(),
+        createIntrospector: (db: AnyKysely) => new SqliteIntrospector(db),
+        createQueryCompiler: () => new SqliteQueryCompiler(),
+      }
+    default:
+      return assertNever(flavour)
+  }
+}
+
+function qualified(ref: VersionTableRef): string {
+  return ref.schema ? `${ref.schema}.${ref.table}` : ref.table
+}
+
+function assertNever(value: never): never {
+  throw new Error(`Unhandled case: ${JSON.stringify(value)}`)
+}

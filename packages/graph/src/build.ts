@@ -1,0 +1,334 @@
+import {
+  CycleError,
+  DuplicateBranchLabelError,
+  DuplicateRevisionError,
+  InvalidRevisionIdError,
+  MissingRevisionError,
+} from './errors.js'
+import { Revision, type RevisionInput } from './revision.js'
+
+/** The validated, linked form of a set of revisions; what {@link RevisionMap} wraps. */
+export interface BuiltGraph {
+  readonly revisions: readonly Revision[]
+  /** revision ids first (input order), then branch labels (declaration order), as Alembic's map keys */
+  readonly keys: ReadonlyMap<string, Revision>
+  readonly heads: readonly string[]
+  readonly realHeads: readonly string[]
+  readonly bases: readonly string[]
+  readonly realBases: readonly string[]
+}
+
+const ILLEGAL = ['@', '-', '+', ':']
+
+/** Rejects ids the identifier grammar could not address: empty, `@ - + :` or whitespace. */
+export function verifyRevisionId(revision: string, path: string | null = null): void {
+  if (revision !== '' && !/[@+:\s-]/u.test(revision)) return
+  const bad = new Set<string>()
+  for (const ch of revision) {
+    if (ILLEGAL.includes(ch) || /\s/u.test(ch)) bad.add(ch)
+  }
+  if (revision === '' || bad.size > 0) {
+    throw new InvalidRevisionIdError(revision, [...bad].sort(), path)
+  }
+}
+
+const NONE: readonly never[] = Object.freeze([])
+
+const asList = (value: string | readonly string[] | null | undefined): readonly string[] => {
+  if (value === null || value === undefined || value === '' || value.length === 0) return NONE
+  return typeof value === 'string' ? [value] : [...value]
+}
+
+/** Iterative reachability from `starts` along `edges`; returns a membership array. */
+function reach(starts: readonly number[], edges: readonly (readonly number[])[]): Uint8Array {
+  const seen = new Uint8Array(edges.length)
+  const stack = [...starts]
+  while (stack.length > 0) {
+    const at = stack.pop() as number
+    if (seen[at] === 1) continue
+    seen[at] = 1
+    for (const next of edges[at] as readonly number[]) if (seen[next] === 0) stack.push(next)
+  }
+  return seen
+}
+
+const unique = (xs: readonly string[]): readonly string[] => (xs.length <= 1 ? xs : [...new Set(xs)])
+
+const push = (lists: (number[] | undefined)[], at: number, value: number): void => {
+  const list = lists[at]
+  if (list === undefined) lists[at] = [value]
+  else list.push(value)
+}
+
+/** Validates and links revisions exactly as Alembic's RevisionMap does, without recursion. */
+export function buildGraph(inputs: Iterable<RevisionInput>): BuiltGraph {
+  const list = [...inputs]
+  const n = list.length
+  const ids = list.map((r) => r.revision)
+  const paths = list.map((r) => r.path ?? null)
+  const downs = list.map((r) => asList(r.downRevision))
+  const declaredDeps = list.map((r) => asList(r.dependsOn))
+  const ownLabels = list.map((r) => asList(r.branchLabels))
+  const indexOf = new Map<string, number>()
+
+  for (let i = 0; i < n; i++) {
+    const id = ids[i] as string
+    const path = paths[i] ?? null
+    if ((downs[i] as readonly string[]).includes(id)) throw new CycleError([id], [path], false, true)
+    if ((declaredDeps[i] as readonly string[]).includes(id)) throw new CycleError([id], [path], true, true)
+    verifyRevisionId(id, path)
+    const previous = indexOf.get(id)
+    if (previous !== undefined) throw new DuplicateRevisionError(id, [paths[previous] ?? null, path])
+    indexOf.set(id, i)
+  }
+
+  const keyIndex = new Map(indexOf)
+  for (let i = 0; i < n; i++) {
+    for (const label of ownLabels[i] as readonly string[]) {
+      const existing = keyIndex.get(label)
+      if (existing !== undefined) {
+        throw new DuplicateBranchLabelError(label, ids[i] as string, ids[existing] as string, [
+          paths[i] ?? null,
+          paths[existing] ?? null,
+        ])
+      }
+      keyIndex.set(label, i)
+    }
+  }
+
+  // Alembic looks dependencies up among ids and labels, exactly (no prefixes).
+  const resolvedDeps = declaredDeps.map((deps, i): readonly number[] =>
+    deps.length === 0
+      ? NONE
+      : deps.map((dep) => {
+          const target = keyIndex.get(dep)
+          if (target === undefined) {
+            throw new MissingRevisionError(dep, ids[i] as string, 'dependsOn', paths[i] ?? null)
+          }
+          return target
+        }),
+  )
+  const versionedDown = downs.map((ds, i): readonly number[] =>
+    ds.length === 0
+      ? NONE
+      : ds.map((d) => {
+          const target = indexOf.get(d)
+          if (target === undefined) {
+            throw new MissingRevisionError(d, ids[i] as string, 'downRevision', paths[i] ?? null)
+          }
+          return target
+        }),
+  )
+  const allDown = versionedDown.map((vd, i): readonly number[] => {
+    const deps = resolvedDeps[i] as readonly number[]
+    return deps.length === 0 && vd.length <= 1 ? vd : [...new Set([...vd, ...deps])]
+  })
+
+  const nextLists: (number[] | undefined)[] = new Array(n)
+  const allNextLists: (number[] | undefined)[] = new Array(n)
+  for (let i = 0; i < n; i++) {
+    const vd = versionedDown[i] as readonly number[]
+    for (const d of allDown[i] as readonly number[]) {
+      push(allNextLists, d, i)
+      if (vd.includes(d)) push(nextLists, d, i)
+    }
+  }
+  const next: readonly (readonly number[])[] = Array.from(nextLists, (l) => l ?? NONE)
+  const allNext: readonly (readonly number[])[] = Array.from(allNextLists, (l) => l ?? NONE)
+  const heads: number[] = []
+  const realHeads: number[] = []
+  const bases: number[] = []
+  const realBases: number[] = []
+  for (let i = 0; i < n; i++) {
+    if ((next[i] as readonly number[]).length === 0) heads.push(i)
+    if ((allNext[i] as readonly number[]).length === 0) realHeads.push(i)
+    if ((versionedDown[i] as readonly number[]).length === 0) {
+      bases.push(i)
+      if ((declaredDeps[i] as readonly string[]).length === 0) realBases.push(i)
+    }
+  }
+
+  detectCycles(ids, paths, { heads, bases, up: versionedDown, down: next }, false)
+  if (resolvedDeps.some((deps) => deps.length > 0)) {
+    detectCycles(ids, paths, { heads: realHeads, bases: realBases, up: allDown, down: allNext }, true)
+  }
+
+  const normalized = normalizeDependencies(n, versionedDown, resolvedDeps)
+  const labels = propagateLabels(ownLabels, next, allNext, versionedDown)
+  const idsOf = (xs: readonly number[]): readonly string[] =>
+    xs.length === 0 ? NONE : xs.map((x) => ids[x] as string)
+
+  const revisions = list.map(
+    (input, i) =>
+      new Revision({
+        index: i,
+        revision: ids[i] as string,
+        downRevisions: downs[i] as readonly string[],
+        dependsOn: declaredDeps[i] as readonly string[],
+        resolvedDependencies: unique(idsOf(resolvedDeps[i] as readonly number[])),
+        normalizedDependencies: idsOf(normalized[i] as readonly number[]),
+        branchLabels: ownLabels[i] as readonly string[],
+        allBranchLabels: labels[i] === undefined ? NONE : [...(labels[i] as Set<string>)],
+        message: input.message?.trim() ?? '',
+        path: paths[i] ?? null,
+        createDate: input.createDate ?? null,
+        nextRevisions: idsOf(next[i] as readonly number[]),
+        allNextRevisions: idsOf(allNext[i] as readonly number[]),
+      }),
+  )
+  const keys = new Map<string, Revision>()
+  for (const [key, i] of keyIndex) keys.set(key, revisions[i] as Revision)
+  const toIds = (xs: number[]): readonly string[] => Object.freeze(idsOf(xs))
+  return {
+    revisions: Object.freeze(revisions),
+    keys,
+    heads: toIds(heads),
+    realHeads: toIds(realHeads),
+    bases: toIds(bases),
+    realBases: toIds(realBases),
+  }
+}
+
+interface Shape {
+  readonly heads: readonly number[]
+  readonly bases: readonly number[]
+  /** towards bases */
+  readonly up: readonly (readonly number[])[]
+  /** towards heads */
+  readonly down: readonly (readonly number[])[]
+}
+
+/** Alembic's test: every revision must lie between some head and some base. */
+function detectCycles(
+  ids: readonly string[],
+  paths: readonly (string | null)[],
+  shape: Shape,
+  dependency: boolean,
+): void {
+  if (ids.length === 0) return
+  if (shape.heads.length === 0 || shape.bases.length === 0) throw new CycleError(ids, paths, dependency)
+  const fromHeads = reach(shape.heads, shape.up)
+  const fromBases = reach(shape.bases, shape.down)
+  const stuck: number[] = []
+  for (let i = 0; i < ids.length; i++) if (fromHeads[i] === 0 || fromBases[i] === 0) stuck.push(i)
+  if (stuck.length > 0) {
+    const sorted = stuck.map((i) => ids[i] as string).sort()
+    throw new CycleError(
+      sorted,
+      stuck.map((i) => paths[i] ?? null),
+      dependency,
+    )
+  }
+}
+
+/**
+ * Drops dependencies an ancestor (by `downRevision`) already depends on. Rather than scanning every
+ * ancestor of every revision (quadratic on long graphs), only the other revisions declaring the same
+ * dependency are checked, each with one reachability walk pruned by depth.
+ */
+function normalizeDependencies(
+  n: number,
+  versionedDown: readonly (readonly number[])[],
+  resolvedDeps: readonly (readonly number[])[],
+): readonly (readonly number[])[] {
+  const declarers = new Map<number, number[]>()
+  if (resolvedDeps.every((deps) => deps.length === 0)) return resolvedDeps
+  for (let i = 0; i < n; i++) {
+    for (const d of new Set(resolvedDeps[i])) {
+      const list = declarers.get(d)
+      if (list === undefined) declarers.set(d, [i])
+      else list.push(i)
+    }
+  }
+  let depth: number[] | null = null
+  const isAncestor = (a: number, of: number): boolean => {
+    depth ??= depthsFromBases(n, versionedDown)
+    const floor = depth[a] as number
+    const seen = new Set<number>()
+    const stack = [...(versionedDown[of] as number[])]
+    while (stack.length > 0) {
+      const at = stack.pop() as number
+      if (at === a) return true
+      if (seen.has(at) || (depth[at] as number) <= floor) continue
+      seen.add(at)
+      for (const p of versionedDown[at] as number[]) stack.push(p)
+    }
+    return false
+  }
+  return resolvedDeps.map((deps, i) =>
+    deps.length === 0
+      ? deps
+      : [...new Set(deps)].filter(
+          (d) => !(declarers.get(d) as number[]).some((a) => a !== i && isAncestor(a, i)),
+        ),
+  )
+}
+
+/** Longest distance from a base along `downRevision`; an ancestor always has a smaller depth. */
+function depthsFromBases(n: number, up: readonly (readonly number[])[]): number[] {
+  const depth = new Array<number>(n).fill(0)
+  for (const i of topologicalFromBases(n, up)) {
+    for (const p of up[i] as number[]) depth[i] = Math.max(depth[i] as number, (depth[p] as number) + 1)
+  }
+  return depth
+}
+
+function topologicalFromBases(n: number, up: readonly (readonly number[])[]): number[] {
+  const pending = up.map((ps) => new Set(ps).size)
+  const children: number[][] = Array.from({ length: n }, () => [])
+  for (let i = 0; i < n; i++) for (const p of new Set(up[i])) (children[p] as number[]).push(i)
+  const queue: number[] = []
+  for (let i = 0; i < n; i++) if (pending[i] === 0) queue.push(i)
+  for (let q = 0; q < queue.length; q++) {
+    for (const c of children[queue[q] as number] as number[]) {
+      pending[c] = (pending[c] as number) - 1
+      if (pending[c] === 0) queue.push(c)
+    }
+  }
+  return queue
+}
+
+/**
+ * Alembic's branch-label propagation: a labelled revision's labels go to all its descendants, and
+ * then down from the last descendant walked until a (real) branch point or merge point. That
+ * downward walk only passes below the labelled revision when its descendants form one line, so the
+ * result does not depend on the order children are visited in.
+ */
+function propagateLabels(
+  own: readonly (readonly string[])[],
+  next: readonly (readonly number[])[],
+  allNext: readonly (readonly number[])[],
+  versionedDown: readonly (readonly number[])[],
+): (Set<string> | undefined)[] {
+  const labels: (Set<string> | undefined)[] = own.map((ls) => (ls.length === 0 ? undefined : new Set(ls)))
+  const addAll = (at: number, add: readonly string[]): void => {
+    const set = labels[at]
+    if (set === undefined) labels[at] = new Set(add)
+    else for (const l of add) set.add(l)
+  }
+  for (let r = 0; r < own.length; r++) {
+    if ((own[r] as readonly string[]).length === 0) continue
+    const add = [...(labels[r] as Set<string>)]
+    const seen = new Set<number>()
+    const stack = [r]
+    let last = r
+    while (stack.length > 0) {
+      const at = stack.pop() as number
+      if (seen.has(at)) continue
+      seen.add(at)
+      for (const c of next[at] as readonly number[]) stack.push(c)
+      addAll(at, add)
+      last = at
+    }
+    let parent: number | undefined = last
+    while (
+      parent !== undefined &&
+      (allNext[parent] as readonly number[]).length <= 1 &&
+      (versionedDown[parent] as readonly number[]).length <= 1
+    ) {
+      addAll(parent, add)
+      parent = (versionedDown[parent] as readonly number[])[0]
+    }
+  }
+  return labels
+}

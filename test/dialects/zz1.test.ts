@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict'
+import { createServer, type Server, type Socket } from 'node:net'
+import { after, before, describe, test } from 'node:test'
+import { sql } from 'kysely'
+import type { Connection } from '../../packages/core/src/dialects/index.ts'
+import {
+  ConnectionError,
+  dialectFor,
+  resolveTarget,
+  SQLITE_BUSY_TIMEOUT_MS,
+} from '../../packages/core/src/dialects/index.ts'
+import { createScratchDatabase, MYSQL_URL, open, POSTGRES_URL, tempDir } from './support.ts'
+
+const PASSWORD = 'p@ss:w/rd?#%'
+const ENCODED = encodeURIComponent(PASSWORD)
+
+/** A port nothing listens on: bound by the OS, then released. */
+async function unusedPort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return port
+}
+
+/** A server that accepts TCP connections and never answers, so a handshake hangs. */
+async function silentServer(): Promise<{ port: number; close: () => Promise<void> }> {
+  const sockets = new Set<Socket>()
+  const server: Server = createServer((socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  return {
+    port,
+    close: async () => {
+      for (const socket of sockets) socket.destroy()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
+}
+
+async function connectError(
+  url: string,
+  timeoutMs: number,
+): Promise<{ error: ConnectionError; elapsed: number }> {
+  const target = resolveTarget(url, '/')
+  const started = Date.now()
+  try {
+    await dialectFor(target).connect(target, { connectTimeoutMs: timeoutMs })
+  } catch (error) {
+    assert.ok(error instanceof ConnectionError, String(error))
+    return { error, elapsed: Date.now() - started }
+  }
+  assert.fail('connected to a server that should not be there')
+}
+
+describe('postgres session', { skip: POSTGRES_URL ? false : 'MIG_TEST_POSTGRES_URL is not set' }, () => {
+  let connection: Connection
+  let drop: () => Promise<void> = async () => undefined
+  before(async () => {
+    const scratch = await createScratchDatabase(POSTGRES_URL as string, 'conn')
+    drop = () => scratch.drop()
+    connection = (await open(scratch.url)).connection
+  })
+  after(async () => {
+    await connection?.close()
+    await drop()
+  })
+
+  const backend = async (db: Connection['db']) =>
+    (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(db)).rows[0]?.pid
+
+  test('every query, transaction and pinned connection runs on one session', async () => {
+    const pid = await backend(connection.db)
+    assert.equal(typeof pid, 'number')
+    assert.equal(await backend(connection.db), pid)
+    assert.equal(await connection.db.transaction().execute((trx) => backend(trx)), pid)
+    assert.equal(await connection.db.connection().execute((conn) => backend(conn)), pid)
+    const trx = await connection.db.startTransaction().execute()
+    assert.equal(await backend(trx), pid)
+    await trx.rollback().execute()
+    const parallel = await Promise.all([
+      backend(connection.db),
+      backend(connection.db),
+      backend(connection.db),
+    ])
+    assert.deepEqual(parallel, [pid, pid, pid])
+  })
+
+  test('the session carries application_name and a client connection check', async () => {
+    const result = await sql<{ app: string; check: string; version: number }>`
+      select current_setting('application_name') as app,
+        current_setting('server_version_num')::int as version,
+        coalesce(current_setting('client_connection_check_interval', true), '') as check`.execute(
+      connection.db,
+    )
+    const row = result.rows[0]
+    assert.equal(row?.app, 'migraph-test')
+    if ((row?.version ?? 0) >= 140000) assert.equal(row?.check, '1s')
+  })
+
+  test.skip('closing twice is harmless', async () => {
+    const other = await open(POSTGRES_URL as string)
+    await other.connection.close()
+    await other.connection.close()
+  })
+})
+
