@@ -8,7 +8,7 @@ import { mergeCommand, revisionCommand } from './commands/revision-command.js'
 import { ensureVersionCommand, stampCommand } from './commands/stamp-command.js'
 import { ExitCode } from './exit-codes.js'
 import type { Streams } from './reporter.js'
-import type { CliState, GlobalArgv } from './run.js'
+import { type CliState, type GlobalArgv, UsageError } from './run.js'
 
 const VERSION: string = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -20,6 +20,7 @@ const VERSION: string = (
  */
 export async function main(args: readonly string[], streams: Streams = process): Promise<number> {
   const state: CliState = { streams, exitCode: ExitCode.ok }
+  const failures: string[] = []
   const parser = yargs([...args])
     .scriptName('mig')
     .usage('mig <command> [options]')
@@ -72,7 +73,7 @@ export async function main(args: readonly string[], streams: Streams = process):
     .command(showCommand(state))
     .command(editCommand(state))
     .command(ensureVersionCommand(state))
-    .demandCommand(1, 'a command is required; see mig --help')
+    .demandCommand(1, 'a command is required')
     .recommendCommands()
     .strict()
     .version(VERSION)
@@ -81,19 +82,28 @@ export async function main(args: readonly string[], streams: Streams = process):
     .wrap(Math.min(110, process.stdout.columns ?? 110))
     .exitProcess(false)
     .fail((message, error) => {
-      state.exitCode = ExitCode.error
+      // yargs may report several problems for one mistake (an unknown command, then its
+      // arguments); they are joined into the one line the user sees.
       const text = error?.message ?? message ?? 'invalid arguments'
-      const json = args.includes('--json')
-      if (json) streams.stdout.write(`${JSON.stringify({ error: { code: 'usage', message: text } })}\n`)
-      streams.stderr.write(`error: ${oneLine(text)} (see mig --help)\n`)
+      failures.push(text.startsWith('Did you mean') ? `unknown command '${args[0]}'. ${text}` : text)
+      // Throwing stops yargs here: without it, the command would still run.
+      throw new UsageError(failures.at(-1) ?? 'invalid arguments')
     })
   try {
     await parser.parseAsync()
   } catch (error) {
-    if (state.exitCode === ExitCode.ok) {
+    if (!(error instanceof UsageError)) {
       state.exitCode = ExitCode.error
       streams.stderr.write(`error: ${oneLine(error instanceof Error ? error.message : String(error))}\n`)
     }
+  }
+  if (failures.length > 0) {
+    state.exitCode = ExitCode.error
+    const text = [...new Set(failures.map(oneLine))].reverse().join('; ')
+    if (args.includes('--json')) {
+      streams.stdout.write(`${JSON.stringify({ error: { code: 'usage', message: text } })}\n`)
+    }
+    streams.stderr.write(`error: ${text} (see mig --help)\n`)
   }
   return state.exitCode
 }

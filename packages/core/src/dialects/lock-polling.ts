@@ -62,8 +62,9 @@ export function lockText(versionTable: VersionTableRef | undefined): string {
 /**
  * The PostgreSQL advisory lock key: the first 8 bytes of SHA-256 of {@link lockText}, read as a
  * signed big-endian 64-bit integer. Fixed for a given version table, so every migraph process
- * (any version, any host) computes the same key; for the default `mig_version` table it is
- * `advisoryLockKey(undefined)`, documented in the README by its decimal value.
+ * (any version, any host) computes the same key. For the default `mig_version` table the key
+ * is -689940034005633208, so `select * from pg_locks where locktype = 'advisory'` shows it as
+ * classid 4134328113, objid 3435525960, objsubid 1.
  */
 export function advisoryLockKey(versionTable: VersionTableRef | undefined): bigint {
   return createHash('sha256').update(lockText(versionTable)).digest().readBigInt64BE(0)

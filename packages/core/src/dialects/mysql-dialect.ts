@@ -18,7 +18,7 @@ import { importDriver, interopDefault } from './driver-loader.js'
 import { ConnectionError, InvalidDatabaseUrlError, LockError } from './errors.js'
 import { lockText, pollForLock } from './lock-polling.js'
 import { asSession, SessionConnection } from './session-connection.js'
-import { SessionQueue, withTimeout } from './session-queue.js'
+import { once, SessionQueue, withTimeout } from './session-queue.js'
 import { hostAndPort, maskUrl, redactSecrets, splitNetworkUrl, urlSecrets } from './url.js'
 
 /** MySQL and MariaDB refuse user-lock names longer than this. */
@@ -83,8 +83,13 @@ export const mysqlDialect: MigrationDialect = Object.freeze({
       throw new ConnectionError('mysql', target.location, detail, { cause: error })
     }
     const { Kysely, MysqlDialect } = await import('kysely')
-    const db = new Kysely<AnyDatabase>({ dialect: new MysqlDialect({ pool: singleConnectionPool(raw) }) })
-    return new SessionConnection(db, target)
+    const end = once(
+      () => new Promise<void>((resolve) => raw.end((error) => (error ? resolve(raw.destroy()) : resolve()))),
+    )
+    const db = new Kysely<AnyDatabase>({
+      dialect: new MysqlDialect({ pool: singleConnectionPool(raw, end) }),
+    })
+    return new SessionConnection(db, target, end)
   },
 
   async acquireLock(connection: Connection, options: LockOptions): Promise<MigrationLock> {
@@ -150,7 +155,7 @@ export async function mysqlLockName(
   return `${prefix}${digest.slice(0, MAX_LOCK_NAME_LENGTH - prefix.length)}`
 }
 
-function singleConnectionPool(raw: mysql.Connection): MysqlPool {
+function singleConnectionPool(raw: mysql.Connection, end: () => Promise<void>): MysqlPool {
   const queue = new SessionQueue()
   const query = raw.query.bind(raw) as unknown as MysqlPoolConnection['query']
   return {
@@ -160,7 +165,9 @@ function singleConnectionPool(raw: mysql.Connection): MysqlPool {
         (error: unknown) => callback(error, undefined as never),
       )
     },
-    end: (callback) => raw.end((error) => callback(error ?? null)),
+    end: (callback) => {
+      end().then(() => callback(null), callback)
+    },
   }
 }
 

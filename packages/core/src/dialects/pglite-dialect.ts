@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
+import { existsSync, mkdirSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
 import type {
   AnyDatabase,
   Connection,
@@ -70,7 +70,17 @@ export const pgliteDialect: MigrationDialect = Object.freeze({
       throw new ConnectionError('pglite', target.location, detail, { cause: error })
     }
     const db = new Kysely<AnyDatabase>({ dialect: new PGliteDialect(pglite) })
-    return new SessionConnection(db, target, () => lockFile?.release())
+    return new SessionConnection(db, target, async () => {
+      try {
+        if (!pglite.closed) await pglite.close()
+      } finally {
+        lockFile?.release()
+      }
+    })
+  },
+
+  databaseExists(target: DatabaseTarget): boolean {
+    return target.location === MEMORY_LOCATION || existsSync(join(target.location, 'PG_VERSION'))
   },
 
   async acquireLock(connection: Connection, _options: LockOptions): Promise<MigrationLock> {

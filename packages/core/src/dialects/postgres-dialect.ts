@@ -15,7 +15,7 @@ import { importDriver, interopDefault } from './driver-loader.js'
 import { ConnectionError, InvalidDatabaseUrlError, LockError } from './errors.js'
 import { advisoryLockKey, pollForLock, toDate } from './lock-polling.js'
 import { asSession, SessionConnection } from './session-connection.js'
-import { SessionQueue, withTimeout } from './session-queue.js'
+import { once, SessionQueue, withTimeout } from './session-queue.js'
 import {
   hostAndPort,
   maskUrl,
@@ -90,8 +90,11 @@ export const postgresDialect: MigrationDialect = Object.freeze({
       throw new ConnectionError('postgres', target.location, detail, { cause: error })
     }
     const { Kysely, PostgresDialect } = await import('kysely')
-    const db = new Kysely<AnyDatabase>({ dialect: new PostgresDialect({ pool: singleSessionPool(client) }) })
-    return new SessionConnection(db, target)
+    const end = once(() => client.end())
+    const db = new Kysely<AnyDatabase>({
+      dialect: new PostgresDialect({ pool: singleSessionPool(client, end) }),
+    })
+    return new SessionConnection(db, target, end)
   },
 
   async acquireLock(connection: Connection, options: LockOptions): Promise<MigrationLock> {
@@ -132,16 +135,19 @@ async function configureSession(client: pg.Client): Promise<void> {
   const version = await client.query<{ v: number }>(`select current_setting('server_version_num')::int as v`)
   if ((version.rows[0]?.v ?? 0) >= 140000) {
     // Lets the server notice a killed client during a long statement, so its locks go at once.
-    await client.query(`set client_connection_check_interval = ${CLIENT_CONNECTION_CHECK_INTERVAL_MS}`)
+    // A server or proxy that refuses the setting still works; it only notices later.
+    await client
+      .query(`set client_connection_check_interval = ${CLIENT_CONNECTION_CHECK_INTERVAL_MS}`)
+      .catch(() => undefined)
   }
 }
 
-function singleSessionPool(client: pg.Client): PostgresPool {
+function singleSessionPool(client: pg.Client, end: () => Promise<void>): PostgresPool {
   const queue = new SessionQueue()
   const query = client.query.bind(client) as unknown as PostgresPoolClient['query']
   return {
     connect: async () => ({ query, release: await queue.lease() }),
-    end: () => client.end(),
+    end,
   }
 }
 

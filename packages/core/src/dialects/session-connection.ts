@@ -11,6 +11,10 @@ export class SessionConnection implements Connection {
   readonly #afterClose: (() => Promise<void> | void) | undefined
   #closing: Promise<void> | undefined
 
+  /**
+   * `afterClose` must end the underlying session itself: Kysely only tears down a driver it has
+   * used, so a connection that never ran a query would otherwise stay open.
+   */
   constructor(db: AnyKysely, target: DatabaseTarget, afterClose?: () => Promise<void> | void) {
     this.db = db
     this.target = target

@@ -39,3 +39,12 @@ export async function withTimeout<T>(work: Promise<T>, ms: number, onTimeout: ()
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
 }
+
+/** Wraps an async function so it runs at most once; later calls share the first promise. */
+export function once(fn: () => Promise<void>): () => Promise<void> {
+  let result: Promise<void> | undefined
+  return () => {
+    result ??= fn()
+    return result
+  }
+}

@@ -1,4 +1,4 @@
-import { rmSync, writeFileSync } from 'node:fs'
+import { existsSync, rmSync, writeFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { resolve } from 'node:path'
 import type BetterSqlite3 from 'better-sqlite3'
@@ -7,7 +7,6 @@ import type {
   Connection,
   ConnectOptions,
   DatabaseTarget,
-  LockHolder,
   LockOptions,
   MigrationDialect,
   MigrationLock,
@@ -80,7 +79,13 @@ export const sqliteDialect: MigrationDialect = Object.freeze({
     const { Kysely, SqliteDialect } = await import('kysely')
     // Kysely's SQLite driver already runs everything on this one connection, one at a time.
     const db = new Kysely<AnyDatabase>({ dialect: new SqliteDialect({ database }) })
-    return new SessionConnection(db, target)
+    return new SessionConnection(db, target, () => {
+      if (database.open) database.close()
+    })
+  },
+
+  databaseExists(target: DatabaseTarget): boolean {
+    return target.location === MEMORY_LOCATION || existsSync(target.location)
   },
 
   async acquireLock(connection: Connection, options: LockOptions): Promise<MigrationLock> {
@@ -98,7 +103,7 @@ export const sqliteDialect: MigrationDialect = Object.freeze({
           location: session.target.location,
           lockName: `'${lockPath}'`,
           tryAcquire: async () => tryBeginImmediate(lockDb),
-          describeHolder: async () => readHolder(holderPath),
+          describeHolder: async () => lockFileHolder(holderPath),
         },
         options,
       )
@@ -126,10 +131,6 @@ function tryBeginImmediate(lockDb: BetterSqlite3.Database): boolean {
     if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return false
     throw error
   }
-}
-
-function readHolder(holderPath: string): LockHolder | null {
-  return lockFileHolder(holderPath)
 }
 
 async function loadDriver(): Promise<DatabaseConstructor> {

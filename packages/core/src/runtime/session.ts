@@ -1,5 +1,6 @@
 import type { Project } from '../context.js'
 import type { Connection, MigrationDialect, MigrationLock, VersionTableRef } from '../dialects/dialect.js'
+import { describeLockHolder } from '../dialects/index.js'
 import { readVersions } from './version-table.js'
 
 /** An open connection to the project's database, optionally holding the migration lock. */
@@ -36,8 +37,9 @@ export async function withSession<T>(
     if (options.lock) {
       lock = await dialect.acquireLock(connection, {
         timeoutMs: project.lockTimeoutMs,
+        versionTable: versionTableOf(project),
         onWait: (holder, waitedMs) => {
-          const who = holder === null ? 'another process' : describeHolder(holder)
+          const who = describeLockHolder(holder)
           project.environment.reporter.info(
             `Waiting for the migration lock held by ${who} (${Math.round(waitedMs / 1000)} s so far, timeout ${Math.round(project.lockTimeoutMs / 1000)} s)`,
           )
@@ -58,20 +60,6 @@ export async function withSession<T>(
       await connection.close()
     }
   }
-}
-
-function describeHolder(holder: {
-  pid?: number | string | undefined
-  application?: string | undefined
-  host?: string | undefined
-  since?: Date | undefined
-}): string {
-  const parts: string[] = []
-  if (holder.pid !== undefined) parts.push(`pid ${holder.pid}`)
-  if (holder.application) parts.push(`application '${holder.application}'`)
-  if (holder.host) parts.push(`host ${holder.host}`)
-  if (holder.since) parts.push(`since ${holder.since.toISOString()}`)
-  return parts.length === 0 ? 'another session' : parts.join(', ')
 }
 
 /**
