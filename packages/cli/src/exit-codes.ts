@@ -5,11 +5,31 @@ export const ExitCode = Object.freeze({
   error: 1,
   /** The migration lock could not be had within `--lock-timeout`. */
   lockTimeout: 3,
+  /** A revision failed half-way where DDL cannot roll back; `mig resolve` settles it. */
+  partialState: 4,
+  /** An applied revision's file changed or vanished (`mig check`, or `upgrade` refusing). */
+  checksumMismatch: 5,
+  /** The version table records a revision no file declares. */
+  unknownRevision: 6,
+  /** `mig check`: revisions are pending. */
+  pending: 7,
 })
 
 /** Picks the exit status for an error by its machine-readable code. */
 export function exitCodeFor(error: unknown): number {
   const code = (error as { code?: unknown } | null)?.code
-  if (code === 'lock-timeout') return ExitCode.lockTimeout
-  return ExitCode.error
+  switch (code) {
+    case 'lock-timeout':
+      return ExitCode.lockTimeout
+    case 'partial-state':
+      return ExitCode.partialState
+    case 'checksum-mismatch':
+      return ExitCode.checksumMismatch
+    case 'unknown-revision-in-database':
+      return ExitCode.unknownRevision
+    case 'pending':
+      return ExitCode.pending
+    default:
+      return ExitCode.error
+  }
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import yargs from 'yargs'
+import { checkCommand, resolveCommand } from './commands/check-command.js'
 import { editCommand, historyCommand } from './commands/history-command.js'
 import { initCommand, listTemplatesCommand } from './commands/init-command.js'
 import { branchesCommand, currentCommand, headsCommand, showCommand } from './commands/inspect-commands.js'
@@ -73,6 +74,8 @@ export async function main(args: readonly string[], streams: Streams = process):
     .command(showCommand(state))
     .command(editCommand(state))
     .command(ensureVersionCommand(state))
+    .command(checkCommand(state))
+    .command(resolveCommand(state))
     .demandCommand(1, 'a command is required')
     .recommendCommands()
     .strict()

@@ -11,6 +11,8 @@
  * console.log(result.heads)
  * ```
  */
+
+export { type CheckResult, check, checkFailure } from './commands/check.js'
 export { type InitArgs, type InitResult, init, listTemplates, type TemplateInfo } from './commands/init.js'
 export {
   branches,
@@ -34,6 +36,7 @@ export {
   stamp,
   upgrade,
 } from './commands/migrate.js'
+export { type ResolveArgs, type ResolveResult, resolve } from './commands/resolve.js'
 export { type RevisionArgs, type RevisionResult, revision } from './commands/revision.js'
 export { defineConfig, type MigraphConfig } from './config/define-config.js'
 export { findConfig, loadConfigFile } from './config/load-config.js'
@@ -54,5 +57,8 @@ export {
   MigrationFailedError,
   RevisionFileError,
 } from './errors.js'
+export type { HistoryEntry, HistoryStatus } from './runtime/history-table.js'
+export type { IntegrityReport } from './runtime/integrity.js'
+export type { PartialStateError, RevisionContext } from './runtime/runner.js'
 export { slugify } from './script/revision-file-name.js'
 export { type RevisionScript, ScriptDirectory } from './script/script-directory.js'

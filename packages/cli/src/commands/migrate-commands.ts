@@ -5,6 +5,7 @@ import { type CliState, type CommandIo, type GlobalArgv, withProject } from '../
 interface MigrateArgv extends GlobalArgv {
   readonly revision: string
   readonly sql?: boolean
+  readonly ignoreChecksums?: boolean
 }
 
 /** Prints a run's result: the SQL with `--sql`, the JSON document with `--json`, else nothing. */
@@ -43,10 +44,21 @@ function migrateCommand(
         .option('sql', {
           type: 'boolean',
           describe: 'print the SQL instead of running it (accepts from:to); never connects',
+        })
+        .option('ignore-checksums', {
+          type: 'boolean',
+          describe: 'run even though applied revision files changed since they ran',
         }),
     handler: (argv) =>
       withProject(state, argv, async (project, io) => {
-        printMigrateResult(io, await run(project, { target: String(argv.revision), sql: argv.sql }))
+        printMigrateResult(
+          io,
+          await run(project, {
+            target: String(argv.revision),
+            sql: argv.sql,
+            ignoreChecksums: argv.ignoreChecksums,
+          }),
+        )
       }),
   }
 }

@@ -7,7 +7,7 @@ import {
   resolveStartingRevisions,
 } from '@migraph/graph'
 import type { Project } from '../context.js'
-import { CommandError } from '../errors.js'
+import { CommandError, MigraphError } from '../errors.js'
 import type { ScriptDirectory } from '../script/script-directory.js'
 
 // The runtime pulls in Kysely and the operations compilers; graph-only commands never load it.
@@ -47,6 +47,8 @@ export interface MigrateArgs {
   readonly target: string
   /** Render SQL instead of executing (`--sql`); never connects. */
   readonly sql?: boolean | undefined
+  /** Run even though applied revision files changed since they ran (`--ignore-checksums`). */
+  readonly ignoreChecksums?: boolean | undefined
 }
 
 /** `mig upgrade <target>`: apply revisions up to the target. */
@@ -91,6 +93,7 @@ async function migrate(
   }
   return withSession(project, { lock: true }, async (session) => {
     const current = await session.readHeads()
+    await guardIntegrity(session, scripts, current, args.ignoreChecksums === true)
     const steps = plan(current, args.target)
     const heads = await runSteps(session, scripts, current, steps, {
       transactionPerMigration: project.config.transactionPerMigration,
@@ -154,12 +157,38 @@ export async function ensureVersion(
   const { compileVersionStatements, ensureVersionTable, versionTableOf, withSession } = await runtime()
   if (args.sql === true) {
     const statements = compileVersionStatements(dialect.sqlFlavour, versionTableOf(project), { create: true })
-    return { sql: statements.map((s) => `${s};\n`).join('\n') }
+    // Laid out as every other `--sql` script: in a transaction where DDL is transactional.
+    const lines = statements.map((s) => `${s};`)
+    const script = dialect.transactionalDDL ? ['BEGIN;', ...lines, 'COMMIT;'] : lines
+    return { sql: `${script.join('\n\n')}\n` }
   }
   return withSession(project, { lock: true }, async (session) => {
     await ensureVersionTable(session.connection.db, session.versionTable)
     return {}
   })
+}
+
+/** Refuses to run on a database the code cannot vouch for (see `mig check`). */
+async function guardIntegrity(
+  session: import('../runtime/session.js').Session,
+  scripts: ScriptDirectory,
+  current: readonly string[],
+  ignoreChecksums: boolean,
+): Promise<void> {
+  const [{ readHistory, historyTableOf }, { inspectIntegrity, integrityProblem }, { checkFailure }] =
+    await Promise.all([
+      import('../runtime/history-table.js'),
+      import('../runtime/integrity.js'),
+      import('./check.js'),
+    ])
+  const history = await readHistory(session.connection.db, historyTableOf(session.versionTable))
+  const report = inspectIntegrity(scripts, current, history, { pending: false })
+  const failure = checkFailure(integrityProblem(report, ignoreChecksums))
+  if (failure !== undefined) {
+    throw failure.code === 'checksum-mismatch'
+      ? new MigraphError(failure.code, `${failure.message} (pass --ignore-checksums to run anyway)`)
+      : failure
+  }
 }
 
 function offlineOptions(project: Project) {

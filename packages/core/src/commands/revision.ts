@@ -39,6 +39,7 @@ export async function revision(project: Project, args: RevisionArgs = {}): Promi
     throw new CommandError(`revision id '${revId}' already exists in ${scripts.script(revId).path}`)
   }
   const placement = placeNewRevision(scripts.map, {
+    revision: revId,
     head: args.head ?? 'head',
     splice: args.splice ?? false,
     branchLabel: args.branchLabels ?? [],

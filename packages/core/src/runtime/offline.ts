@@ -57,7 +57,8 @@ export async function renderOfflineSql(
     if (transactional) begin()
     stepsInTransaction++
     const verb = step.direction === 'up' ? 'upgrade' : 'downgrade'
-    comment(`-- Running ${verb} ${step.fromRevisions.join(', ')} -> ${step.toRevisions.join(', ')}`)
+    // Alembic's `short_log`: ids without dependencies, `stamp_revision` for a stamp.
+    comment(`-- Running ${step.shortLog}`)
     if (!step.isStamp) {
       const module = await scripts.loadModule(step.revision)
       const sink = createOfflineSink(flavour, { write: statement })

@@ -1,9 +1,11 @@
 import { applyStep, type MigrationStep } from '@migraph/graph'
-import { createOnlineSink, createOperations } from '@migraph/operations'
+import { createOnlineSink, createOperations, type Op, type OpSink } from '@migraph/operations'
 import type { Reporter } from '../context.js'
 import type { AnyKysely } from '../dialects/dialect.js'
 import { MigraphError, MigrationFailedError } from '../errors.js'
 import type { RevisionModule, ScriptDirectory } from '../script/script-directory.js'
+import { fileChecksum } from './checksum.js'
+import { currentActor, ensureHistoryTable, historyTableOf, recordHistory } from './history-table.js'
 import type { Session } from './session.js'
 import { applyVersionChanges, ensureVersionTable, versionTableExists } from './version-table.js'
 
@@ -12,15 +14,41 @@ export interface RunOptions {
   /** One transaction per revision (default) or as few as possible for the whole run. */
   readonly transactionPerMigration: boolean
   readonly reporter: Reporter
-  /** `-x key=value` pairs, readable by revisions as `op.x`. */
+  /** `-x key=value` pairs, passed to revisions as the second argument's `x`. */
   readonly x?: Readonly<Record<string, string>> | undefined
+}
+
+/** What a revision's functions receive beside `op`. */
+export interface RevisionContext {
+  readonly revision: string
+  readonly direction: 'up' | 'down'
+  /** The `-x key=value` pairs of the command line. */
+  readonly x: Readonly<Record<string, string>>
+}
+
+/**
+ * A revision failed on a database whose DDL commits implicitly (MySQL/MariaDB): some of its
+ * operations may be in the database. The failure is recorded in the history table, and further
+ * upgrades refuse until `mig resolve` says what the database holds.
+ */
+export class PartialStateError extends MigraphError {
+  override readonly name = 'PartialStateError'
+  readonly revision: string
+  readonly opsCompleted: number
+
+  constructor(revision: string, opsCompleted: number, message: string, options?: { cause?: unknown }) {
+    super('partial-state', message, options)
+    this.revision = revision
+    this.opsCompleted = opsCompleted
+  }
 }
 
 /**
  * Executes planned steps on a locked session. Every module is imported before the first step
  * runs, so a broken file fails the run before anything changes. Each transactional revision
- * commits together with its version-table change; a revision with `transactional = false` runs
- * on its own, outside any transaction. Returns the heads after the last step.
+ * commits together with its version-table change and its history entry; a revision with
+ * `transactional = false` runs on its own, outside any transaction. Returns the heads after the
+ * last step.
  */
 export async function runSteps(
   session: Session,
@@ -29,52 +57,118 @@ export async function runSteps(
   steps: readonly MigrationStep[],
   options: RunOptions,
 ): Promise<readonly string[]> {
-  const modules = new Map<string, RevisionModule>()
-  for (const step of steps) {
-    if (!step.isStamp && !modules.has(step.revision)) {
-      modules.set(step.revision, await scripts.loadModule(step.revision))
-    }
-  }
+  const modules = await scripts.loadModules(
+    steps.filter((step) => !step.isStamp).map((step) => step.revision),
+  )
   const { db } = session.connection
+  const history = historyTableOf(session.versionTable)
+  const actor = currentActor()
   let heads = startHeads
-  let tableExists = await versionTableExists(db, session.versionTable, session.dialect.sqlFlavour)
+  // Both tables are created on the first write, in the first step's transaction.
+  let tablesExist =
+    steps.length > 0 &&
+    (await versionTableExists(db, session.versionTable)) &&
+    (await versionTableExists(db, history))
 
   const runStep = async (executor: AnyKysely, step: MigrationStep): Promise<void> => {
     const started = performance.now()
+    const startedAt = new Date().toISOString()
     options.reporter.stepStarted?.(step)
+    const progress = { completed: 0 }
     try {
       const module = modules.get(step.revision)
-      if (module !== undefined) await runModule(executor, session, step, module)
+      if (module !== undefined) await runModule(executor, session, step, module, options, progress)
       const next = applyStep(scripts.map, heads, step)
-      if (!tableExists) {
+      if (!tablesExist) {
         await ensureVersionTable(executor, session.versionTable)
+        await ensureHistoryTable(executor, history)
       }
       await applyVersionChanges(executor, session.versionTable, next.changes)
+      await recordHistory(executor, history, {
+        revision: step.revision,
+        direction: step.direction,
+        status: step.isStamp ? 'stamped' : step.direction === 'up' ? 'applied' : 'reverted',
+        checksum: step.isStamp ? null : fileChecksum(scripts.script(step.revision).path),
+        startedAt,
+        finishedAt: new Date().toISOString(),
+        durationMs: performance.now() - started,
+        appliedBy: actor,
+        opsCompleted: null,
+        detail: null,
+      })
       heads = next.heads
     } catch (error) {
       options.reporter.stepFailed?.(step, performance.now() - started)
+      failure = { step, progress, startedAt, started }
       throw error
     }
     options.reporter.stepFinished?.(step, performance.now() - started)
   }
 
+  let failure: FailedStep | undefined
   for (const group of groupSteps(steps, scripts, options)) {
-    if (group.transactional) {
-      const headsBefore = heads
-      try {
+    try {
+      if (group.transactional) {
         await db.transaction().execute(async (trx) => {
           for (const step of group.steps) await runStep(trx, step)
         })
-      } catch (error) {
-        heads = headsBefore
-        throw error
+      } else {
+        for (const step of group.steps) await runStep(db, step)
       }
-    } else {
-      for (const step of group.steps) await runStep(db, step)
+    } catch (error) {
+      // Recorded only now, after the transaction has rolled back and released the session.
+      throw failure === undefined
+        ? error
+        : await partialStateOf(error, { ...failure, session, actor, scripts })
     }
-    tableExists = true
+    tablesExist = true
   }
   return heads
+}
+
+interface FailedStep {
+  readonly step: MigrationStep
+  readonly progress: { readonly completed: number }
+  readonly startedAt: string
+  readonly started: number
+}
+
+/**
+ * Where DDL commits implicitly, a revision that failed after some operations completed has left
+ * them behind: record that (outside the rolled-back transaction) and say so. Elsewhere the
+ * transaction undid everything, and the error passes through unchanged.
+ */
+async function partialStateOf(
+  error: unknown,
+  context: FailedStep & { session: Session; actor: string; scripts: ScriptDirectory },
+): Promise<unknown> {
+  const { session, step, progress } = context
+  if (session.dialect.transactionalDDL || progress.completed === 0 || step.isStamp) return error
+  const history = historyTableOf(session.versionTable)
+  const reason = error instanceof Error ? error.message : String(error)
+  try {
+    await ensureHistoryTable(session.connection.db, history)
+    await recordHistory(session.connection.db, history, {
+      revision: step.revision,
+      direction: step.direction,
+      status: 'failed',
+      checksum: fileChecksum(context.scripts.script(step.revision).path),
+      startedAt: context.startedAt,
+      finishedAt: new Date().toISOString(),
+      durationMs: performance.now() - context.started,
+      appliedBy: context.actor,
+      opsCompleted: progress.completed,
+      detail: reason.slice(0, 2000),
+    })
+  } catch {
+    // The connection may be gone; the message below still tells the user what happened.
+  }
+  return new PartialStateError(
+    step.revision,
+    progress.completed,
+    `${reason} — ${session.dialect.name} cannot roll back DDL, so ${progress.completed} operation(s) of revision ${step.revision} stayed applied; repair the database, then run 'mig resolve ${step.revision} --applied' or 'mig resolve ${step.revision} --rolled-back'`,
+    { cause: error },
+  )
 }
 
 async function runModule(
@@ -82,22 +176,24 @@ async function runModule(
   session: Session,
   step: MigrationStep,
   module: RevisionModule,
+  options: RunOptions,
+  progress: { completed: number },
 ): Promise<void> {
-  const sink = createOnlineSink(executor, session.dialect.sqlFlavour)
+  const sink = countingSink(createOnlineSink(executor, session.dialect.sqlFlavour), progress)
   const { op, pendingCount } = createOperations(sink, { revision: step.revision })
   const fn = step.direction === 'up' ? module.upgrade : module.downgrade
   const name = step.direction === 'up' ? 'upgrade' : 'downgrade'
+  const context: RevisionContext = { revision: step.revision, direction: step.direction, x: options.x ?? {} }
   try {
-    await fn(op as never)
+    await (fn as unknown as (op: unknown, context: RevisionContext) => Promise<void> | void)(op, context)
   } catch (error) {
-    if (error instanceof MigraphError || (error as { code?: unknown })?.code === 'migration-failed')
-      throw error
+    if (error instanceof MigraphError) throw error
     const message = error instanceof Error ? error.message : String(error)
     throw new MigrationFailedError(
       step.revision,
       step.direction,
       `revision ${step.revision} ${name}() failed: ${firstLine(message)}`,
-      { cause: error, statement: (error as { sql?: string })?.sql },
+      { cause: error, statement: (error as { statement?: string; sql?: string })?.statement },
     )
   }
   const pending = pendingCount()
@@ -107,6 +203,18 @@ async function runModule(
       step.direction,
       `revision ${step.revision} ${name}() returned while ${pending} op.* call(s) were still running: add the missing 'await'`,
     )
+  }
+}
+
+/** Counts the operations that completed, which is what a partial failure reports. */
+function countingSink(sink: OpSink, progress: { completed: number }): OpSink {
+  return {
+    flavour: sink.flavour,
+    db: sink.db,
+    run: async (op: Op) => {
+      await sink.run(op)
+      progress.completed++
+    },
   }
 }
 

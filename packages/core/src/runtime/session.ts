@@ -1,6 +1,7 @@
 import type { Project } from '../context.js'
 import type { Connection, MigrationDialect, MigrationLock, VersionTableRef } from '../dialects/dialect.js'
 import { describeLockHolder } from '../dialects/index.js'
+import { type HistoryEntry, historyTableOf, readHistory } from './history-table.js'
 import { readVersions } from './version-table.js'
 
 /** An open connection to the project's database, optionally holding the migration lock. */
@@ -70,4 +71,16 @@ export async function readCurrentHeads(project: Project): Promise<readonly strin
   const dialect = project.dialect()
   if (dialect.databaseExists?.(project.target()) === false) return []
   return withSession(project, { lock: false }, (session) => session.readHeads())
+}
+
+/** The applied heads and the history, for `mig check`; reads only, creates nothing. */
+export async function readState(
+  project: Project,
+): Promise<{ heads: readonly string[]; history: readonly HistoryEntry[] }> {
+  const dialect = project.dialect()
+  if (dialect.databaseExists?.(project.target()) === false) return { heads: [], history: [] }
+  return withSession(project, { lock: false }, async (session) => ({
+    heads: await session.readHeads(),
+    history: await readHistory(session.connection.db, historyTableOf(session.versionTable)),
+  }))
 }

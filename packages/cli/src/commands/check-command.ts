@@ -1,0 +1,59 @@
+import { check, checkFailure, resolve } from '@migraph/core'
+import type { CommandModule } from 'yargs'
+import { exitCodeFor } from '../exit-codes.js'
+import { type CliState, type GlobalArgv, withProject } from '../run.js'
+
+/** `mig check`: non-zero (with a distinct code) when the database and the code disagree. */
+export function checkCommand(state: CliState): CommandModule<GlobalArgv, GlobalArgv> {
+  return {
+    command: 'check',
+    describe: 'Fail when revisions are pending, applied files changed, or the database is in doubt',
+    handler: (argv) =>
+      withProject(state, argv, async (project, io) => {
+        const result = await check(project)
+        const failure = checkFailure(result)
+        if (io.json) {
+          io.printJson({ ...result, ok: failure === undefined })
+          if (failure !== undefined) state.exitCode = exitCodeFor(failure)
+          return
+        }
+        if (failure !== undefined) throw failure
+        io.print(
+          `OK: database at ${result.heads.join(', ') || 'base'}; no pending, changed or unknown revisions`,
+        )
+      }),
+  }
+}
+
+interface ResolveArgv extends GlobalArgv {
+  readonly revision: string
+  readonly applied?: boolean
+  readonly rolledBack?: boolean
+}
+
+/** `mig resolve <rev> --applied|--rolled-back`: settle a revision that failed half-way. */
+export function resolveCommand(state: CliState): CommandModule<GlobalArgv, ResolveArgv> {
+  return {
+    command: 'resolve <revision>',
+    describe: 'Record what a revision that failed half-way (MySQL/MariaDB) left in the database',
+    builder: (y) =>
+      y
+        .positional('revision', { type: 'string', demandOption: true })
+        .option('applied', { type: 'boolean', describe: 'the database now holds the whole revision' })
+        .option('rolled-back', { type: 'boolean', describe: 'the database holds none of it' })
+        .conflicts('applied', 'rolled-back')
+        .check((a) => {
+          if (a.applied !== true && a.rolledBack !== true) throw new Error('give --applied or --rolled-back')
+          return true
+        }),
+    handler: (argv) =>
+      withProject(state, argv, async (project, io) => {
+        const outcome = argv.applied === true ? 'applied' : 'rolled-back'
+        const result = await resolve(project, { revision: String(argv.revision), outcome })
+        if (io.json) return io.printJson(result)
+        io.print(
+          `Revision ${result.revision} recorded as ${outcome}; heads: ${result.heads.join(', ') || 'base'}`,
+        )
+      }),
+  }
+}

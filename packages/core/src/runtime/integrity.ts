@@ -1,0 +1,55 @@
+import { planUpgrade, type RevisionMap } from '@migraph/graph'
+import type { ScriptDirectory } from '../script/script-directory.js'
+import { fileChecksum } from './checksum.js'
+import { appliedChecksums, type HistoryEntry, unresolvedFailures } from './history-table.js'
+
+/** What `mig check` (and the guard before every upgrade) finds wrong between code and database. */
+export interface IntegrityReport {
+  /** Revisions the version table records that no revision file declares. */
+  readonly unknown: readonly string[]
+  /** Failed revisions on MySQL/MariaDB not yet settled with `mig resolve`. */
+  readonly failed: readonly HistoryEntry[]
+  /** Applied revisions whose file changed since (line endings and trailing spaces aside). */
+  readonly changed: readonly { readonly revision: string; readonly path: string }[]
+  /** Applied revisions whose file is gone. */
+  readonly vanished: readonly string[]
+  /** Revisions `upgrade heads` would apply. */
+  readonly pending: readonly string[]
+}
+
+/** Compares the version and history tables with the revision files. Reads files, runs no module. */
+export function inspectIntegrity(
+  scripts: ScriptDirectory,
+  heads: readonly string[],
+  history: readonly HistoryEntry[],
+  options: { readonly pending?: boolean } = {},
+): IntegrityReport {
+  const map: RevisionMap = scripts.map
+  const unknown = heads.filter((id) => !map.has(id))
+  const changed: { revision: string; path: string }[] = []
+  const vanished: string[] = []
+  for (const [revision, checksum] of appliedChecksums(history)) {
+    const script = scripts.scripts.get(revision)
+    if (script === undefined) {
+      vanished.push(revision)
+    } else if (fileChecksum(script.path) !== checksum) {
+      changed.push({ revision, path: script.path })
+    }
+  }
+  const pending =
+    unknown.length > 0 || options.pending === false
+      ? []
+      : planUpgrade(map, heads, 'heads')
+          .filter((s) => !s.isStamp)
+          .map((s) => s.revision)
+  return { unknown, failed: unresolvedFailures(history), changed, vanished, pending }
+}
+
+/**
+ * Refuses to migrate a database whose state the code cannot vouch for: an unknown revision in
+ * the version table, an unresolved failure, or (unless `ignoreChecksums`) an applied revision
+ * whose file changed or vanished.
+ */
+export function integrityProblem(report: IntegrityReport, ignoreChecksums: boolean) {
+  return { ...report, pending: [], ...(ignoreChecksums ? { changed: [], vanished: [] } : {}) }
+}
