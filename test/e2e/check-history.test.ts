@@ -2,7 +2,6 @@
 // that fails half-way is recorded as failed and settled with `mig resolve`.
 import assert from 'node:assert/strict'
 import { readFileSync, renameSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { DATABASE_KINDS, type TestDatabase } from '../helpers/e2e-databases.js'
 import { mig, tempProject } from '../helpers/mig.js'

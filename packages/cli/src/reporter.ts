@@ -7,10 +7,9 @@ export interface Streams {
   readonly stderr: { write(text: string): unknown; isTTY?: boolean | undefined }
 }
 
+/** Alembic's log line: `Running upgrade a1 -> b2, message`, dependencies left out of the ids. */
 function stepLine(step: MigrationStep): string {
-  const verb = step.direction === 'up' ? 'upgrade' : 'downgrade'
-  const what = step.isStamp ? `Stamping ${verb === 'upgrade' ? 'up' : 'down'}` : `Running ${verb}`
-  return `${what} ${step.fromRevisions.join(', ')} -> ${step.toRevisions.join(', ')}, ${step.message}`
+  return `Running ${step.log}`
 }
 
 function ms(durationMs: number): string {

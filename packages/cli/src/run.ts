@@ -24,7 +24,10 @@ export interface GlobalArgv {
 export interface CommandIo {
   readonly json: boolean
   readonly streams: Streams
-  /** Writes a line (or lines) of the command's result to stdout. */
+  /**
+   * Writes text and a newline to stdout, as Alembic's `print_stdout` does: a verbose block, which
+   * ends in a newline of its own, is followed by a blank line.
+   */
   print(text: string): void
   /** Writes the command's JSON document to stdout. */
   printJson(value: unknown): void
@@ -57,7 +60,7 @@ function makeIo(state: CliState, json: boolean): CommandIo {
     json,
     streams: state.streams,
     print: (text) => {
-      state.streams.stdout.write(text.endsWith('\n') ? text : `${text}\n`)
+      state.streams.stdout.write(`${text}\n`)
     },
     printJson: (value) => {
       state.streams.stdout.write(`${JSON.stringify(value, null, 2)}\n`)

@@ -88,9 +88,7 @@ async function migrate(
     throw new CommandError(`a range '${args.target}' is only allowed with --sql`)
   }
   // Validate what needs no database first, so a typo never opens (or creates) one.
-  if (!/^[+-]|[+-]\d+$|current/.test(args.target) && !args.target.includes('@')) {
-    scripts.map.resolve(args.target, [])
-  }
+  if (resolvableWithoutDatabase(args.target)) scripts.map.resolve(args.target, [])
   return withSession(project, { lock: true }, async (session) => {
     const current = await session.readHeads()
     await guardIntegrity(session, scripts, current, args.ignoreChecksums === true)
@@ -131,7 +129,7 @@ export async function stamp(project: Project, args: StampArgs): Promise<MigrateR
     return { steps: steps.map(summarize), heads: headsAfter(scripts, start, steps), sql }
   }
   for (const target of args.revisions) {
-    if (!/^[+-]|[+-]\d+$|current/.test(target) && !target.includes('@')) scripts.map.resolve(target, [])
+    if (resolvableWithoutDatabase(target)) scripts.map.resolve(target, [])
   }
   return withSession(project, { lock: true }, async (session) => {
     let current = await session.readHeads()
@@ -198,6 +196,15 @@ function offlineOptions(project: Project) {
     transactionPerMigration: project.config.transactionPerMigration,
     x: project.options.x,
   }
+}
+
+/**
+ * True when an identifier names revisions without the current heads (`head`, an id, `label@head`,
+ * `label@base`), so a typo is reported before a connection is opened; relative steps (`+1`,
+ * `label@-1`) and `current` need the database.
+ */
+function resolvableWithoutDatabase(target: string): boolean {
+  return !/^[+-]|[+-]\d+$|current/.test(target)
 }
 
 function splitRange(target: string): { from: string; to: string } | undefined {

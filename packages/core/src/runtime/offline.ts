@@ -65,7 +65,9 @@ export async function renderOfflineSql(
       const { op, pendingCount } = createOperations(sink, { revision: step.revision })
       const fn = step.direction === 'up' ? module.upgrade : module.downgrade
       try {
-        await fn(op as never)
+        // The same second argument as online (`-x` pairs), so a revision renders as it runs.
+        const context = { revision: step.revision, direction: step.direction, x: options.x ?? {} }
+        await (fn as unknown as (op: unknown, context: unknown) => Promise<void> | void)(op, context)
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error)
         throw new MigrationFailedError(
