@@ -2,20 +2,24 @@
 // sets (1,000 / 5,000 / 10,000 revisions, linear and branchy), beside bare `node -e 0`.
 // Prints a Markdown table of median wall times and peak memory. Not a test: it asserts nothing.
 //
-//   node scripts/bench.mjs [--sizes 1000,5000,10000] [--runs 15]
+// CPU time (user + system) is printed beside wall time: on a busy machine it moves far less.
+//
+//   node scripts/bench.mjs [--sizes 1000,5000,10000] [--runs 15] [--mig path/to/bin/mig.js]
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
-const MIG = join(ROOT, 'packages/cli/bin/mig.js')
 const args = process.argv.slice(2)
 const option = (name, fallback) => {
   const at = args.indexOf(`--${name}`)
   return at === -1 ? fallback : args[at + 1]
 }
+// Another build (say, of an older commit) can be measured with --mig; its package is linked.
+const MIG = resolve(option('mig', join(ROOT, 'packages/cli/bin/mig.js')))
+const CLI = dirname(dirname(MIG))
 const sizes = option('sizes', '1000,5000,10000').split(',').map(Number)
 const runs = Number(option('runs', '15'))
 
@@ -92,7 +96,7 @@ function branchy(n) {
 function makeProject(revisions) {
   const dir = mkdtempSync(join(tmpdir(), 'mig-bench-'))
   mkdirSync(join(dir, 'node_modules'))
-  symlinkSync(join(ROOT, 'packages/cli'), join(dir, 'node_modules/migraph'), 'dir')
+  symlinkSync(CLI, join(dir, 'node_modules/migraph'), 'dir')
   writeFileSync(
     join(dir, 'migrate.config.ts'),
     "import { defineConfig } from 'migraph'\nexport default defineConfig({ migrations: 'migrations' })\n",
@@ -109,31 +113,38 @@ function makeProject(revisions) {
 
 function measure(command, commandArgs, cwd) {
   const times = []
+  const cpu = []
   let rssKb = 0
   for (let k = 0; k < runs + 1; k++) {
     const started = process.hrtime.bigint()
-    const result = spawnSync('/usr/bin/time', ['-f', '%M', command, ...commandArgs], {
+    const result = spawnSync('/usr/bin/time', ['-f', '%U %S %M', command, ...commandArgs], {
       cwd,
       encoding: 'utf8',
     })
     const ms = Number(process.hrtime.bigint() - started) / 1e6
     if (result.status !== 0) throw new Error(`${commandArgs.join(' ')} failed: ${result.stderr}`)
-    const lines = result.stderr.trim().split('\n')
-    rssKb = Math.max(rssKb, Number(lines.at(-1)))
-    if (k > 0) times.push(ms) // the first run warms the file cache
+    const [user, system, kb] = (result.stderr.trim().split('\n').at(-1) ?? '').split(' ').map(Number)
+    rssKb = Math.max(rssKb, kb)
+    if (k > 0) {
+      // the first run warms the file cache
+      times.push(ms)
+      cpu.push((user + system) * 1000)
+    }
   }
-  times.sort((a, b) => a - b)
-  return { ms: times[Math.floor(times.length / 2)], rssMiB: rssKb / 1024 }
+  const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+  return { ms: median(times), cpuMs: median(cpu), rssMiB: rssKb / 1024 }
 }
 
-if (!existsSync(join(ROOT, 'packages/cli/dist/main.js'))) {
+if (!existsSync(join(CLI, 'bundle/main.js')) && !existsSync(join(CLI, 'dist/main.js'))) {
   console.error('build first: npm run build')
   process.exit(1)
 }
 const node = measure(process.execPath, ['-e', '0'], ROOT)
-console.log(`bare node -e 0: ${node.ms.toFixed(1)} ms, ${node.rssMiB.toFixed(1)} MiB (median of ${runs})\n`)
-console.log('| revisions | shape | command | median ms | × node | peak MiB |')
-console.log('|---:|---|---|---:|---:|---:|')
+console.log(
+  `bare node -e 0: ${node.ms.toFixed(1)} ms, CPU ${node.cpuMs.toFixed(0)} ms, ${node.rssMiB.toFixed(1)} MiB (median of ${runs})\n`,
+)
+console.log('| revisions | shape | command | median ms | × node | CPU ms | CPU × node | peak MiB |')
+console.log('|---:|---|---|---:|---:|---:|---:|---:|')
 for (const size of sizes) {
   for (const [shape, make] of [
     ['linear', linear],
@@ -144,7 +155,7 @@ for (const size of sizes) {
       for (const command of [['heads'], ['history']]) {
         const r = measure(process.execPath, [MIG, ...command], dir)
         console.log(
-          `| ${size} | ${shape} | ${command.join(' ')} | ${r.ms.toFixed(1)} | ${(r.ms / node.ms).toFixed(2)} | ${r.rssMiB.toFixed(1)} |`,
+          `| ${size} | ${shape} | ${command.join(' ')} | ${r.ms.toFixed(1)} | ${(r.ms / node.ms).toFixed(2)} | ${r.cpuMs.toFixed(0)} | ${(r.cpuMs / node.cpuMs).toFixed(2)} | ${r.rssMiB.toFixed(1)} |`,
         )
       }
     } finally {

@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs'
-import { dirname, parse, resolve } from 'node:path'
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, extname, parse, resolve } from 'node:path'
 import { ConfigError } from '../errors.js'
 import { describeImportError, importModule } from '../script/import-module.js'
 import { type ResolvedConfig, resolveConfig } from './resolved-config.js'
@@ -45,17 +45,31 @@ export async function findConfig(options: LoadConfigOptions): Promise<ResolvedCo
   }
 }
 
+/** Config files that are modules: imported directly, without cosmiconfig. */
+const MODULE_EXTENSIONS = new Set(['.ts', '.mts', '.js', '.mjs'])
+
 /** Loads one config file (`.ts`, `.mts`, `.js`, `.mjs`, `.json` or a package.json). */
 export async function loadConfigFile(file: string): Promise<ResolvedConfig> {
-  const { cosmiconfig } = await import('cosmiconfig')
-  const loader = async (path: string) => {
+  if (MODULE_EXTENSIONS.has(extname(file))) {
+    // The common case skips cosmiconfig, whose loading alone costs more than the rest of a
+    // graph-only command. It does what cosmiconfig would: an empty file is an empty config, and
+    // a `$import` key (cosmiconfig's merging of other files) takes the cosmiconfig path below.
+    let source: string
     try {
-      const mod = await importModule(path)
-      return mod.default ?? mod
+      source = readFileSync(file, 'utf8')
     } catch (error) {
-      throw new ConfigError(`cannot load config ${describeImportError(path, error)}`, path, { cause: error })
+      const message = error instanceof Error ? error.message.split('\n')[0] : String(error)
+      throw new ConfigError(`cannot load config ${file}: ${message}`, file, { cause: error })
+    }
+    if (source.trim() === '') throw emptyConfig(file)
+    const config = await loadConfigModule(file)
+    if (config === undefined || config === null) throw emptyConfig(file)
+    if (typeof config !== 'object' || !Object.hasOwn(config, '$import')) {
+      return resolveConfig(config, file, dirname(file))
     }
   }
+  const { cosmiconfig } = await import('cosmiconfig')
+  const loader = (path: string) => loadConfigModule(path)
   const explorer = cosmiconfig('migraph', {
     loaders: { '.ts': loader, '.mts': loader, '.js': loader, '.mjs': loader },
     cache: false,
@@ -68,10 +82,22 @@ export async function loadConfigFile(file: string): Promise<ResolvedConfig> {
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error)
     throw new ConfigError(`cannot load config ${file}: ${message}`, file, { cause: error })
   }
-  if (result === null || result.isEmpty === true) {
-    throw new ConfigError(`${file}: the config file is empty (export default an object)`, file)
-  }
+  if (result === null || result.isEmpty === true) throw emptyConfig(file)
   return resolveConfig(result.config, file, dirname(file))
+}
+
+/** Imports a config module; its default export, else the module itself. */
+async function loadConfigModule(file: string): Promise<unknown> {
+  try {
+    const mod = await importModule(file)
+    return mod.default ?? mod
+  } catch (error) {
+    throw new ConfigError(`cannot load config ${describeImportError(file, error)}`, file, { cause: error })
+  }
+}
+
+function emptyConfig(file: string): ConfigError {
+  return new ConfigError(`${file}: the config file is empty (export default an object)`, file)
 }
 
 async function searchPackageJson(dir: string): Promise<ResolvedConfig | undefined> {

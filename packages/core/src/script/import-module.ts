@@ -79,13 +79,23 @@ async function compiledCopy(file: string): Promise<string | undefined> {
   return cached
 }
 
+// Revision files share a folder: one upward search serves them all within a run.
+const cacheDirs = new Map<string, string | undefined>()
+
 /** `<nearest node_modules>/.cache/migraph`, where bare imports resolve as from the file itself. */
 function findCacheDir(from: string): string | undefined {
+  if (cacheDirs.has(from)) return cacheDirs.get(from)
+  let found: string | undefined
   for (let dir = from; ; dir = dirname(dir)) {
     const modules = join(dir, 'node_modules')
-    if (existsSync(modules)) return join(modules, '.cache', 'migraph')
-    if (dir === parse(dir).root) return undefined
+    if (existsSync(modules)) {
+      found = join(modules, '.cache', 'migraph')
+      break
+    }
+    if (dir === parse(dir).root) break
   }
+  cacheDirs.set(from, found)
+  return found
 }
 
 /**
