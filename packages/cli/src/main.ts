@@ -39,6 +39,8 @@ export async function main(args: readonly string[], streams: Streams = process):
     .option('x', {
       type: 'string',
       array: true,
+      // One value per -x, so `mig -x k=v upgrade head` leaves the command alone (Alembic's order).
+      nargs: 1,
       describe: 'key=value passed to revisions (repeatable)',
       global: true,
     })

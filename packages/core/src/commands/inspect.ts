@@ -1,6 +1,6 @@
 import { branchPoints, currentRevisions, historyRange, listHeads, type Revision } from '@migraph/graph'
 import type { Project } from '../context.js'
-import { CommandError } from '../errors.js'
+import { CommandError, MigraphError } from '../errors.js'
 import type { ScriptDirectory } from '../script/script-directory.js'
 
 /** A revision as the inspection commands report it (also their `--json` shape). */
@@ -82,7 +82,9 @@ export async function current(project: Project): Promise<readonly RevisionInfo[]
   const ids = await readCurrent(project)
   for (const id of ids) {
     if (!scripts.map.has(id)) {
-      throw new CommandError(
+      // The same code as `upgrade` and `check` give for it, hence the same exit status.
+      throw new MigraphError(
+        'unknown-revision-in-database',
         `the version table records revision '${id}', which no revision file declares (was a file deleted, or is this the right database?)`,
       )
     }

@@ -1,0 +1,218 @@
+// Concurrent, waiting and killed `mig` processes: each revision is applied exactly once, a waiter
+// gives up in bounded time naming the holder, and no lock outlives its process.
+import assert from 'node:assert/strict'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { after, describe, test } from 'node:test'
+import { mig, tempProject } from '../helpers/mig.js'
+import {
+  assertOneLineError,
+  PROBE_TABLE,
+  probeInsert,
+  SAFETY_KINDS,
+  type SafetyKind,
+  startMig,
+  until,
+  writeSafetyConfig,
+  writeSafetyRevision,
+} from './support.js'
+
+const PROCESSES = 8
+const ROUNDS = 3
+const REVISIONS = ['c00000000001', 'c00000000002', 'c00000000003'] as const
+const HEAD = REVISIONS[2]
+
+/** A project whose revisions record themselves in `probe`, then pause so runs overlap. */
+function concurrencyProject() {
+  const project = tempProject('mig-safety-conc-')
+  writeSafetyConfig(project.dir)
+  REVISIONS.forEach((id, i) => {
+    writeSafetyRevision(project.dir, {
+      id,
+      down: i === 0 ? null : (REVISIONS[i - 1] as string),
+      upgrade: `${probeInsert(id)}\n  await sleep(150)`,
+    })
+  })
+  return project
+}
+
+/** A PGlite data directory admits one process: a loser must say so in one line, naming the holder. */
+const IN_USE = /^error: The embedded database '.+' is in use by process \d+/
+
+describe('exactly once under concurrency', { concurrency: true }, () => {
+  const project = concurrencyProject()
+  after(() => project.cleanup())
+
+  for (const kind of SAFETY_KINDS) {
+    test(`${PROCESSES} simultaneous upgrades, ${ROUNDS} rounds: ${kind.name}`, async (t) => {
+      const db = await kind.create(project.dir)
+      let doubles = 0
+      let losers = 0
+      try {
+        await db.query(PROBE_TABLE)
+        // Compile the revision files once, so every round measures the lock and not esbuild.
+        assert.equal((await mig(project.dir, ['--url', db.url, 'upgrade', 'head', '--sql'])).code, 0)
+        for (let round = 1; round <= ROUNDS; round++) {
+          const runs = await Promise.all(
+            Array.from(
+              { length: PROCESSES },
+              () =>
+                startMig(project.dir, ['--url', db.url, '-x', `round=${round}`, 'upgrade', 'head']).result,
+            ),
+          )
+          for (const run of runs) {
+            if (kind.name === 'pglite' && run.code !== 0) {
+              // One process per data directory: the others fail fast, saying who has it.
+              assertOneLineError(run, IN_USE)
+              losers++
+            } else {
+              assert.equal(run.code, 0, `round ${round}: ${run.stderr}`)
+            }
+          }
+          assert.ok(
+            runs.some((run) => run.code === 0),
+            `round ${round}: nobody won`,
+          )
+          const after = await db.snapshot()
+          const rows = (after.probe ?? []).filter((row) => row.endsWith(`/${round}`))
+          doubles += rows.length - new Set(rows).size
+          assert.deepEqual(
+            rows,
+            REVISIONS.map((id) => `${id}/${round}`),
+            `round ${round}: each revision exactly once`,
+          )
+          assert.deepEqual(after.versions, [HEAD])
+          const ran = runs.flatMap((run) =>
+            run.stderr.split('\n').filter((l) => l.startsWith('Running upgrade')),
+          )
+          assert.equal(ran.length, REVISIONS.length, `round ${round}: steps reported\n${ran.join('\n')}`)
+          const down = await mig(project.dir, ['--url', db.url, 'downgrade', 'base'])
+          // The next round finds every revision pending, or its probe rows come up short.
+          assert.equal(down.code, 0, down.stderr)
+        }
+        t.diagnostic(`${kind.name}: ${ROUNDS} rounds, ${doubles} double applications, ${losers} refused`)
+        assert.equal(doubles, 0)
+      } finally {
+        await db.drop()
+      }
+    })
+  }
+})
+
+describe('bounded waiting', { concurrency: true }, () => {
+  const project = tempProject('mig-safety-wait-')
+  writeSafetyConfig(project.dir)
+  writeSafetyRevision(project.dir, {
+    id: 'd00000000001',
+    down: null,
+    upgrade:
+      "(await import('node:fs')).writeFileSync(context.x.mark as string, 'running')\n  await sleep(Number(context.x.hold))",
+  })
+  after(() => project.cleanup())
+
+  for (const kind of SAFETY_KINDS) {
+    test(`a second run with --lock-timeout 1 gives up naming the holder: ${kind.name}`, async () => {
+      const db = await kind.create(project.dir)
+      const mark = join(project.dir, `mark-${kind.name}`)
+      try {
+        const holder = startMig(project.dir, [
+          '--url',
+          db.url,
+          '-x',
+          `mark=${mark}`,
+          '-x',
+          'hold=6000',
+          'upgrade',
+          'head',
+        ])
+        await until(() => existsSync(mark), 30_000)
+        const waiter = await mig(project.dir, ['--url', db.url, '--lock-timeout', '1', 'upgrade', 'head'])
+        assert.ok(waiter.ms < 5000, `gave up after ${waiter.ms} ms`)
+        const holderPid = holder.child.pid as number
+        if (kind.name === 'pglite') {
+          // The data directory itself is the lock: refused at once, naming the holding process.
+          assertOneLineError(waiter, new RegExp(`in use by process ${holderPid}\\b`))
+        } else {
+          const error = waiter.stderr.split('\n').find((line) => line.startsWith('error: ')) ?? ''
+          assert.equal(waiter.code, 3, waiter.stderr)
+          assert.match(error, /Timed out after 1000 ms waiting for the migration lock .* held by pid \d+/)
+          // Every other stderr line is the waiting notice, which names the holder as well.
+          for (const line of waiter.stderr.split('\n').filter((l) => l !== '' && l !== error)) {
+            assert.match(line, /^Waiting for the migration lock held by pid \d+/)
+          }
+          if (kind.name === 'sqlite') assert.match(error, new RegExp(`held by pid ${holderPid}\\b`))
+          if (kind.name === 'postgres') assert.match(error, /application 'mig'/)
+        }
+        const held = await holder.result
+        assert.equal(held.code, 0, held.stderr)
+        assert.deepEqual(await db.versions(), ['d00000000001'])
+      } finally {
+        await db.drop()
+      }
+    })
+  }
+})
+
+describe('no lock outlives its process', { concurrency: true }, () => {
+  for (const kind of SAFETY_KINDS) {
+    test(`kill -9 mid-revision, then the next run finishes the job: ${kind.name}`, async () => {
+      const project = killProject(kind)
+      const db = await kind.create(project.dir)
+      const mark = join(project.dir, 'mark')
+      try {
+        await db.query(PROBE_TABLE)
+        const victim = startMig(project.dir, ['--url', db.url, '-x', `mark=${mark}`, 'upgrade', 'head'])
+        await until(() => existsSync(mark), 30_000)
+        victim.child.kill('SIGKILL')
+        const killed = await victim.result
+        assert.equal(killed.code, 137)
+        // The first revision committed; the second's transaction died with the process.
+        const killedState = await db.snapshot()
+        assert.deepEqual(killedState.versions, ['e00000000001'])
+        assert.deepEqual(killedState.probe, ['e00000000001/0'])
+        const next = await mig(project.dir, ['--url', db.url, '--lock-timeout', '20', 'upgrade', 'head'])
+        assert.equal(next.code, 0, next.stderr)
+        assert.doesNotMatch(next.stderr, /^error/m)
+        const { versions, probe, tables } = await db.snapshot()
+        assert.deepEqual(versions, ['e00000000003'])
+        assert.deepEqual(probe, ['e00000000001/0', 'e00000000002/0', 'e00000000003/0'])
+        assert.ok(tables.includes('killed_ddl') === kind.transactionalDDL, `tables: ${tables.join(', ')}`)
+        assert.ok(
+          !tables.includes('killed_ddl_tmp'),
+          `the killed revision's table stayed: ${tables.join(', ')}`,
+        )
+      } finally {
+        await db.drop()
+        project.cleanup()
+      }
+    })
+  }
+})
+
+/**
+ * Three revisions; the second records itself, marks that it is running and sleeps long enough
+ * to be killed. Where DDL is transactional it also creates a table, which must roll back with it.
+ */
+function killProject(kind: SafetyKind) {
+  const project = tempProject('mig-safety-kill-')
+  writeSafetyConfig(project.dir)
+  writeSafetyRevision(project.dir, { id: 'e00000000001', down: null, upgrade: probeInsert('e00000000001') })
+  const ddl = kind.transactionalDDL
+    ? "await op.createTable(context.x.mark === undefined ? 'killed_ddl' : 'killed_ddl_tmp', (t) => t.addColumn('id', 'integer'))\n  "
+    : ''
+  writeSafetyRevision(project.dir, {
+    id: 'e00000000002',
+    down: 'e00000000001',
+    upgrade: `${ddl}${probeInsert('e00000000002')}
+  if (context.x.mark !== undefined) {
+    (await import('node:fs')).writeFileSync(context.x.mark, 'running')
+    await sleep(20_000)
+  }`,
+  })
+  writeSafetyRevision(project.dir, {
+    id: 'e00000000003',
+    down: 'e00000000002',
+    upgrade: probeInsert('e00000000003'),
+  })
+  return project
+}
