@@ -1,8 +1,15 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { sql } from 'kysely'
-import type { Connection, SqlFlavour } from '../../packages/core/src/dialects/index.ts'
-import { VersionTableRowCountError } from '../../packages/core/src/dialects/index.ts'
+import type { Connection, DialectName, SqlFlavour } from '../../packages/core/src/dialects/index.ts'
+import { dialectFor, VersionTableRowCountError } from '../../packages/core/src/dialects/index.ts'
+import {
+  ensureHistoryTable,
+  type HistoryEntry,
+  historyTableOf,
+  readHistory,
+  recordStep,
+} from '../../packages/core/src/runtime/history-table.ts'
 import {
   applyVersionChanges,
   ensureVersionTable,
@@ -10,6 +17,7 @@ import {
   purgeVersions,
   readVersions,
   versionTableExists,
+  whichTablesExist,
 } from '../../packages/core/src/runtime/version-table.ts'
 import { createScratchDatabase, MYSQL_URL, open, POSTGRES_URL, tempDir } from './support.ts'
 
@@ -220,5 +228,80 @@ for (const c of cases) {
       // The same name without the schema is a different, absent table.
       assert.equal(await versionTableExists(connection.db, { table: 'v_schema' }), false)
     })
+
+    test('whichTablesExist looks several tables up in one query', async () => {
+      const ref = { table: 'v_which' }
+      assert.deepEqual(await whichTablesExist(connection.db, [ref, historyTableOf(ref)]), [false, false])
+      await ensureVersionTable(connection.db, ref)
+      assert.deepEqual(await whichTablesExist(connection.db, [ref, historyTableOf(ref)]), [true, false])
+      await ensureHistoryTable(connection.db, historyTableOf(ref))
+      assert.deepEqual(await whichTablesExist(connection.db, [ref, historyTableOf(ref)]), [true, true])
+    })
+
+    const entry = (revision: string): HistoryEntry => ({
+      revision,
+      direction: 'up',
+      status: 'applied',
+      checksum: null,
+      startedAt: '2026-01-01T00:00:00.000Z',
+      finishedAt: '2026-01-01T00:00:00.001Z',
+      durationMs: 1.4,
+      appliedBy: 'me@here',
+      opsCompleted: null,
+      detail: null,
+    })
+
+    // Both forms on every dialect that has the one-statement form; the plain form everywhere.
+    const forms = [false, ...(dialectFor({ dialect: c.name as DialectName }).dataModifyingCte ? [true] : [])]
+    for (const dataModifyingCte of forms) {
+      test(`recordStep (${dataModifyingCte ? 'one statement' : 'two statements'}) changes the version table and logs the step, or neither`, async () => {
+        const schema = `mig_r_${Math.random().toString(36).slice(2, 8)}`
+        extraSchemas.push(schema)
+        await c.createSchema(connection, schema)
+        for (const ref of [{ table: `v_rec_${dataModifyingCte}` }, { table: 'v_rec', schema }]) {
+          const tables = { version: ref, history: historyTableOf(ref) }
+          await ensureVersionTable(connection.db, ref)
+          await ensureHistoryTable(connection.db, tables.history)
+          const options = { dataModifyingCte }
+          await recordStep(
+            connection.db,
+            tables,
+            [{ kind: 'insert', version: 'aaaa' }],
+            entry('aaaa'),
+            options,
+          )
+          await recordStep(
+            connection.db,
+            tables,
+            [{ kind: 'update', from: 'aaaa', to: 'bbbb' }],
+            entry('bbbb'),
+            options,
+          )
+          await assert.rejects(
+            recordStep(
+              connection.db,
+              tables,
+              [{ kind: 'update', from: 'zzzz', to: 'cccc' }],
+              entry('cccc'),
+              options,
+            ),
+            (error: unknown) => error instanceof VersionTableRowCountError && error.found === 0,
+          )
+          await assert.rejects(
+            recordStep(connection.db, tables, [{ kind: 'delete', version: 'zzzz' }], entry('dddd'), options),
+            /expected to match one row when deleting 'zzzz'/,
+          )
+          assert.deepEqual(await readVersions(connection.db, ref), ['bbbb'])
+          const logged = await readHistory(connection.db, tables.history)
+          assert.deepEqual(
+            logged.map((e) => [e.revision, e.durationMs, e.checksum, e.opsCompleted]),
+            [
+              ['aaaa', 1, null, null],
+              ['bbbb', 1, null, null],
+            ],
+          )
+        }
+      })
+    }
   })
 }

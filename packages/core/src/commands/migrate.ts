@@ -90,13 +90,16 @@ async function migrate(
   // Validate what needs no database first, so a typo never opens (or creates) one.
   if (resolvableWithoutDatabase(args.target)) scripts.map.resolve(args.target, [])
   return withSession(project, { lock: true }, async (session) => {
-    const current = await session.readHeads()
-    await guardIntegrity(session, scripts, current, args.ignoreChecksums === true)
+    const { readRunState } = await import('../runtime/history-table.js')
+    const state = await readRunState(session.connection.db, session.versionTable)
+    const current = state.heads
+    await guardIntegrity(scripts, current, state.history, args.ignoreChecksums === true)
     const steps = plan(current, args.target)
     const heads = await runSteps(session, scripts, current, steps, {
       transactionPerMigration: project.config.transactionPerMigration,
       reporter: project.environment.reporter,
       x: project.options.x,
+      tablesExist: state.tablesExist,
     })
     return { steps: steps.map(summarize), heads }
   })
@@ -168,18 +171,15 @@ export async function ensureVersion(
 
 /** Refuses to run on a database the code cannot vouch for (see `mig check`). */
 async function guardIntegrity(
-  session: import('../runtime/session.js').Session,
   scripts: ScriptDirectory,
   current: readonly string[],
+  history: readonly import('../runtime/history-table.js').HistoryEntry[],
   ignoreChecksums: boolean,
 ): Promise<void> {
-  const [{ readHistory, historyTableOf }, { inspectIntegrity, integrityProblem }, { checkFailure }] =
-    await Promise.all([
-      import('../runtime/history-table.js'),
-      import('../runtime/integrity.js'),
-      import('./check.js'),
-    ])
-  const history = await readHistory(session.connection.db, historyTableOf(session.versionTable))
+  const [{ inspectIntegrity, integrityProblem }, { checkFailure }] = await Promise.all([
+    import('../runtime/integrity.js'),
+    import('./check.js'),
+  ])
   const report = inspectIntegrity(scripts, current, history, { pending: false })
   const failure = checkFailure(integrityProblem(report, ignoreChecksums))
   if (failure !== undefined) {

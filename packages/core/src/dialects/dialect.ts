@@ -91,6 +91,11 @@ export interface MigrationDialect {
   readonly sqlFlavour: SqlFlavour
   /** DDL commits with the transaction (false on MySQL/MariaDB, whose DDL commits implicitly). */
   readonly transactionalDDL: boolean
+  /**
+   * A statement may change data inside `WITH` (PostgreSQL): a step's version-table change and
+   * its history entry then travel in one round trip.
+   */
+  readonly dataModifyingCte: boolean
   /** The npm package that must be installed to connect (`null` when it ships with migraph). */
   readonly driverPackage: string | null
   /** Parse a URL of this dialect, or return null when the scheme is not ours. */

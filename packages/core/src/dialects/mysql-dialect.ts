@@ -34,6 +34,7 @@ export const mysqlDialect: MigrationDialect = Object.freeze({
   name: 'mysql',
   sqlFlavour: 'mysql',
   transactionalDDL: false,
+  dataModifyingCte: false,
   driverPackage: 'mysql2',
 
   parseUrl(url: string): DatabaseTarget | null {

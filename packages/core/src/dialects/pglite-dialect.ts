@@ -29,6 +29,7 @@ export const pgliteDialect: MigrationDialect = Object.freeze({
   name: 'pglite',
   sqlFlavour: 'postgres',
   transactionalDDL: true,
+  dataModifyingCte: true,
   driverPackage: null,
 
   parseUrl(url: string, baseDir: string): DatabaseTarget | null {

@@ -39,6 +39,7 @@ export const postgresDialect: MigrationDialect = Object.freeze({
   name: 'postgres',
   sqlFlavour: 'postgres',
   transactionalDDL: true,
+  dataModifyingCte: true,
   driverPackage: 'pg',
 
   parseUrl(url: string): DatabaseTarget | null {
@@ -132,14 +133,14 @@ export const postgresDialect: MigrationDialect = Object.freeze({
 })
 
 async function configureSession(client: pg.Client): Promise<void> {
-  const version = await client.query<{ v: number }>(`select current_setting('server_version_num')::int as v`)
-  if ((version.rows[0]?.v ?? 0) >= 140000) {
-    // Lets the server notice a killed client during a long statement, so its locks go at once.
-    // A server or proxy that refuses the setting still works; it only notices later.
-    await client
-      .query(`set client_connection_check_interval = ${CLIENT_CONNECTION_CHECK_INTERVAL_MS}`)
-      .catch(() => undefined)
-  }
+  // Lets the server notice a killed client during a long statement, so its locks go at once.
+  // One round trip: servers before 14 have no such setting, so the query sets nothing there. A
+  // server or proxy that refuses the setting still works; it only notices later.
+  await client
+    .query(
+      `select set_config(name, '${CLIENT_CONNECTION_CHECK_INTERVAL_MS}', false) from pg_catalog.pg_settings where name = 'client_connection_check_interval'`,
+    )
+    .catch(() => undefined)
 }
 
 function singleSessionPool(client: pg.Client, end: () => Promise<void>): PostgresPool {

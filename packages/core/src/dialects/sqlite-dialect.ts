@@ -50,6 +50,7 @@ export const sqliteDialect: MigrationDialect = Object.freeze({
   name: 'sqlite',
   sqlFlavour: 'sqlite',
   transactionalDDL: true,
+  dataModifyingCte: false,
   driverPackage: 'better-sqlite3',
 
   parseUrl(url: string, baseDir: string): DatabaseTarget | null {

@@ -1,6 +1,16 @@
 import { hostname, userInfo } from 'node:os'
+import { sql } from 'kysely'
 import type { AnyKysely, VersionTableRef } from '../dialects/dialect.js'
-import { versionTableExists } from './version-table.js'
+import { VersionTableRowCountError } from '../dialects/errors.js'
+import {
+  applyVersionChanges,
+  qualified,
+  selectVersions,
+  type VersionChange,
+  versionChangeReturning,
+  versionTableExists,
+  whichTablesExist,
+} from './version-table.js'
 
 /** What happened to a revision, as the history table records it. */
 export type HistoryStatus =
@@ -54,48 +64,134 @@ function scoped(db: AnyKysely, ref: VersionTableRef): AnyKysely {
   return ref.schema ? db.withSchema(ref.schema) : db
 }
 
+/** The history table's columns, their types, and whether they may be null. */
+const HISTORY_COLUMNS = {
+  revision: ['varchar(32)', false],
+  direction: ['varchar(4)', false],
+  status: ['varchar(24)', false],
+  checksum: ['varchar(64)', true],
+  started_at: ['varchar(32)', false],
+  finished_at: ['varchar(32)', false],
+  duration_ms: ['integer', false],
+  applied_by: ['varchar(255)', false],
+  ops_completed: ['integer', true],
+  detail: ['text', true],
+} as const satisfies Record<string, readonly [string, boolean]>
+
+type HistoryColumn = keyof typeof HISTORY_COLUMNS
+
 /** Creates the history table if it is missing; only ever on the way to a write. */
 export async function ensureHistoryTable(db: AnyKysely, ref: VersionTableRef): Promise<void> {
   if (await versionTableExists(db, ref)) return
   const schema = ref.schema ? db.schema.withSchema(ref.schema) : db.schema
-  await schema
-    .createTable(ref.table)
-    .ifNotExists()
-    .addColumn('revision', 'varchar(32)', (c) => c.notNull())
-    .addColumn('direction', 'varchar(4)', (c) => c.notNull())
-    .addColumn('status', 'varchar(24)', (c) => c.notNull())
-    .addColumn('checksum', 'varchar(64)')
-    .addColumn('started_at', 'varchar(32)', (c) => c.notNull())
-    .addColumn('finished_at', 'varchar(32)', (c) => c.notNull())
-    .addColumn('duration_ms', 'integer', (c) => c.notNull())
-    .addColumn('applied_by', 'varchar(255)', (c) => c.notNull())
-    .addColumn('ops_completed', 'integer')
-    .addColumn('detail', 'text')
-    .execute()
+  let create = schema.createTable(ref.table).ifNotExists()
+  for (const [name, [type, nullable]] of Object.entries(HISTORY_COLUMNS)) {
+    create = create.addColumn(name, sql.raw(type), (c) => (nullable ? c : c.notNull()))
+  }
+  await create.execute()
 }
 
 /** Appends one entry (one round trip). */
 export async function recordHistory(db: AnyKysely, ref: VersionTableRef, entry: HistoryEntry): Promise<void> {
-  await scoped(db, ref)
-    .insertInto(ref.table)
-    .values({
-      revision: entry.revision,
-      direction: entry.direction,
-      status: entry.status,
-      checksum: entry.checksum,
-      started_at: entry.startedAt,
-      finished_at: entry.finishedAt,
-      duration_ms: Math.round(entry.durationMs),
-      applied_by: entry.appliedBy,
-      ops_completed: entry.opsCompleted,
-      detail: entry.detail,
-    })
-    .execute()
+  await scoped(db, ref).insertInto(ref.table).values(historyRow(entry)).execute()
+}
+
+/**
+ * Applies a step's version-table changes and appends its history entry, with the same checks as
+ * {@link applyVersionChanges} (an UPDATE or DELETE must match exactly one row). With
+ * `dataModifyingCte` and a single change (every step but merges and their downgrades), both go
+ * in one statement, and the entry is only inserted when the change matched exactly one row:
+ *
+ * ```sql
+ * with "changed" as (update "mig_version" set ... where ... returning "version_num"),
+ *      "logged" as (insert into "mig_version_history" (...) select ... where (select count(*) from "changed") = 1)
+ * select (select count(*) from "changed") as "changed"
+ * ```
+ */
+export async function recordStep(
+  db: AnyKysely,
+  tables: { readonly version: VersionTableRef; readonly history: VersionTableRef },
+  changes: readonly VersionChange[],
+  entry: HistoryEntry,
+  options: { readonly dataModifyingCte: boolean },
+): Promise<void> {
+  const [change] = changes
+  if (!options.dataModifyingCte || change === undefined || changes.length > 1) {
+    await applyVersionChanges(db, tables.version, changes)
+    await recordHistory(db, tables.history, entry)
+    return
+  }
+  // One schema for both (see historyTableOf), so one `withSchema` scopes every table named here.
+  const scope = scoped(db, tables.version)
+  const row = historyRow(entry)
+  const columns = Object.keys(row) as HistoryColumn[]
+  const result = await scope
+    .with('changed', () => versionChangeReturning(scope, tables.version, change))
+    .with('logged', (qc) =>
+      qc
+        .insertInto(tables.history.table)
+        .columns(columns)
+        .expression(
+          qc
+            // Typed as the columns are: a bare parameter in a SELECT list has no type to go by.
+            .selectNoFrom(
+              columns.map((column) =>
+                sql`cast(${row[column]} as ${sql.raw(HISTORY_COLUMNS[column][0])})`.as(column),
+              ),
+            )
+            .where(sql<number>`(select count(*) from ${sql.table('changed')})`, '=', 1),
+        ),
+    )
+    .selectNoFrom(sql<number | string | bigint>`(select count(*) from ${sql.table('changed')})`.as('changed'))
+    .executeTakeFirst()
+  const found = Number((result as { changed?: number | string | bigint } | undefined)?.changed ?? 0)
+  // An INSERT that returns at all inserted its row.
+  if (found === 1 || change.kind === 'insert') return
+  const ref = qualified(tables.version)
+  throw change.kind === 'update'
+    ? new VersionTableRowCountError(ref, 'update', change.from, found, change.to)
+    : new VersionTableRowCountError(ref, 'delete', change.version, found)
+}
+
+function historyRow(entry: HistoryEntry): Record<HistoryColumn, string | number | null> {
+  return {
+    revision: entry.revision,
+    direction: entry.direction,
+    status: entry.status,
+    checksum: entry.checksum,
+    started_at: entry.startedAt,
+    finished_at: entry.finishedAt,
+    duration_ms: Math.round(entry.durationMs),
+    applied_by: entry.appliedBy,
+    ops_completed: entry.opsCompleted,
+    detail: entry.detail,
+  }
 }
 
 /** Every entry in the order recorded; empty when the table does not exist (which it leaves so). */
 export async function readHistory(db: AnyKysely, ref: VersionTableRef): Promise<HistoryEntry[]> {
   if (!(await versionTableExists(db, ref))) return []
+  return selectHistory(db, ref)
+}
+
+/**
+ * What a run starts from: the applied heads, the history, and whether both tables exist, with
+ * one catalog query for the two tables.
+ */
+export async function readRunState(
+  db: AnyKysely,
+  versionTable: VersionTableRef,
+): Promise<{ heads: string[]; history: HistoryEntry[]; tablesExist: boolean }> {
+  const historyTable = historyTableOf(versionTable)
+  const [versionExists, historyExists] = await whichTablesExist(db, [versionTable, historyTable])
+  return {
+    heads: versionExists ? await selectVersions(db, versionTable) : [],
+    history: historyExists ? await selectHistory(db, historyTable) : [],
+    tablesExist: versionExists === true && historyExists === true,
+  }
+}
+
+async function selectHistory(db: AnyKysely, ref: VersionTableRef): Promise<HistoryEntry[]> {
   const rows = await scoped(db, ref).selectFrom(ref.table).selectAll().execute()
   // Rows carry their own start time; insertion order is the tie-breaker databases keep anyway.
   return rows

@@ -5,9 +5,16 @@ import type { AnyKysely } from '../dialects/dialect.js'
 import { MigraphError, MigrationFailedError } from '../errors.js'
 import type { RevisionModule, ScriptDirectory } from '../script/script-directory.js'
 import { fileChecksum } from './checksum.js'
-import { currentActor, ensureHistoryTable, historyTableOf, recordHistory } from './history-table.js'
+import {
+  currentActor,
+  ensureHistoryTable,
+  type HistoryEntry,
+  historyTableOf,
+  recordHistory,
+  recordStep,
+} from './history-table.js'
 import type { Session } from './session.js'
-import { applyVersionChanges, ensureVersionTable, versionTableExists } from './version-table.js'
+import { ensureVersionTable, whichTablesExist } from './version-table.js'
 
 /** How a run groups revisions into transactions. */
 export interface RunOptions {
@@ -16,6 +23,11 @@ export interface RunOptions {
   readonly reporter: Reporter
   /** `-x key=value` pairs, passed to revisions as the second argument's `x`. */
   readonly x?: Readonly<Record<string, string>> | undefined
+  /**
+   * Whether the version and history tables both exist, when the caller has just looked (under
+   * the same lock); otherwise the runner asks the catalog itself.
+   */
+  readonly tablesExist?: boolean | undefined
 }
 
 /** What a revision's functions receive beside `op`. */
@@ -67,8 +79,7 @@ export async function runSteps(
   // Both tables are created on the first write, in the first step's transaction.
   let tablesExist =
     steps.length > 0 &&
-    (await versionTableExists(db, session.versionTable)) &&
-    (await versionTableExists(db, history))
+    (options.tablesExist ?? (await whichTablesExist(db, [session.versionTable, history])).every(Boolean))
 
   const runStep = async (executor: AnyKysely, step: MigrationStep): Promise<void> => {
     const started = performance.now()
@@ -83,8 +94,7 @@ export async function runSteps(
         await ensureVersionTable(executor, session.versionTable)
         await ensureHistoryTable(executor, history)
       }
-      await applyVersionChanges(executor, session.versionTable, next.changes)
-      await recordHistory(executor, history, {
+      const entry: HistoryEntry = {
         revision: step.revision,
         direction: step.direction,
         status: step.isStamp ? 'stamped' : step.direction === 'up' ? 'applied' : 'reverted',
@@ -95,11 +105,14 @@ export async function runSteps(
         appliedBy: actor,
         opsCompleted: null,
         detail: null,
+      }
+      await recordStep(executor, { version: session.versionTable, history }, next.changes, entry, {
+        dataModifyingCte: session.dialect.dataModifyingCte,
       })
       heads = next.heads
     } catch (error) {
       options.reporter.stepFailed?.(step, performance.now() - started)
-      failure = { step, progress, startedAt, started }
+      failure = { step, progress, startedAt, started, error }
       throw error
     }
     options.reporter.stepFinished?.(step, performance.now() - started)
@@ -116,10 +129,11 @@ export async function runSteps(
         for (const step of group.steps) await runStep(db, step)
       }
     } catch (error) {
-      // Recorded only now, after the transaction has rolled back and released the session.
+      // Recorded only now, after the transaction has rolled back and released the session. A
+      // ROLLBACK on a lost connection fails too: the step's own error says what happened.
       throw failure === undefined
         ? error
-        : await partialStateOf(error, { ...failure, session, actor, scripts })
+        : await partialStateOf(failure.error, { ...failure, session, actor, scripts })
     }
     tablesExist = true
   }
@@ -131,6 +145,7 @@ interface FailedStep {
   readonly progress: { readonly completed: number }
   readonly startedAt: string
   readonly started: number
+  readonly error: unknown
 }
 
 /**
@@ -180,12 +195,20 @@ async function runModule(
   progress: { completed: number },
 ): Promise<void> {
   const sink = countingSink(createOnlineSink(executor, session.dialect.sqlFlavour), progress)
-  const { op, pendingCount } = createOperations(sink, { revision: step.revision })
+  const { op, pendingCount, unobservedErrors } = createOperations(sink, { revision: step.revision })
   const fn = step.direction === 'up' ? module.upgrade : module.downgrade
   const name = step.direction === 'up' ? 'upgrade' : 'downgrade'
   const context: RevisionContext = { revision: step.revision, direction: step.direction, x: options.x ?? {} }
+  let pending = 0
   try {
-    await (fn as unknown as (op: unknown, context: RevisionContext) => Promise<void> | void)(op, context)
+    try {
+      await (fn as unknown as (op: unknown, context: RevisionContext) => Promise<void> | void)(op, context)
+    } finally {
+      // Ops called without `await` still run on this session: let them finish inside the
+      // transaction, so the rollback undoes them instead of them landing after it.
+      pending = pendingCount()
+      while (pendingCount() > 0) await new Promise((resolve) => setTimeout(resolve, 5))
+    }
   } catch (error) {
     if (error instanceof MigraphError) throw error
     const message = error instanceof Error ? error.message : String(error)
@@ -196,12 +219,22 @@ async function runModule(
       { cause: error, statement: (error as { statement?: string; sql?: string })?.statement },
     )
   }
-  const pending = pendingCount()
   if (pending > 0) {
     throw new MigrationFailedError(
       step.revision,
       step.direction,
       `revision ${step.revision} ${name}() returned while ${pending} op.* call(s) were still running: add the missing 'await'`,
+    )
+  }
+  const [unobserved] = unobservedErrors()
+  if (unobserved !== undefined) {
+    // A failed op nobody awaited: the revision must not be recorded as done.
+    const message = unobserved instanceof Error ? unobserved.message : String(unobserved)
+    throw new MigrationFailedError(
+      step.revision,
+      step.direction,
+      `revision ${step.revision} ${name}() failed: ${firstLine(message)} (an op.* call that was not awaited; add the missing 'await')`,
+      { cause: unobserved },
     )
   }
 }

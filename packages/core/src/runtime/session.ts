@@ -34,6 +34,9 @@ export async function withSession<T>(
     applicationName: 'mig',
   })
   let lock: MigrationLock | undefined
+  // A session that broke under `work` fails to release and close too; those errors must not
+  // hide the one that says what happened.
+  let failed = false
   try {
     if (options.lock) {
       lock = await dialect.acquireLock(connection, {
@@ -54,12 +57,28 @@ export async function withSession<T>(
       versionTable,
       readHeads: () => readVersions(connection.db, versionTable),
     })
+  } catch (error) {
+    failed = true
+    throw error
   } finally {
-    try {
-      await lock?.release()
-    } finally {
-      await connection.close()
-    }
+    await releaseAndClose(lock, connection, failed)
+  }
+}
+
+/** Releases the lock, then closes; once the work failed, their errors must not replace its own. */
+async function releaseAndClose(
+  lock: MigrationLock | undefined,
+  connection: Connection,
+  failed: boolean,
+): Promise<void> {
+  try {
+    await lock?.release()
+  } catch (error) {
+    if (!failed) throw error
+  } finally {
+    await connection.close().catch((error: unknown) => {
+      if (!failed) throw error
+    })
   }
 }
 

@@ -1,19 +1,6 @@
-import {
-  type Compilable,
-  DummyDriver,
-  Kysely,
-  MysqlAdapter,
-  MysqlIntrospector,
-  MysqlQueryCompiler,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
-  SqliteAdapter,
-  SqliteIntrospector,
-  SqliteQueryCompiler,
-  sql,
-} from 'kysely'
-import type { AnyDatabase, AnyKysely, SqlFlavour, VersionTableRef } from '../dialects/dialect.js'
+import { createCompilerKysely } from '@migraph/operations'
+import { type Compilable, MysqlAdapter, PostgresAdapter, SqliteAdapter, sql } from 'kysely'
+import type { AnyKysely, SqlFlavour, VersionTableRef } from '../dialects/dialect.js'
 import { VersionTableRowCountError } from '../dialects/errors.js'
 
 /**
@@ -50,34 +37,59 @@ export async function versionTableExists(
   ref: VersionTableRef,
   flavour?: SqlFlavour,
 ): Promise<boolean> {
-  const query = existenceQuery(db, ref, flavour ?? flavourOf(db))
+  const query = existenceQuery(db, ref.schema, [ref.table], flavour ?? flavourOf(db))
   return (await query.execute()).length > 0
 }
 
-function existenceQuery(db: AnyKysely, ref: VersionTableRef, flavour: SqlFlavour) {
+/**
+ * Which of several tables of one schema exist, in one catalog query (the version table and its
+ * history table are looked up together at the start of a run).
+ */
+export async function whichTablesExist(
+  db: AnyKysely,
+  refs: readonly VersionTableRef[],
+  flavour?: SqlFlavour,
+): Promise<boolean[]> {
+  const schema = refs[0]?.schema
+  if (refs.some((ref) => ref.schema !== schema)) {
+    return Promise.all(refs.map((ref) => versionTableExists(db, ref, flavour)))
+  }
+  const names = refs.map((ref) => ref.table)
+  const rows = await existenceQuery(db, schema, names, flavour ?? flavourOf(db)).execute()
+  // MySQL may compare (and return) names without regard to case.
+  const found = new Set(rows.map((row) => String(Object.values(row)[0]).toLowerCase()))
+  return names.map((name) => found.has(name.toLowerCase()))
+}
+
+function existenceQuery(
+  db: AnyKysely,
+  schema: string | undefined,
+  tables: readonly string[],
+  flavour: SqlFlavour,
+) {
   switch (flavour) {
     case 'postgres':
       return db
         .selectFrom('pg_catalog.pg_class as c')
         .innerJoin('pg_catalog.pg_namespace as n', 'n.oid', 'c.relnamespace')
         .select('c.relname')
-        .where('c.relname', '=', ref.table)
+        .where('c.relname', 'in', tables)
         .where('c.relkind', 'in', ['r', 'p', 'v', 'f', 'm'])
         .where((eb) =>
-          ref.schema ? eb('n.nspname', '=', ref.schema) : eb.fn<boolean>('pg_table_is_visible', ['c.oid']),
+          schema ? eb('n.nspname', '=', schema) : eb.fn<boolean>('pg_table_is_visible', ['c.oid']),
         )
     case 'mysql':
       return db
         .selectFrom('information_schema.tables')
         .select('table_name')
-        .where('table_schema', '=', ref.schema ?? sql<string>`database()`)
-        .where('table_name', '=', ref.table)
+        .where('table_schema', '=', schema ?? sql<string>`database()`)
+        .where('table_name', 'in', tables)
     case 'sqlite':
-      return withSchema(db, ref)
+      return withSchema(db, { table: '', schema })
         .selectFrom('sqlite_master')
         .select('name')
         .where('type', '=', 'table')
-        .where('name', '=', ref.table)
+        .where('name', 'in', tables)
     default:
       return assertNever(flavour)
   }
@@ -105,6 +117,11 @@ export async function readVersions(
   flavour?: SqlFlavour,
 ): Promise<string[]> {
   if (!(await versionTableExists(db, ref, flavour))) return []
+  return selectVersions(db, ref)
+}
+
+/** The rows of a version table known to exist. */
+export async function selectVersions(db: AnyKysely, ref: VersionTableRef): Promise<string[]> {
   const rows = await withSchema(db, ref).selectFrom(ref.table).select(VERSION_COLUMN).execute()
   return rows.map((row) => String(row[VERSION_COLUMN]))
 }
@@ -201,6 +218,31 @@ function createTableQuery(db: AnyKysely, ref: VersionTableRef) {
     .addPrimaryKeyConstraint(`${ref.table}_pkc`, [VERSION_COLUMN])
 }
 
+/**
+ * One version-table change, bound, returning the rows it touched; for composing it into a larger
+ * statement where `RETURNING` is supported (see `recordStep`).
+ */
+export function versionChangeReturning(db: AnyKysely, ref: VersionTableRef, change: VersionChange) {
+  const scoped = withSchema(db, ref)
+  switch (change.kind) {
+    case 'insert':
+      return scoped
+        .insertInto(ref.table)
+        .values({ [VERSION_COLUMN]: change.version })
+        .returning(VERSION_COLUMN)
+    case 'update':
+      return scoped
+        .updateTable(ref.table)
+        .set({ [VERSION_COLUMN]: change.to })
+        .where(VERSION_COLUMN, '=', change.from)
+        .returning(VERSION_COLUMN)
+    case 'delete':
+      return scoped.deleteFrom(ref.table).where(VERSION_COLUMN, '=', change.version).returning(VERSION_COLUMN)
+    default:
+      return assertNever(change)
+  }
+}
+
 function changeQuery(
   db: AnyKysely,
   ref: VersionTableRef,
@@ -241,40 +283,13 @@ const offlineDbs = new Map<SqlFlavour, AnyKysely>()
 function offlineDb(flavour: SqlFlavour): AnyKysely {
   const cached = offlineDbs.get(flavour)
   if (cached) return cached
-  const db = new Kysely<AnyDatabase>({ dialect: offlineDialect(flavour) })
+  const db = createCompilerKysely(flavour)
   offlineDbs.set(flavour, db)
   return db
 }
 
-function offlineDialect(flavour: SqlFlavour) {
-  switch (flavour) {
-    case 'postgres':
-      return {
-        createAdapter: () => new PostgresAdapter(),
-        createDriver: () => new DummyDriver(),
-        createIntrospector: (db: AnyKysely) => new PostgresIntrospector(db),
-        createQueryCompiler: () => new PostgresQueryCompiler(),
-      }
-    case 'mysql':
-      return {
-        createAdapter: () => new MysqlAdapter(),
-        createDriver: () => new DummyDriver(),
-        createIntrospector: (db: AnyKysely) => new MysqlIntrospector(db),
-        createQueryCompiler: () => new MysqlQueryCompiler(),
-      }
-    case 'sqlite':
-      return {
-        createAdapter: () => new SqliteAdapter(),
-        createDriver: () => new DummyDriver(),
-        createIntrospector: (db: AnyKysely) => new SqliteIntrospector(db),
-        createQueryCompiler: () => new SqliteQueryCompiler(),
-      }
-    default:
-      return assertNever(flavour)
-  }
-}
-
-function qualified(ref: VersionTableRef): string {
+/** The table's name as error messages show it. */
+export function qualified(ref: VersionTableRef): string {
   return ref.schema ? `${ref.schema}.${ref.table}` : ref.table
 }
 

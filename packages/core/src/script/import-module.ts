@@ -82,8 +82,11 @@ async function compiledCopy(file: string): Promise<string | undefined> {
 // Revision files share a folder: one upward search serves them all within a run.
 const cacheDirs = new Map<string, string | undefined>()
 
-/** `<nearest node_modules>/.cache/migraph`, where bare imports resolve as from the file itself. */
-function findCacheDir(from: string): string | undefined {
+/**
+ * `<nearest node_modules>/.cache/migraph`, where bare imports resolve as from the file itself; it
+ * also holds the header caches of versions folders.
+ */
+export function findCacheDir(from: string): string | undefined {
   if (cacheDirs.has(from)) return cacheDirs.get(from)
   let found: string | undefined
   for (let dir = from; ; dir = dirname(dir)) {

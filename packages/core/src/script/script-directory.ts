@@ -2,7 +2,8 @@ import { closeSync, openSync, readdirSync, readSync, realpathSync } from 'node:f
 import { extname, join, relative } from 'node:path'
 import { RevisionMap } from '@migraph/graph'
 import { RevisionFileError } from '../errors.js'
-import { describeImportError, type ModuleImporter } from './import-module.js'
+import { HeaderCache, type HeaderCacheOptions } from './header-cache.js'
+import { describeImportError, findCacheDir, type ModuleImporter } from './import-module.js'
 import { parseRevisionHeader, type RevisionHeader } from './revision-header.js'
 
 /** One revision file: its header, read statically, and where it lives. */
@@ -23,6 +24,17 @@ const IMPORT_CONCURRENCY = 16
 
 /** Reports something worth telling the user that is not an error. */
 export type WarningSink = (message: string) => void
+
+/** How {@link ScriptDirectory.load} remembers headers between runs. */
+export interface ScriptDirectoryOptions {
+  /**
+   * The header cache of each versions folder: `false` reads every file; by default it lives in
+   * the nearest `node_modules/.cache/migraph`.
+   */
+  readonly headerCache?: false | ((location: string) => HeaderCacheOptions) | undefined
+}
+
+const defaultHeaderCache = (location: string): HeaderCacheOptions => ({ dir: findCacheDir(location) })
 
 /**
  * The revision files of a project, across every version location, and the graph they form.
@@ -52,17 +64,34 @@ export class ScriptDirectory {
     versionLocations: readonly string[],
     importer: ModuleImporter,
     warn: WarningSink = () => {},
+    options: ScriptDirectoryOptions = {},
   ): Promise<ScriptDirectory> {
+    const cacheOptions = options.headerCache ?? defaultHeaderCache
     const scripts: RevisionScript[] = []
     for (const location of versionLocations) {
-      for (const file of listRevisionFiles(location)) {
+      const { prefix, names } = listRevisionFiles(location)
+      const cache = cacheOptions === false ? undefined : HeaderCache.open(location, cacheOptions(location))
+      for (const name of names) {
+        const file = prefix + name
+        const stamp = cache?.stamp(file)
+        const cached = cache?.lookup(name, stamp)
+        if (cached !== undefined) {
+          scripts.push(checkHeader(file, location, cached))
+          continue
+        }
         // Most headers are literals: read them without an await per file.
         const source = readSource(file)
-        scripts.push(
-          readStaticScript(file, location, source) ??
-            (await readDynamicScript(file, location, source, importer, warn)),
-        )
+        const header = readStaticHeader(source)
+        if (header !== undefined) {
+          const script = checkHeader(file, location, header)
+          cache?.remember(name, stamp, script)
+          scripts.push(script)
+        } else {
+          // Not cached: what a module exports can depend on more than its own text.
+          scripts.push(await readDynamicScript(file, location, source, importer, warn))
+        }
       }
+      cache?.save()
     }
     const map = RevisionMap.build(
       scripts.map((s) => ({
@@ -142,8 +171,11 @@ export class ScriptDirectory {
   }
 }
 
-/** Revision files of one folder in file-name order; a symlink that leaves the folder is refused. */
-function listRevisionFiles(location: string): string[] {
+/**
+ * Revision file names of one folder in order, and the prefix that makes them paths; a symlink that
+ * leaves the folder is refused.
+ */
+function listRevisionFiles(location: string): { prefix: string; names: string[] } {
   let entries: import('node:fs').Dirent[]
   try {
     entries = readdirSync(location, { withFileTypes: true })
@@ -183,7 +215,7 @@ function listRevisionFiles(location: string): string[] {
     names.push(name)
   }
   // Sorting the names orders the paths the same way (one shared prefix), comparing less text.
-  return names.sort().map((name) => prefix + name)
+  return { prefix, names: names.sort() }
 }
 
 function safeRealpath(file: string): string | undefined {
@@ -227,11 +259,11 @@ function readSource(file: string): string {
   }
 }
 
-/** The script of a file whose header is all literals; undefined when the module must be imported. */
-function readStaticScript(file: string, location: string, source: string): RevisionScript | undefined {
+/** The header of a file when it is all literals; undefined when the module must be imported. */
+function readStaticHeader(source: string): Partial<RevisionHeader> | undefined {
   const { header, dynamic } = parseRevisionHeader(source)
   if (dynamic.length > 0 || header.revision === undefined) return undefined
-  return checkHeader(file, location, header)
+  return header
 }
 
 async function readDynamicScript(

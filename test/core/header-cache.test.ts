@@ -1,0 +1,181 @@
+import assert from 'node:assert/strict'
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, test } from 'node:test'
+import type { FileStamp, HeaderCacheOptions } from '../../packages/core/src/script/header-cache.ts'
+import { ScriptDirectory } from '../../packages/core/src/script/script-directory.ts'
+import { MIGRAPH_VERSION } from '../../packages/core/src/version.ts'
+
+const revisionFile = (id: string, down: string | null, message: string) => `/**
+ * ${message}
+ *
+ * Revision ID: ${id}
+ */
+export const revision = '${id}'
+export const downRevision = ${down === null ? 'null' : `'${down}'`}
+export async function upgrade() {}
+export async function downgrade() {}
+`
+
+const noImport = async (): Promise<Record<string, unknown>> => {
+  throw new Error('no module should be imported')
+}
+
+let root: string
+let versions: string
+let cacheDir: string
+
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'mig-header-cache-'))
+  versions = join(root, 'migrations')
+  cacheDir = join(root, 'node_modules', '.cache', 'migraph')
+  mkdirSync(versions)
+})
+
+afterEach(() => rmSync(root, { recursive: true, force: true }))
+
+const write = (name: string, text: string) => writeFileSync(join(versions, name), text)
+const SECOND = 1_000_000_000n
+// Files written "long ago", so their entries are not racy unless a test says otherwise.
+const LONG_AGO = new Date('2020-01-01T00:00:00Z')
+const age = (name: string) => utimesSync(join(versions, name), LONG_AGO, LONG_AGO)
+
+/** Loads the folder and returns revision → message, the way every command sees the headers. */
+async function load(options: Partial<HeaderCacheOptions> = {}): Promise<Record<string, string | null>> {
+  const scripts = await ScriptDirectory.load([versions], noImport, () => {}, {
+    headerCache: () => ({ dir: cacheDir, ...options }),
+  })
+  const out: Record<string, string | null> = {}
+  for (const [id, script] of scripts.scripts) out[id] = script.message
+  return out
+}
+
+const cacheFiles = () => readdirSync(cacheDir).filter((f) => f.startsWith('headers-'))
+
+/**
+ * A file system that keeps whole seconds and a stat whose ctime never moves: an edit within the
+ * same second leaves every stat field as it was, so only the racy rule can notice it.
+ */
+const coarseStat =
+  (ctimeNs: bigint) =>
+  (file: string): FileStamp => {
+    const s = statSync(file, { bigint: true })
+    return { size: s.size, mtimeNs: (s.mtimeNs / SECOND) * SECOND, ctimeNs, ino: s.ino }
+  }
+
+describe('header cache', () => {
+  test('writes one cache file per versions folder and serves entries whose stat matches', async () => {
+    write('a1_first.ts', revisionFile('a1', null, 'first'))
+    age('a1_first.ts')
+    const ctime = 1_577_836_800n * SECOND
+    assert.deepEqual(await load({ stat: coarseStat(ctime) }), { a1: 'first' })
+    assert.equal(cacheFiles().length, 1)
+    // Same size, same (faked) stat, entry long past racy: the cache answers without reading.
+    write('a1_first.ts', revisionFile('a1', null, 'FIRST'))
+    age('a1_first.ts')
+    assert.deepEqual(await load({ stat: coarseStat(ctime) }), { a1: 'first' })
+  })
+
+  test('an edit that keeps the size gives the new header', async () => {
+    write('a1_first.ts', revisionFile('a1', null, 'first'))
+    age('a1_first.ts')
+    assert.deepEqual(await load(), { a1: 'first' })
+    write('a1_first.ts', revisionFile('a1', null, 'tsrif'))
+    assert.deepEqual(await load(), { a1: 'tsrif' })
+    assert.deepEqual(await load(), { a1: 'tsrif' })
+  })
+
+  test('an edit within the same second, leaving every stat field equal, gives the new header', async () => {
+    write('a1_first.ts', revisionFile('a1', null, 'first'))
+    const now = BigInt(Date.now()) * 1_000_000n
+    const stat = coarseStat(now)
+    assert.deepEqual(await load({ stat }), { a1: 'first' })
+    const before = stat(join(versions, 'a1_first.ts'))
+    write('a1_first.ts', revisionFile('a1', null, 'FIRST'))
+    utimesSync(
+      join(versions, 'a1_first.ts'),
+      Number(before.mtimeNs / SECOND),
+      Number(before.mtimeNs / SECOND),
+    )
+    assert.deepEqual(stat(join(versions, 'a1_first.ts')), before)
+    assert.deepEqual(await load({ stat }), { a1: 'FIRST' })
+    // The entry was recorded within 2 s of its mtime: later runs read the file again too.
+    assert.deepEqual(await load({ stat, nowNs: () => now + 60n * SECOND }), { a1: 'FIRST' })
+  })
+
+  test('a rename, including one over another file, gives the header of the file now there', async () => {
+    write('a1_first.ts', revisionFile('a1', null, 'first'))
+    write('b2_second.ts', revisionFile('b2', 'a1', 'secnd'))
+    age('a1_first.ts')
+    age('b2_second.ts')
+    const stat = coarseStat(BigInt(LONG_AGO.getTime()) * 1_000_000n)
+    assert.deepEqual(await load({ stat }), { a1: 'first', b2: 'secnd' })
+    renameSync(join(versions, 'a1_first.ts'), join(versions, 'a1_renamed.ts'))
+    assert.deepEqual(await load({ stat }), { a1: 'first', b2: 'secnd' })
+    // Same size, mtime and (faked) ctime: only the inode tells the two apart.
+    write('c3_third.ts', revisionFile('c3', 'a1', 'third'))
+    age('c3_third.ts')
+    renameSync(join(versions, 'c3_third.ts'), join(versions, 'b2_second.ts'))
+    assert.deepEqual(await load({ stat }), { a1: 'first', c3: 'third' })
+  })
+
+  test('a deleted file and a new file are found by the folder listing', async () => {
+    write('a1_first.ts', revisionFile('a1', null, 'first'))
+    write('b2_second.ts', revisionFile('b2', 'a1', 'second'))
+    assert.deepEqual(await load(), { a1: 'first', b2: 'second' })
+    rmSync(join(versions, 'b2_second.ts'))
+    assert.deepEqual(await load(), { a1: 'first' })
+    write('c3_third.ts', revisionFile('c3', 'a1', 'third'))
+    assert.deepEqual(await load(), { a1: 'first', c3: 'third' })
+    const [cache] = cacheFiles()
+    const stored = JSON.parse(readFileSync(join(cacheDir, cache as string), 'utf8'))
+    assert.deepEqual(Object.keys(stored.entries).sort(), ['a1_first.ts', 'c3_third.ts'])
+    assert.equal(stored.migraph, MIGRAPH_VERSION)
+  })
+
+  test('a corrupt or foreign cache file is ignored and replaced', async () => {
+    write('a1_first.ts', revisionFile('a1', null, 'first'))
+    age('a1_first.ts')
+    assert.deepEqual(await load(), { a1: 'first' })
+    const cache = join(cacheDir, cacheFiles()[0] as string)
+    const good = JSON.parse(readFileSync(cache, 'utf8'))
+    for (const text of [
+      '{"format":1,"entr',
+      'null',
+      '[]',
+      JSON.stringify({ ...good, migraph: '0.0.0-other' }),
+      JSON.stringify({ ...good, entries: { 'a1_first.ts': ['x'] } }),
+      JSON.stringify({
+        ...good,
+        entries: { 'a1_first.ts': [...good.entries['a1_first.ts'].slice(0, 4), 42, null, null, null] },
+      }),
+    ]) {
+      writeFileSync(cache, text)
+      assert.deepEqual(await load(), { a1: 'first' }, text)
+    }
+    assert.deepEqual(JSON.parse(readFileSync(cache, 'utf8')).entries, good.entries)
+  })
+
+  test('an unwritable cache folder never fails a command', async () => {
+    write('a1_first.ts', revisionFile('a1', null, 'first'))
+    writeFileSync(join(root, 'blocker'), '')
+    cacheDir = join(root, 'blocker', 'cache')
+    assert.deepEqual(await load(), { a1: 'first' })
+  })
+
+  test('MIGRAPH_VERSION is the version of @migraph/core', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../packages/core/package.json', import.meta.url), 'utf8'))
+    assert.equal(MIGRAPH_VERSION, pkg.version)
+  })
+})
