@@ -161,22 +161,37 @@ async function partialStateOf(
   if (session.dialect.transactionalDDL || progress.completed === 0 || step.isStamp) return error
   const history = historyTableOf(session.versionTable)
   const reason = error instanceof Error ? error.message : String(error)
+  const entry = {
+    revision: step.revision,
+    direction: step.direction,
+    status: 'failed',
+    checksum: fileChecksum(context.scripts.script(step.revision).path),
+    startedAt: context.startedAt,
+    finishedAt: new Date().toISOString(),
+    durationMs: performance.now() - context.started,
+    appliedBy: context.actor,
+    opsCompleted: progress.completed,
+    detail: reason.slice(0, 2000),
+  } as const
+  const record = async (db: AnyKysely) => {
+    await ensureHistoryTable(db, history)
+    await recordHistory(db, history, entry)
+  }
   try {
-    await ensureHistoryTable(session.connection.db, history)
-    await recordHistory(session.connection.db, history, {
-      revision: step.revision,
-      direction: step.direction,
-      status: 'failed',
-      checksum: fileChecksum(context.scripts.script(step.revision).path),
-      startedAt: context.startedAt,
-      finishedAt: new Date().toISOString(),
-      durationMs: performance.now() - context.started,
-      appliedBy: context.actor,
-      opsCompleted: progress.completed,
-      detail: reason.slice(0, 2000),
-    })
+    await record(session.connection.db)
   } catch {
-    // The connection may be gone; the message below still tells the user what happened.
+    // The session itself may be what failed (a lost connection): `mig resolve` needs this
+    // record, so try once more on a fresh connection to the same database.
+    try {
+      const fresh = await session.dialect.connect(session.connection.target, { connectTimeoutMs: 10_000 })
+      try {
+        await record(fresh.db)
+      } finally {
+        await fresh.close()
+      }
+    } catch {
+      // Unreachable now: the message below still tells the user what happened.
+    }
   }
   return new PartialStateError(
     step.revision,
