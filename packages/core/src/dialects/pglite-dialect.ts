@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs'
-import { dirname, join, resolve } from 'node:path'
+import { dirname, join } from 'node:path'
 import type {
   AnyDatabase,
   Connection,
@@ -10,7 +10,8 @@ import type {
   MigrationLock,
 } from './dialect.js'
 import { MEMORY_LOCATION } from './dialect.js'
-import { ConnectionError, InvalidDatabaseUrlError } from './errors.js'
+import { parseEmbeddedUrl } from './embedded-url.js'
+import { ConnectionError } from './errors.js'
 import { acquireLockFile, type ProcessLockFile } from './process-lock-file.js'
 import { asSession, SessionConnection } from './session-connection.js'
 
@@ -33,17 +34,16 @@ export const pgliteDialect: MigrationDialect = Object.freeze({
   driverPackage: null,
 
   parseUrl(url: string, baseDir: string): DatabaseTarget | null {
-    if (!/^pglite:/i.test(url)) return null
-    const rest = url.slice('pglite:'.length)
-    if (rest === 'memory:')
-      return Object.freeze({ dialect: 'pglite', url, display: url, location: MEMORY_LOCATION })
-    if (rest === '' || rest.startsWith('//')) {
-      throw new InvalidDatabaseUrlError(
-        url,
-        "write 'pglite:<data directory>' (relative to the config file) or 'pglite:memory:'",
-      )
-    }
-    return Object.freeze({ dialect: 'pglite', url, display: url, location: resolve(baseDir, rest) })
+    return parseEmbeddedUrl(
+      {
+        dialect: 'pglite',
+        scheme: 'pglite',
+        memory: 'memory:',
+        hint: "write 'pglite:<data directory>' (relative to the config file) or 'pglite:memory:'",
+      },
+      url,
+      baseDir,
+    )
   },
 
   async connect(target: DatabaseTarget, options: ConnectOptions): Promise<Connection> {

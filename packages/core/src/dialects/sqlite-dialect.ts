@@ -1,6 +1,5 @@
 import { existsSync, rmSync, writeFileSync } from 'node:fs'
 import { hostname } from 'node:os'
-import { resolve } from 'node:path'
 import type BetterSqlite3 from 'better-sqlite3'
 import type {
   AnyDatabase,
@@ -14,7 +13,8 @@ import type {
 } from './dialect.js'
 import { MEMORY_LOCATION } from './dialect.js'
 import { importDriver, interopDefault } from './driver-loader.js'
-import { ConnectionError, InvalidDatabaseUrlError } from './errors.js'
+import { parseEmbeddedUrl } from './embedded-url.js'
+import { ConnectionError } from './errors.js'
 import { lockFileStem, pollForLock } from './lock-polling.js'
 import { lockFileHolder } from './process-lock-file.js'
 import { asSession, SessionConnection } from './session-connection.js'
@@ -54,17 +54,16 @@ export const sqliteDialect: MigrationDialect = Object.freeze({
   driverPackage: 'better-sqlite3',
 
   parseUrl(url: string, baseDir: string): DatabaseTarget | null {
-    if (!/^sqlite:/i.test(url)) return null
-    const rest = url.slice('sqlite:'.length)
-    if (rest === ':memory:')
-      return Object.freeze({ dialect: 'sqlite', url, display: url, location: MEMORY_LOCATION })
-    if (rest === '' || rest.startsWith('//')) {
-      throw new InvalidDatabaseUrlError(
-        url,
-        "write 'sqlite:<file>' (relative to the config file) or 'sqlite::memory:'",
-      )
-    }
-    return Object.freeze({ dialect: 'sqlite', url, display: url, location: resolve(baseDir, rest) })
+    return parseEmbeddedUrl(
+      {
+        dialect: 'sqlite',
+        scheme: 'sqlite',
+        memory: ':memory:',
+        hint: "write 'sqlite:<file>' (relative to the config file) or 'sqlite::memory:'",
+      },
+      url,
+      baseDir,
+    )
   },
 
   async connect(target: DatabaseTarget, _options: ConnectOptions): Promise<Connection> {
