@@ -4,6 +4,7 @@ import {
   type GlobalOptions,
   Project,
   redactSecrets,
+  urlSecrets,
 } from '@migraph/core'
 import { exitCodeFor } from './exit-codes.js'
 import { type Streams, stderrReporter } from './reporter.js'
@@ -88,7 +89,7 @@ async function runCommand(
   const secrets = new Set<string>()
   const remember = (url: string | undefined) => {
     if (url === undefined) return
-    for (const secret of passwordsOf(url)) secrets.add(secret)
+    for (const secret of urlSecrets(url)) secrets.add(secret)
   }
   remember(argv.url)
   remember(process.env.MIG_DATABASE_URL)
@@ -120,23 +121,6 @@ async function runCommand(
       state.streams.stderr.write(`${redactSecrets(error.stack, [...secrets])}\n`)
     }
   }
-}
-
-/** The password of a URL, raw and percent-decoded, so either spelling is redacted. */
-function passwordsOf(url: string): string[] {
-  const match =
-    /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*?:([^@/]*)@/i.exec(url) ??
-    /^[a-z][a-z0-9+.-]*:\/\/[^@]*?:(.*)@[^@]*$/i.exec(url)
-  const raw = match?.[1]
-  if (raw === undefined || raw === '') return []
-  const out = [raw]
-  try {
-    out.push(decodeURIComponent(raw))
-  } catch {
-    // not percent-encoded: the raw form is enough
-  }
-  out.push(encodeURIComponent(raw))
-  return out
 }
 
 function oneLine(message: string): string {

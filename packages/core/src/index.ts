@@ -49,7 +49,7 @@ export {
   type Reporter,
 } from './context.js'
 export type { DatabaseTarget, DialectName, MigrationDialect } from './dialects/dialect.js'
-export { maskUrl, redactSecrets } from './dialects/index.js'
+export { maskUrl, redactSecrets, urlSecrets } from './dialects/index.js'
 export {
   CommandError,
   ConfigError,

@@ -121,20 +121,10 @@ export function planUpgrade(
   target: string,
   options: PlanOptions = {},
 ): readonly MigrationStep[] {
-  try {
+  return asDestination('upgrade', target, () => {
     const revs = iterateRevisions(map, target, current, { implicitBase: true, onWarning: options.onWarning })
     return freeze(revs.reverse().map((r) => revisionStep(r, 'up')))
-  } catch (error) {
-    if (error instanceof RangeNotAncestorError) {
-      throw new RangeNotAncestorError(
-        error.lower,
-        error.upper,
-        `Destination ${target} is not a valid upgrade target from current head(s)`,
-        { cause: error },
-      )
-    }
-    throw error
-  }
+  })
 }
 
 /**
@@ -151,18 +141,25 @@ export function planDowngrade(
   target: string,
   options: PlanOptions = {},
 ): readonly MigrationStep[] {
-  try {
+  return asDestination('downgrade', target, () => {
     const revs = iterateRevisions(map, current, target, {
       selectForDowngrade: true,
       onWarning: options.onWarning,
     })
     return freeze(revs.map((r) => revisionStep(r, 'down')))
+  })
+}
+
+/** Restates a range error in the command's terms, as Alembic's upgrade and downgrade do. */
+function asDestination<T>(verb: 'upgrade' | 'downgrade', target: string, plan: () => T): T {
+  try {
+    return plan()
   } catch (error) {
     if (error instanceof RangeNotAncestorError) {
       throw new RangeNotAncestorError(
         error.lower,
         error.upper,
-        `Destination ${target} is not a valid downgrade target from current head(s)`,
+        `Destination ${target} is not a valid ${verb} target from current head(s)`,
         { cause: error },
       )
     }
