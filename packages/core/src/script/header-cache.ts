@@ -1,111 +1,114 @@
 import { createHash } from 'node:crypto'
-import {
-  closeSync,
-  fstatSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs'
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { MIGRAPH_VERSION } from '../version.js'
 import type { RevisionHeader } from './revision-header.js'
 
 // Bump when the stored form or the header parser changes, so no older entry is ever trusted.
-const FORMAT = 1
+const FORMAT = 2
 /**
  * A file whose mtime or ctime falls within this much of the moment its entry was recorded may
  * change again without its stat changing (timestamps are only as fine as the file system keeps
  * them, down to 2 s on FAT), so its entry is never trusted: git's "racy" rule.
  */
-const RACY_NS = 2_000_000_000n
+const RACY_MS = 2000
 
-/** What identifies a file's content without reading it: git's index keeps the same fields. */
+/**
+ * What identifies a file's content without reading it: git's index keeps the same fields. Times
+ * are milliseconds with a fraction, as `fs.Stats` gives them (sub-microsecond precision).
+ */
 export interface FileStamp {
-  readonly size: bigint
-  readonly mtimeNs: bigint
-  readonly ctimeNs: bigint
-  readonly ino: bigint
+  readonly size: number
+  readonly mtimeMs: number
+  readonly ctimeMs: number
+  readonly ino: number
 }
 
 /** The world the cache touches, injectable for tests of the racy rule. */
 export interface HeaderCacheOptions {
   /** `<nearest node_modules>/.cache/migraph`; undefined turns the cache off. */
   readonly dir: string | undefined
-  /** The stat of a file, following symbolic links as reading does. */
+  /**
+   * The stamp of a file, in place of the stat the folder listing took (tests fake coarse file
+   * systems with it).
+   */
   readonly stat?: ((file: string) => FileStamp) | undefined
-  /** Wall-clock time, nanoseconds since the epoch. */
-  readonly nowNs?: (() => bigint) | undefined
+  /** Wall-clock time, milliseconds since the epoch. */
+  readonly nowMs?: (() => number) | undefined
 }
 
-// size, mtimeNs, ctimeNs, ino (decimal strings), then the header fields in this order.
-type Row = [
-  string,
-  string,
-  string,
-  string,
-  string,
-  string | readonly string[] | null,
-  readonly string[] | null,
-  readonly string[] | null,
-  string | null,
-  string | null,
-  string | null,
-  boolean,
+/** A stored header: the {@link RevisionHeader} fields in this order. */
+type Row = readonly [
+  revision: string,
+  downRevision: string | readonly string[] | null,
+  branchLabels: readonly string[] | null,
+  dependsOn: readonly string[] | null,
+  message: string | null,
+  createDate: string | null,
+  doc: string | null,
+  transactional: boolean,
 ]
 
+/**
+ * One versions folder's headers. Parallel arrays rather than an object per file: the file is
+ * parsed on every command, and at thousands of revisions fewer, flatter values parse faster.
+ */
 interface CacheFile {
   readonly format: number
   readonly migraph: string
   readonly location: string
-  /** When the run that wrote the file started, ns: every stat it recorded was taken later. */
-  readonly startedNs: string
-  readonly entries: Record<string, Row>
+  /** When the run that wrote the file started, ms: every stat it recorded was taken later. */
+  readonly startedMs: number
+  readonly names: readonly string[]
+  /** Four numbers per name: size, mtimeMs, ctimeMs, ino. */
+  readonly stamps: readonly number[]
+  readonly headers: readonly Row[]
 }
 
-const statStamp = (file: string): FileStamp => statSync(file, { bigint: true })
-const wallClockNs = (): bigint => BigInt(Date.now()) * 1_000_000n
+const STAMP_WIDTH = 4
 
 /**
  * The headers of one versions folder, remembered between runs by each file's stat, as git's index
  * remembers content. An entry counts only when size, mtime, ctime and inode all match and the
- * file was not modified within {@link RACY_NS} of the run that recorded it; anything else is read
+ * file was not modified within {@link RACY_MS} of the run that recorded it; anything else is read
  * again. Reading or writing the cache never fails a command: a missing, corrupt or unwritable
  * cache only means reading every file.
  */
 export class HeaderCache {
   readonly #file: string | undefined
   readonly #location: string
-  readonly #stat: (file: string) => FileStamp
-  readonly #startedNs: bigint
-  readonly #previous: Readonly<Record<string, Row>>
+  readonly #startedMs: number
+  readonly #stat: ((file: string) => FileStamp) | undefined
+  readonly #previous: CacheFile | undefined
+  /** name → position in the previous file, built only when the listing stops matching it in order */
+  #positions: Map<string, number> | undefined
   /** Entries recorded before this threshold were not racy when recorded. */
-  readonly #trustedBeforeNs: bigint
-  readonly #next = new Map<string, Row>()
-  #changed = false
+  readonly #trustedBeforeMs: number
+  readonly #names: string[] = []
+  readonly #stamps: number[] = []
+  readonly #headers: Row[] = []
+  #changed: boolean
 
   private constructor(
     file: string | undefined,
     location: string,
-    options: HeaderCacheOptions,
-    startedNs: bigint,
+    startedMs: number,
+    stat: ((file: string) => FileStamp) | undefined,
   ) {
     this.#file = file
     this.#location = location
-    this.#stat = options.stat ?? statStamp
-    this.#startedNs = startedNs
+    this.#startedMs = startedMs
+    this.#stat = stat
     const loaded = file === undefined ? undefined : readCacheFile(file, location)
-    this.#previous = loaded?.entries ?? {}
-    this.#trustedBeforeNs = loaded === undefined ? 0n : loaded.trustedBeforeNs
+    this.#previous = loaded?.content
+    this.#trustedBeforeMs = loaded === undefined ? 0 : loaded.trustedBeforeMs
     this.#changed = loaded === undefined && file !== undefined
   }
 
   /** Opens the cache of a versions folder; never throws. */
   static open(location: string, options: HeaderCacheOptions): HeaderCache {
     // Taken before any file is stat'ed: a later edit has an mtime at or after it.
-    const startedNs = (options.nowNs ?? wallClockNs)()
+    const startedMs = (options.nowMs ?? Date.now)()
     const absolute = resolve(location)
     const file =
       options.dir === undefined
@@ -117,57 +120,70 @@ export class HeaderCache {
               .digest('hex')
               .slice(0, 24)}.json`,
           )
-    return new HeaderCache(file, absolute, options, startedNs)
+    return new HeaderCache(file, absolute, startedMs, options.stat)
   }
 
-  /** The stat of a file to look up; undefined when it cannot be stat'ed (reading will say why). */
-  stamp(file: string): FileStamp | undefined {
-    try {
-      return this.#stat(file)
-    } catch {
+  /** The stamp to look a file up by: the stat its listing took, unless one was injected. */
+  stampOf(file: string, listed: FileStamp): FileStamp {
+    return this.#stat === undefined ? listed : this.#stat(file)
+  }
+
+  /**
+   * The cached header of the `index`-th file listed, when its entry can be trusted. Files are
+   * looked up in listing order; the cache keeps what the next run can use.
+   */
+  lookup(name: string, index: number, stamp: FileStamp): RevisionHeader | undefined {
+    const previous = this.#previous
+    if (previous === undefined) return undefined
+    const at = previous.names[index] === name ? index : this.#positionOf(name)
+    if (at === undefined) return undefined
+    const s = at * STAMP_WIDTH
+    const stamps = previous.stamps
+    if (
+      stamps[s] !== stamp.size ||
+      stamps[s + 1] !== stamp.mtimeMs ||
+      stamps[s + 2] !== stamp.ctimeMs ||
+      stamps[s + 3] !== stamp.ino ||
+      isRacy(stamp, this.#trustedBeforeMs)
+    ) {
       return undefined
     }
-  }
-
-  /** The cached header of a file name, when its entry can be trusted. */
-  lookup(name: string, stamp: FileStamp | undefined): RevisionHeader | undefined {
-    const row = this.#previous[name]
-    if (stamp === undefined || row === undefined || !Array.isArray(row) || !sameStamp(row, stamp)) return
-    if (isRacy(stamp, this.#trustedBeforeNs)) return
+    const row = previous.headers[at] as Row
     const header = headerOf(row)
-    if (header !== undefined) this.#next.set(name, row)
+    if (header !== undefined) this.#keep(name, stamp, row)
     return header
   }
 
   /** Records the header just read from a file with that stat. */
-  remember(name: string, stamp: FileStamp | undefined, header: RevisionHeader): void {
-    if (stamp === undefined) {
-      this.#changed = true
-      return
-    }
-    const row = rowOf(stamp, header)
-    this.#next.set(name, row)
+  remember(name: string, stamp: FileStamp, header: RevisionHeader): void {
+    const row = rowOf(header)
+    this.#keep(name, stamp, row)
     if (this.#changed) return
-    const previous = this.#previous[name]
     // Re-reading a racy entry that is still racy and unchanged gives the next run nothing new;
     // anything else (a new, changed or no longer racy entry) is worth writing down.
-    const same = previous !== undefined && JSON.stringify(previous) === JSON.stringify(row)
-    if (!same || !isRacy(stamp, this.#startedNs - RACY_NS)) {
+    if (!isRacy(stamp, this.#startedMs - RACY_MS) || !this.#recorded(name, stamp, row)) {
       this.#changed = true
     }
+  }
+
+  /** A file that could not be stat'ed: the next run must not find its old entry. */
+  forget(): void {
+    this.#changed = true
   }
 
   /** Writes the cache if anything changed (a file added, removed or edited); never throws. */
   save(): void {
     if (this.#file === undefined) return
-    const removed = Object.keys(this.#previous).some((name) => !this.#next.has(name))
+    const removed = this.#previous !== undefined && this.#previous.names.length !== this.#names.length
     if (!this.#changed && !removed) return
     const content: CacheFile = {
       format: FORMAT,
       migraph: MIGRAPH_VERSION,
       location: this.#location,
-      startedNs: String(this.#startedNs),
-      entries: Object.fromEntries(this.#next),
+      startedMs: this.#startedMs,
+      names: this.#names,
+      stamps: this.#stamps,
+      headers: this.#headers,
     }
     const temporary = `${this.#file}.${process.pid}.tmp`
     try {
@@ -179,12 +195,43 @@ export class HeaderCache {
       // A read-only node_modules or a full disk: the next run reads the files again.
     }
   }
+
+  #keep(name: string, stamp: FileStamp, row: Row): void {
+    this.#names.push(name)
+    this.#stamps.push(stamp.size, stamp.mtimeMs, stamp.ctimeMs, stamp.ino)
+    this.#headers.push(row)
+  }
+
+  #positionOf(name: string): number | undefined {
+    const previous = this.#previous
+    if (previous === undefined) return undefined
+    if (this.#positions === undefined) {
+      this.#positions = new Map()
+      for (const [i, n] of previous.names.entries()) this.#positions.set(n, i)
+    }
+    return this.#positions.get(name)
+  }
+
+  /** Whether the previous file holds exactly this entry. */
+  #recorded(name: string, stamp: FileStamp, row: Row): boolean {
+    const at = this.#positionOf(name)
+    if (at === undefined) return false
+    const s = at * STAMP_WIDTH
+    const stamps = (this.#previous as CacheFile).stamps
+    return (
+      stamps[s] === stamp.size &&
+      stamps[s + 1] === stamp.mtimeMs &&
+      stamps[s + 2] === stamp.ctimeMs &&
+      stamps[s + 3] === stamp.ino &&
+      JSON.stringify((this.#previous as CacheFile).headers[at]) === JSON.stringify(row)
+    )
+  }
 }
 
 function readCacheFile(
   file: string,
   location: string,
-): { entries: Record<string, Row>; trustedBeforeNs: bigint } | undefined {
+): { content: CacheFile; trustedBeforeMs: number } | undefined {
   let fd: number
   try {
     fd = openSync(file, 'r')
@@ -192,7 +239,7 @@ function readCacheFile(
     return undefined
   }
   try {
-    const written = fstatSync(fd, { bigint: true }).mtimeNs
+    const written = fstatSync(fd).mtimeMs
     const parsed = JSON.parse(readFileSync(fd, 'utf8')) as Partial<CacheFile> | null
     if (
       typeof parsed !== 'object' ||
@@ -200,16 +247,18 @@ function readCacheFile(
       parsed.format !== FORMAT ||
       parsed.migraph !== MIGRAPH_VERSION ||
       parsed.location !== location ||
-      typeof parsed.startedNs !== 'string' ||
-      typeof parsed.entries !== 'object' ||
-      parsed.entries === null
+      typeof parsed.startedMs !== 'number' ||
+      !Array.isArray(parsed.names) ||
+      !Array.isArray(parsed.stamps) ||
+      !Array.isArray(parsed.headers) ||
+      parsed.stamps.length !== parsed.names.length * STAMP_WIDTH ||
+      parsed.headers.length !== parsed.names.length
     ) {
       return undefined
     }
-    const started = BigInt(parsed.startedNs)
     // The earlier of the writer's clock and the file system's, in case the two disagree.
-    const recorded = started < written ? started : written
-    return { entries: parsed.entries, trustedBeforeNs: recorded - RACY_NS }
+    const recorded = Math.min(parsed.startedMs, written)
+    return { content: parsed as CacheFile, trustedBeforeMs: recorded - RACY_MS }
   } catch {
     return undefined
   } finally {
@@ -217,25 +266,12 @@ function readCacheFile(
   }
 }
 
-function sameStamp(row: Row, stamp: FileStamp): boolean {
-  return (
-    row[0] === String(stamp.size) &&
-    row[1] === String(stamp.mtimeNs) &&
-    row[2] === String(stamp.ctimeNs) &&
-    row[3] === String(stamp.ino)
-  )
+function isRacy(stamp: FileStamp, trustedBeforeMs: number): boolean {
+  return stamp.mtimeMs >= trustedBeforeMs || stamp.ctimeMs >= trustedBeforeMs
 }
 
-function isRacy(stamp: FileStamp, trustedBeforeNs: bigint): boolean {
-  return stamp.mtimeNs >= trustedBeforeNs || stamp.ctimeNs >= trustedBeforeNs
-}
-
-function rowOf(stamp: FileStamp, h: RevisionHeader): Row {
+function rowOf(h: RevisionHeader): Row {
   return [
-    String(stamp.size),
-    String(stamp.mtimeNs),
-    String(stamp.ctimeNs),
-    String(stamp.ino),
     h.revision,
     h.downRevision,
     h.branchLabels,
@@ -249,11 +285,11 @@ function rowOf(stamp: FileStamp, h: RevisionHeader): Row {
 
 /** The header of a stored row; undefined when the row is not one this version wrote. */
 function headerOf(row: Row): RevisionHeader | undefined {
-  if (row.length !== 12) return undefined
-  const [, , , , revision, downRevision, branchLabels, dependsOn, message, createDate, doc, transactional] =
-    row
+  if (!Array.isArray(row) || row.length !== 8) return undefined
+  const [revision, downRevision, branchLabels, dependsOn, message, createDate, doc, transactional] = row
   if (
     typeof revision !== 'string' ||
+    revision === '' ||
     !isIds(downRevision, true) ||
     !isIds(branchLabels, false) ||
     !isIds(dependsOn, false) ||
@@ -270,7 +306,9 @@ function headerOf(row: Row): RevisionHeader | undefined {
 function isIds(value: unknown, allowSingle: boolean): boolean {
   if (value === null) return true
   if (allowSingle && typeof value === 'string') return true
-  return Array.isArray(value) && value.every((v) => typeof v === 'string')
+  if (!Array.isArray(value)) return false
+  for (const v of value) if (typeof v !== 'string' || v === '') return false
+  return true
 }
 
 function isText(value: unknown): boolean {

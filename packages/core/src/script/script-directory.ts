@@ -1,8 +1,8 @@
-import { closeSync, openSync, readdirSync, readSync, realpathSync } from 'node:fs'
-import { extname, join, relative } from 'node:path'
+import { closeSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs'
+import { join, relative } from 'node:path'
 import { RevisionMap } from '@migraph/graph'
 import { RevisionFileError } from '../errors.js'
-import { HeaderCache, type HeaderCacheOptions } from './header-cache.js'
+import { type FileStamp, HeaderCache, type HeaderCacheOptions } from './header-cache.js'
 import { describeImportError, findCacheDir, type ModuleImporter } from './import-module.js'
 import { parseRevisionHeader, type RevisionHeader } from './revision-header.js'
 
@@ -69,14 +69,16 @@ export class ScriptDirectory {
     const cacheOptions = options.headerCache ?? defaultHeaderCache
     const scripts: RevisionScript[] = []
     for (const location of versionLocations) {
-      const { prefix, names } = listRevisionFiles(location)
+      const { prefix, names, stamps } = listRevisionFiles(location)
       const cache = cacheOptions === false ? undefined : HeaderCache.open(location, cacheOptions(location))
-      for (const name of names) {
+      for (let i = 0; i < names.length; i++) {
+        const name = names[i] as string
         const file = prefix + name
-        const stamp = cache?.stamp(file)
-        const cached = cache?.lookup(name, stamp)
+        const listed = stamps[i]
+        const stamp = listed === undefined || cache === undefined ? listed : cache.stampOf(file, listed)
+        const cached = stamp === undefined ? undefined : cache?.lookup(name, i, stamp)
         if (cached !== undefined) {
-          scripts.push(checkHeader(file, location, cached))
+          scripts.push(cachedScript(file, location, cached))
           continue
         }
         // Most headers are literals: read them without an await per file.
@@ -84,7 +86,8 @@ export class ScriptDirectory {
         const header = readStaticHeader(source)
         if (header !== undefined) {
           const script = checkHeader(file, location, header)
-          cache?.remember(name, stamp, script)
+          if (stamp === undefined) cache?.forget()
+          else cache?.remember(name, stamp, script)
           scripts.push(script)
         } else {
           // Not cached: what a module exports can depend on more than its own text.
@@ -93,17 +96,8 @@ export class ScriptDirectory {
       }
       cache?.save()
     }
-    const map = RevisionMap.build(
-      scripts.map((s) => ({
-        revision: s.revision,
-        downRevision: s.downRevision,
-        branchLabels: s.branchLabels,
-        dependsOn: s.dependsOn,
-        message: s.message,
-        path: s.path,
-        createDate: s.createDate,
-      })),
-    )
+    // A script is a RevisionInput: its header fields and its path.
+    const map = RevisionMap.build(scripts)
     const byId = new Map<string, RevisionScript>()
     for (const script of scripts) byId.set(script.revision, script)
     return new ScriptDirectory(map, byId, versionLocations, importer)
@@ -172,13 +166,19 @@ export class ScriptDirectory {
 }
 
 /**
- * Revision file names of one folder in order, and the prefix that makes them paths; a symlink that
- * leaves the folder is refused.
+ * Revision file names of one folder in order, the prefix that makes them paths, and the stat of
+ * each (undefined when it vanished meanwhile: reading it will say so). A symbolic link is
+ * followed, and refused when it leaves the folder. One `lstat` per file both types it and
+ * stamps it for the header cache.
  */
-function listRevisionFiles(location: string): { prefix: string; names: string[] } {
-  let entries: import('node:fs').Dirent[]
+function listRevisionFiles(location: string): {
+  prefix: string
+  names: string[]
+  stamps: (FileStamp | undefined)[]
+} {
+  let listed: string[]
   try {
-    entries = readdirSync(location, { withFileTypes: true })
+    listed = readdirSync(location)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'ENOENT') {
@@ -195,12 +195,12 @@ function listRevisionFiles(location: string): { prefix: string; names: string[] 
   // `join(location, name)` for a plain entry name, without normalizing the folder each time.
   const prefix = join(location, '_').slice(0, -1)
   const names: string[] = []
-  for (const entry of entries) {
-    const name = entry.name
-    if (name.startsWith('.') || name.startsWith('_') || name.endsWith('.d.ts')) continue
-    if (!REVISION_EXTENSIONS.has(extname(name))) continue
-    if (entry.isSymbolicLink()) {
-      const file = prefix + name
+  const stamps: (FileStamp | undefined)[] = []
+  // Sorting the names orders the paths the same way (one shared prefix), comparing less text.
+  for (const name of listed.filter(isRevisionFileName).sort()) {
+    const file = prefix + name
+    let stats = lstatSync(file, { throwIfNoEntry: false })
+    if (stats?.isSymbolicLink()) {
       const target = safeRealpath(file)
       const root = realpathSync(location)
       if (target === undefined || relative(root, target).startsWith('..') || target === root) {
@@ -209,13 +209,25 @@ function listRevisionFiles(location: string): { prefix: string; names: string[] 
           `${file}: symbolic link resolves outside the versions folder ${location}`,
         )
       }
-    } else if (!entry.isFile()) {
-      continue
+      stats = statSync(file, { throwIfNoEntry: false })
     }
+    if (stats !== undefined && !stats.isFile()) continue
     names.push(name)
+    // Only four numbers are kept: a whole `Stats` per file would outlive young-generation
+    // garbage collections, and copying thousands of them costs more than the stat calls.
+    stamps.push(
+      stats === undefined
+        ? undefined
+        : { size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs, ino: stats.ino },
+    )
   }
-  // Sorting the names orders the paths the same way (one shared prefix), comparing less text.
-  return { prefix, names: names.sort() }
+  return { prefix, names, stamps }
+}
+
+function isRevisionFileName(name: string): boolean {
+  if (name.startsWith('.') || name.startsWith('_') || name.endsWith('.d.ts')) return false
+  const dot = name.lastIndexOf('.')
+  return dot > 0 && REVISION_EXTENSIONS.has(name.slice(dot))
 }
 
 function safeRealpath(file: string): string | undefined {
@@ -296,6 +308,22 @@ function pick(mod: Record<string, unknown>): Partial<RevisionHeader> {
   }
   if ('transactional' in mod) out.transactional = mod.transactional !== false
   return out as Partial<RevisionHeader>
+}
+
+/** The script of a header the cache vouches for: checked when it was stored. */
+function cachedScript(file: string, location: string, h: RevisionHeader): RevisionScript {
+  return Object.freeze({
+    revision: h.revision,
+    downRevision: h.downRevision,
+    branchLabels: h.branchLabels,
+    dependsOn: h.dependsOn,
+    message: h.message,
+    createDate: h.createDate,
+    doc: h.doc,
+    transactional: h.transactional,
+    path: file,
+    versionLocation: location,
+  })
 }
 
 function checkHeader(file: string, location: string, h: Partial<RevisionHeader>): RevisionScript {
