@@ -8,7 +8,7 @@
 // CPU time (user + system) is printed beside wall time: on a busy machine it moves far less.
 //
 //   node scripts/bench-apply.mjs [--revisions 1000] [--runs 5] [--url postgres://postgres@127.0.0.1:5432]
-//     [--mig path/to/bin/mig.js]
+//     [--mig path/to/bin/mig.cjs]
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -26,11 +26,11 @@ const option = (name, fallback) => {
   return at === -1 ? fallback : args[at + 1]
 }
 // Another build (say, of an older commit) can be measured with --mig; its package is linked.
-const MIG = resolve(option('mig', join(ROOT, 'packages/cli/bin/mig.js')))
+const MIG = resolve(option('mig', join(ROOT, 'packages/cli/bin/mig.cjs')))
 const CLI = dirname(dirname(MIG))
 const revisions = Number(option('revisions', '1000'))
 const runs = Number(option('runs', '5'))
-if (!existsSync(join(CLI, 'bundle/main.js')) && !existsSync(join(CLI, 'dist/main.js'))) {
+if (!existsSync(join(CLI, 'bundle/migraph.cjs')) && !existsSync(join(CLI, 'dist/main.js'))) {
   console.error('build first: npm run build')
   process.exit(1)
 }

@@ -4,7 +4,7 @@
 //
 // CPU time (user + system) is printed beside wall time: on a busy machine it moves far less.
 //
-//   node scripts/bench.mjs [--sizes 1000,5000,10000] [--runs 15] [--mig path/to/bin/mig.js]
+//   node scripts/bench.mjs [--sizes 1000,5000,10000] [--runs 15] [--mig path/to/bin/mig.cjs]
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -18,7 +18,7 @@ const option = (name, fallback) => {
   return at === -1 ? fallback : args[at + 1]
 }
 // Another build (say, of an older commit) can be measured with --mig; its package is linked.
-const MIG = resolve(option('mig', join(ROOT, 'packages/cli/bin/mig.js')))
+const MIG = resolve(option('mig', join(ROOT, 'packages/cli/bin/mig.cjs')))
 const CLI = dirname(dirname(MIG))
 const sizes = option('sizes', '1000,5000,10000').split(',').map(Number)
 const runs = Number(option('runs', '15'))
@@ -138,7 +138,7 @@ function measure(command, commandArgs, cwd) {
   return { ms: median(times), cpuMs: median(cpu), rssMiB: rssKb / 1024 }
 }
 
-if (!existsSync(join(CLI, 'bundle/main.js')) && !existsSync(join(CLI, 'dist/main.js'))) {
+if (!existsSync(join(CLI, 'bundle/migraph.cjs')) && !existsSync(join(CLI, 'dist/main.js'))) {
   console.error('build first: npm run build')
   process.exit(1)
 }

@@ -1,15 +1,17 @@
-// Bundles the `mig` bin and the `migraph` entry into packages/cli/bundle with esbuild, from the
-// JavaScript tsc emitted. Startup is most of what a graph-only command costs, and one minified
-// file graph loads several times faster than hundreds of separate modules.
+// Bundles the `migraph` package (library and `mig` CLI) into one CommonJS file,
+// packages/cli/bundle/migraph.cjs, with esbuild, from the JavaScript tsc emitted. Startup is most
+// of what a graph-only command costs:
 //
-// - `main` (the bin) and `index` (what `import 'migraph'` in a config file loads) share chunks, so
-//   a config loaded by the bin reuses the modules the bin already evaluated: one copy of core.
+// - One file loads several times faster than hundreds of modules, and CommonJS lets `bin/mig.cjs`
+//   compile it with a V8 code cache, which Node 20's ES module loader cannot (see the bin).
+// - The library and the CLI are one file, so a config that `mig` loads (`import 'migraph'`)
+//   gets the very modules the CLI runs, not a second copy.
 // - Drivers, the TypeScript loaders and other heavy packages stay external, loaded by name at
-//   run time and only when a command needs them. Kysely is bundled, into lazy chunks (below).
-// - Shared chunks sit one folder down (bundle/chunks/), where core's `../../templates/` lands on
-//   packages/cli/templates; the entry files sit where `../package.json` is the package's own.
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs'
-import { join, relative } from 'node:path'
+//   run time and only when a command needs them. Kysely is bundled (below), and like every
+//   module only `import()`ed, it is evaluated on first use: graph-only commands never run it.
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 
@@ -22,9 +24,9 @@ const OUT = join(CLI, 'bundle')
  * optional peers), the TypeScript loaders, and packages only some commands need.
  *
  * Kysely is bundled on purpose: as published it is ~280 ES modules, and loading them costs 150+ ms
- * on every command that connects, against ~15 ms as one chunk. It stays lazy all the same (only
- * the runtime chunks import it, and graph-only commands never load them). kysely-pglite-dialect
- * is bundled with it so that the embedded dialect shares those Kysely classes.
+ * on every command that connects. It stays lazy all the same: only modules that commands
+ * `import()` use it, and esbuild evaluates those on first use. kysely-pglite-dialect is bundled
+ * with it so that the embedded dialect shares those Kysely classes.
  */
 const EXTERNAL = [
   'pg',
@@ -71,39 +73,67 @@ const rgiEmojiRegex = { test: (text) => (rgiEmojiInstance ??= new RegExp('^\\p{R
   },
 ]
 
-const patchDependencies = {
-  name: 'patch-dependencies',
-  setup(b) {
-    for (const patch of PATCHES) {
-      b.onLoad({ filter: patch.file }, (args) => {
-        let source = readFileSync(args.path, 'utf8')
-        let applied = 0
-        for (const [from, to] of patch.edits) {
-          if (!source.includes(from)) continue
-          source = source.replace(from, () => to)
-          applied++
-        }
-        // Older copies (nested under other packages) may need fewer of the edits; none at all
-        // means the package changed shape.
-        if (applied === 0) console.warn(`bundle-cli: ${relative(ROOT, args.path)} changed; not patched`)
-        return { contents: source, loader: 'js' }
-      })
+/** A dependency's source with the {@link PATCHES} meant for it applied. */
+function patched(file, source) {
+  let out = source
+  for (const patch of PATCHES) {
+    if (!patch.file.test(file)) continue
+    let applied = 0
+    for (const [from, to] of patch.edits) {
+      if (!out.includes(from)) continue
+      out = out.replace(from, () => to)
+      applied++
     }
+    // Older copies (nested under other packages) may need fewer of the edits; none at all
+    // means the package changed shape.
+    if (applied === 0) console.warn(`bundle-cli: ${relative(ROOT, file)} changed; not patched`)
+  }
+  return out
+}
+
+/**
+ * `import.meta.url` in one of migraph's modules becomes the URL that module has in the package
+ * layout (`<package>/dist/...`), so `new URL('../package.json', import.meta.url)` and the like
+ * resolve in the published package whichever workspace package the module came from. In a
+ * dependency it becomes the bundle's own URL, as it was when the bundle was ES modules.
+ */
+const sourceEdits = {
+  name: 'source-edits',
+  setup(b) {
+    b.onLoad({ filter: /\.m?js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8')
+      const edited = patched(args.path, source)
+      if (!edited.includes('import.meta'))
+        return edited === source ? undefined : { contents: edited, loader: 'js' }
+      const ours = /[\\/]packages[\\/][^\\/]+[\\/]dist[\\/]/.test(args.path)
+      const url = ours
+        ? relative(packageRoot(args.path), args.path).split('\\').join('/')
+        : 'bundle/migraph.cjs'
+      return {
+        contents: edited.replaceAll('import.meta.url', `__migraphFileUrl(${JSON.stringify(url)})`),
+        loader: 'js',
+      }
+    })
   },
 }
 
-// Built beside the live bundle and swapped in, so a `mig` started meanwhile never finds it half
-// written or missing.
-const STAGING = `${OUT}.${process.pid}.tmp`
-rmSync(STAGING, { recursive: true, force: true })
+function packageRoot(file) {
+  for (let dir = dirname(file); dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir
+  }
+  throw new Error(`bundle-cli: no package.json above ${file}`)
+}
+
+// Written beside the live bundle and renamed over it, so a `mig` started meanwhile never finds
+// it half written.
+const OUT_FILE = join(OUT, 'migraph.cjs')
+const STAGING = `${OUT_FILE}.${process.pid}.tmp`
 const result = await build({
-  entryPoints: { main: join(CLI, 'dist/main.js'), index: join(CLI, 'dist/index.js') },
-  outdir: STAGING,
-  chunkNames: 'chunks/[name]-[hash]',
+  entryPoints: [join(CLI, 'dist/bundle.js')],
+  outfile: STAGING,
   absWorkingDir: ROOT,
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
   // `--no-minify` keeps names readable in a CPU profile.
@@ -111,26 +141,32 @@ const result = await build({
   keepNames: true,
   legalComments: 'eof',
   external: EXTERNAL,
-  plugins: [patchDependencies],
+  plugins: [sourceEdits],
+  banner: {
+    js: 'var __migraphFileUrl = (file) => require("node:url").pathToFileURL(require("node:path").join(__dirname, "..", file)).href;',
+  },
   metafile: true,
   logLevel: 'warning',
 })
 
-// The two relative URLs in the code must resolve from where esbuild put them (see above).
-for (const file of Object.keys(result.metafile.outputs)) {
-  if (!file.endsWith('.js')) continue
-  const text = readFileSync(join(ROOT, file), 'utf8')
-  const where = relative(STAGING, join(ROOT, file))
-  if (text.includes('../../templates/') && !where.startsWith('chunks')) {
-    throw new Error(`bundle-cli: the templates URL ended up in ${where}, outside bundle/chunks/`)
-  }
-  if (text.includes('../package.json') && where.startsWith('chunks')) {
-    throw new Error(`bundle-cli: the package.json URL ended up in ${where}, not in an entry file`)
-  }
-}
-const files = readdirSync(STAGING, { recursive: true }).filter((f) => String(f).endsWith('.js'))
-const retired = `${OUT}.${process.pid}.old`
-if (existsSync(OUT)) renameSync(OUT, retired)
-renameSync(STAGING, OUT)
-rmSync(retired, { recursive: true, force: true })
-console.log(`bundle-cli: ${files.length} files in ${relative(ROOT, OUT)}`)
+const text = readFileSync(STAGING, 'utf8')
+if (/\bimport\.meta\b/.test(text)) throw new Error('bundle-cli: import.meta left in the bundle')
+// A previous layout's files (ES module entry points and chunks) must not linger beside it.
+for (const stale of ['main.js', 'index.js', 'chunks'])
+  rmSync(join(OUT, stale), { recursive: true, force: true })
+renameSync(STAGING, OUT_FILE)
+
+// The ES module face of the package. Importing the CommonJS bundle directly would make Node scan
+// all of its source for export names (cjs-module-lexer, ~50 ms for this file) on every import,
+// so the names are listed here once and the bundle is reached through `require`, which also
+// shares the copy `mig` already loaded.
+const names = Object.keys(createRequire(import.meta.url)(OUT_FILE)).filter((name) => name !== 'default')
+writeFileSync(
+  join(OUT, 'index.mjs'),
+  `import { createRequire } from 'node:module'
+const migraph = createRequire(import.meta.url)('./migraph.cjs')
+export const { ${names.join(', ')} } = migraph
+`,
+)
+const bytes = result.metafile.outputs[relative(ROOT, STAGING)]?.bytes ?? text.length
+console.log(`bundle-cli: ${relative(ROOT, OUT_FILE)} (${Math.round(bytes / 1024)} KiB)`)

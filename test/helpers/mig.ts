@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 /** The repository root. */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 /** The real `mig` binary, as npm links it. */
-export const MIG_BIN = join(ROOT, 'packages/cli/bin/mig.js')
+export const MIG_BIN = join(ROOT, 'packages/cli/bin/mig.cjs')
 
 export interface MigResult {
   readonly code: number

@@ -17,7 +17,7 @@ const VERSION: string = (
 
 /**
  * Parses the arguments, runs one command and returns the exit status. Nothing here exits the
- * process; `bin/mig.js` sets `process.exitCode` from the result.
+ * process; `bin/mig.cjs` sets `process.exitCode` from the result.
  */
 export async function main(args: readonly string[], streams: Streams = process): Promise<number> {
   const state: CliState = { streams, exitCode: ExitCode.ok }

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, extname, parse, resolve } from 'node:path'
 import { ConfigError } from '../errors.js'
+import { importExternal } from '../external-import.js'
 import { describeImportError, importModule } from '../script/import-module.js'
 import { type ResolvedConfig, resolveConfig } from './resolved-config.js'
 
@@ -68,7 +69,7 @@ export async function loadConfigFile(file: string): Promise<ResolvedConfig> {
       return resolveConfig(config, file, dirname(file))
     }
   }
-  const { cosmiconfig } = await import('cosmiconfig')
+  const { cosmiconfig } = await importExternal<typeof import('cosmiconfig')>('cosmiconfig')
   const loader = (path: string) => loadConfigModule(path)
   const explorer = cosmiconfig('migraph', {
     loaders: { '.ts': loader, '.mts': loader, '.js': loader, '.mjs': loader },
@@ -101,7 +102,7 @@ function emptyConfig(file: string): ConfigError {
 }
 
 async function searchPackageJson(dir: string): Promise<ResolvedConfig | undefined> {
-  const { cosmiconfig } = await import('cosmiconfig')
+  const { cosmiconfig } = await importExternal<typeof import('cosmiconfig')>('cosmiconfig')
   const result = await cosmiconfig('migraph', { searchPlaces: ['package.json'], cache: false }).search(dir)
   if (result === null || result.isEmpty === true) return undefined
   return resolveConfig(result.config, result.filepath, dirname(result.filepath))

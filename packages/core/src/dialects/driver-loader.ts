@@ -1,3 +1,4 @@
+import { importExternal } from '../external-import.js'
 import { DriverMissingError } from './errors.js'
 
 /**
@@ -7,7 +8,7 @@ import { DriverMissingError } from './errors.js'
  */
 export async function importDriver<T>(packageName: string, purpose: string): Promise<T> {
   try {
-    return (await import(packageName)) as T
+    return await importExternal<T>(packageName)
   } catch (error) {
     if (isModuleNotFound(error, packageName))
       throw new DriverMissingError(packageName, purpose, { cause: error })

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import { importExternal } from '../external-import.js'
 import type {
   AnyDatabase,
   Connection,
@@ -48,7 +49,7 @@ export const pgliteDialect: MigrationDialect = Object.freeze({
 
   async connect(target: DatabaseTarget, options: ConnectOptions): Promise<Connection> {
     const [{ PGlite }, { PGliteDialect }, { Kysely }] = await Promise.all([
-      import('@electric-sql/pglite'),
+      importExternal<typeof import('@electric-sql/pglite')>('@electric-sql/pglite'),
       import('kysely-pglite-dialect'),
       import('kysely'),
     ])

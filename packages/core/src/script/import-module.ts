@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { dirname, extname, join, parse } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { importExternal } from '../external-import.js'
 
 /** Imports a module by absolute path; TypeScript files are compiled first. */
 export type ModuleImporter = (file: string) => Promise<Record<string, unknown>>
@@ -23,12 +24,12 @@ let tsImporter: Promise<(specifier: string, parent: string) => Promise<unknown>>
  */
 export const importModule: ModuleImporter = async (file) => {
   if (!TYPESCRIPT.has(extname(file))) {
-    return (await import(pathToFileURL(file).href)) as Record<string, unknown>
+    return await importExternal(pathToFileURL(file).href)
   }
   const cached = await compiledCopy(file)
   if (cached !== undefined) {
     try {
-      return (await import(pathToFileURL(cached).href)) as Record<string, unknown>
+      return await importExternal(pathToFileURL(cached).href)
     } catch (error) {
       if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw error
       // e.g. a tsconfig `paths` alias: tsx knows how to resolve it.
@@ -38,7 +39,7 @@ export const importModule: ModuleImporter = async (file) => {
 }
 
 async function importWithTsx(file: string): Promise<Record<string, unknown>> {
-  tsImporter ??= import('tsx/esm/api').then((api) => api.tsImport)
+  tsImporter ??= importExternal<typeof import('tsx/esm/api')>('tsx/esm/api').then((api) => api.tsImport)
   const tsImport = await tsImporter
   return (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>
 }
@@ -63,7 +64,7 @@ async function compiledCopy(file: string): Promise<string | undefined> {
     .update(source)
   const cached = join(cacheDir, `${parse(file).name}-${hash.digest('hex').slice(0, 20)}.mjs`)
   if (existsSync(cached)) return cached
-  const { transform } = await import('esbuild')
+  const { transform } = await importExternal<typeof import('esbuild')>('esbuild')
   const result = await transform(source, {
     loader: 'ts',
     format: 'esm',

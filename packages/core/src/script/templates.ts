@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { importExternal } from '../external-import.js'
 
 /** The folder of built-in templates shipped with the package (`revision.ts.ejs`, `init/<name>/`). */
 export const TEMPLATES_DIR: string = fileURLToPath(new URL('../../templates/', import.meta.url))
@@ -39,7 +40,7 @@ export function commentLines(text: string): string {
 
 /** Renders an ejs template file with migraph's helpers (`literal`, `comment`) in scope. */
 export async function renderTemplate(file: string, data: Record<string, unknown>): Promise<string> {
-  const ejs = await import('ejs')
+  const ejs = await importExternal<typeof import('ejs')>('ejs')
   const source = readFileSync(file, 'utf8')
   return ejs.render(
     source,

@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+// The `mig` command. It loads the bundle (../bundle/migraph.cjs) itself rather than with
+// `require`, to give it a V8 code cache: compiling the bundle is most of what `mig` costs on a
+// small project, and Node 20 keeps no compile cache of its own (22.1 added
+// `module.enableCompileCache`). The cache lives in node_modules/.cache/migraph/, keyed by the Node
+// version and the bundle's stat, so a rebuilt or upgraded bundle never meets an older cache;
+// V8 rejects one that does not fit anyway, and it is then written again. Each command adds the
+// functions it compiled, so after a command has run once, it starts from compiled code.
+'use strict'
+const { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } = require('node:fs')
+const Module = require('node:module')
+const { basename, dirname, join } = require('node:path')
+const { Script } = require('node:vm')
+
+const bundle = join(__dirname, '..', 'bundle', 'migraph.cjs')
+const args = process.argv.slice(2)
+
+// The bundle's own `import()`s (drivers, loaders, the user's config and revisions) cannot run in
+// code compiled by `vm.Script` on Node 20 without an experimental flag; they run from here.
+const importModule = (specifier) => import(specifier)
+
+/** `<nearest node_modules>/.cache/migraph`, seen from the package; undefined when none. */
+function cacheDir() {
+  for (let dir = join(__dirname, '..'); dir !== dirname(dir); dir = dirname(dir)) {
+    if (basename(dirname(dir)) === 'node_modules') return join(dirname(dir), '.cache', 'migraph')
+    if (existsSync(join(dir, 'node_modules'))) return join(dir, 'node_modules', '.cache', 'migraph')
+  }
+  return undefined
+}
+
+/** The first word that is not an option: the command whose compiled functions a run adds. */
+const command = args.find((arg) => !arg.startsWith('-')) ?? '-'
+
+function load() {
+  const source = readFileSync(bundle, 'utf8')
+  const stat = statSync(bundle)
+  const dir = cacheDir()
+  const key = `${process.version}-${process.arch}-${stat.size}-${stat.ino}-${stat.mtimeMs}`
+  const file = dir === undefined ? undefined : join(dir, `code-${key.replace(/[^\w.-]/g, '_')}`)
+  let cachedData
+  let commands = []
+  if (file !== undefined) {
+    try {
+      cachedData = readFileSync(`${file}.bin`)
+      commands = readFileSync(`${file}.commands`, 'utf8').split('\n')
+    } catch {
+      // No cache yet, or an unreadable one: compile from source.
+    }
+  }
+  const script = new Script(
+    `(function (exports, require, module, __filename, __dirname, __migraphImport) {${source}\n})`,
+    { filename: bundle, cachedData },
+  )
+  const mod = new Module(bundle, module)
+  mod.filename = bundle
+  // Registered first, as `require` does: `import 'migraph'` in a config gets this very module.
+  require.cache[bundle] = mod
+  try {
+    script
+      .runInThisContext()
+      .call(
+        mod.exports,
+        mod.exports,
+        Module.createRequire(bundle),
+        mod,
+        bundle,
+        dirname(bundle),
+        importModule,
+      )
+  } catch (error) {
+    delete require.cache[bundle]
+    throw error
+  }
+  mod.loaded = true
+  const stale = cachedData === undefined || script.cachedDataRejected === true
+  const save = () => {
+    if (file === undefined || (!stale && commands.includes(command))) return
+    try {
+      mkdirSync(dir, { recursive: true })
+      // Write then rename, so a concurrent `mig` reads an old cache or a new one, never half.
+      const temporary = `${file}.${process.pid}.tmp`
+      writeFileSync(temporary, script.createCachedData())
+      renameSync(temporary, `${file}.bin`)
+      writeFileSync(temporary, (stale ? [command] : [...commands, command]).join('\n'))
+      renameSync(temporary, `${file}.commands`)
+    } catch {
+      // A read-only node_modules: the next run compiles from source again.
+    }
+  }
+  return { exports: mod.exports, save }
+}
+
+const { exports: migraph, save } = load()
+migraph.main(args).then((code) => {
+  save()
+  process.exitCode = code
+})
