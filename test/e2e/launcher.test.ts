@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import { ROOT } from '../helpers/mig.js'
+
+const CLI = join(ROOT, 'packages/cli')
+const { version } = JSON.parse(readFileSync(join(CLI, 'package.json'), 'utf8')) as { version: string }
+
+describe('the published package', () => {
+  test('its ES module face exports every name of the bundle, the same values', () => {
+    const script = `
+      import { createRequire } from 'node:module'
+      import * as face from 'migraph'
+      const bundle = createRequire(import.meta.url)('migraph')
+      const names = Object.keys(face).sort()
+      const expected = Object.keys(bundle).filter((n) => n !== 'default').sort()
+      const same = names.every((n) => face[n] === bundle[n])
+      console.log(JSON.stringify({ names, expected, same }))
+    `
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    })
+    assert.equal(run.status, 0, run.stderr)
+    const { names, expected, same } = JSON.parse(run.stdout) as {
+      names: string[]
+      expected: string[]
+      same: boolean
+    }
+    assert.deepEqual(names, expected)
+    assert.ok(names.includes('defineConfig') && names.includes('upgrade'))
+    assert.equal(same, true)
+  })
+})
+
+describe('mig code cache', () => {
+  // An installed copy of the package, with a node_modules of its own for the cache.
+  let root: string
+  let bin: string
+  let cacheDir: string
+
+  before(() => {
+    root = mkdtempSync(join(tmpdir(), 'mig-launcher-'))
+    const pkg = join(root, 'node_modules', 'migraph')
+    mkdirSync(pkg, { recursive: true })
+    for (const part of ['bin', 'bundle', 'templates', 'package.json'])
+      cpSync(join(CLI, part), join(pkg, part), { recursive: true })
+    bin = join(pkg, 'bin', 'mig.cjs')
+    cacheDir = join(root, 'node_modules', '.cache', 'migraph')
+  })
+
+  after(() => rmSync(root, { recursive: true, force: true }))
+
+  const run = (...args: string[]) => {
+    const result = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8' })
+    assert.equal(result.status, 0, result.stderr)
+    assert.equal(result.stderr, '')
+    return result.stdout.trim()
+  }
+  const cacheFile = (ext: string) => {
+    const found = readdirSync(cacheDir).filter((f) => f.startsWith('code-') && f.endsWith(ext))
+    assert.equal(found.length, 1, `one ${ext} file in ${readdirSync(cacheDir).join(', ')}`)
+    return join(cacheDir, found[0] as string)
+  }
+
+  test('is written by the first run of a command, reused after, and rebuilt when unusable', () => {
+    assert.equal(run('--version'), version)
+    const data = cacheFile('.bin')
+    const first = statSync(data)
+    assert.ok(first.size > 10_000, `a code cache of ${first.size} bytes`)
+    assert.deepEqual(readFileSync(cacheFile('.commands'), 'utf8').split('\n'), ['-'])
+
+    // The same command again starts from the cache and leaves it alone.
+    assert.equal(run('--version'), version)
+    assert.equal(statSync(data).mtimeMs, first.mtimeMs)
+
+    // Another command adds what it compiled.
+    run('list-templates')
+    assert.deepEqual(readFileSync(cacheFile('.commands'), 'utf8').split('\n'), ['-', 'list-templates'])
+
+    // A cache V8 cannot use (damaged, or from another build) is ignored, then written again.
+    writeFileSync(data, Buffer.alloc(first.size, 7))
+    assert.equal(run('--version'), version)
+    assert.notDeepEqual(readFileSync(data), Buffer.alloc(first.size, 7))
+    assert.deepEqual(readFileSync(cacheFile('.commands'), 'utf8').split('\n'), ['-'])
+  })
+})
