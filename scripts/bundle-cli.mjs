@@ -143,7 +143,12 @@ const result = await build({
   external: EXTERNAL,
   plugins: [sourceEdits],
   banner: {
-    js: 'var __migraphFileUrl = (file) => require("node:url").pathToFileURL(require("node:path").join(__dirname, "..", file)).href;',
+    // The package root, taken before any module runs: a bundled dependency may declare a
+    // top-level `__dirname` of its own, which in one file is the same variable.
+    js: [
+      'var __migraphRoot = require("node:path").join(__dirname, "..");',
+      'var __migraphFileUrl = (file) => require("node:url").pathToFileURL(require("node:path").join(__migraphRoot, file)).href;',
+    ].join('\n'),
   },
   metafile: true,
   logLevel: 'warning',

@@ -10,8 +10,11 @@ import { Revision, type RevisionInput } from './revision.js'
 /** The validated, linked form of a set of revisions; what {@link RevisionMap} wraps. */
 export interface BuiltGraph {
   readonly revisions: readonly Revision[]
-  /** revision ids first (input order), then branch labels (declaration order), as Alembic's map keys */
-  readonly keys: ReadonlyMap<string, Revision>
+  /**
+   * revision ids first (input order), then branch labels (declaration order), as Alembic's map
+   * keys; each gives the position of its revision in {@link revisions}
+   */
+  readonly keys: ReadonlyMap<string, number>
   readonly heads: readonly string[]
   readonly realHeads: readonly string[]
   readonly bases: readonly string[]
@@ -60,81 +63,111 @@ const push = (lists: (number[] | undefined)[], at: number, value: number): void 
   else list.push(value)
 }
 
-/** Validates and links revisions exactly as Alembic's RevisionMap does, without recursion. */
+/**
+ * Validates and links revisions exactly as Alembic's RevisionMap does, without recursion. Every
+ * command builds the whole graph, so this runs once per revision file per command: it makes as
+ * few passes and allocations as it can, and skips the work of features (dependencies, branch
+ * labels) a graph does not use.
+ */
 export function buildGraph(inputs: Iterable<RevisionInput>): BuiltGraph {
-  const list = [...inputs]
+  const list: readonly RevisionInput[] = Array.isArray(inputs) ? inputs : [...inputs]
   const n = list.length
-  const ids = list.map((r) => r.revision)
-  const paths = list.map((r) => r.path ?? null)
-  const downs = list.map((r) => asList(r.downRevision))
-  const declaredDeps = list.map((r) => asList(r.dependsOn))
-  const ownLabels = list.map((r) => asList(r.branchLabels))
-  const indexOf = new Map<string, number>()
+  const ids: string[] = new Array(n)
+  const paths: (string | null)[] = new Array(n)
+  const downs: (readonly string[])[] = new Array(n)
+  const declaredDeps: (readonly string[])[] = new Array(n)
+  const ownLabels: (readonly string[])[] = new Array(n)
+  /** ids (in input order), then branch labels: Alembic's map keys */
+  const keyIndex = new Map<string, number>()
+  let anyDeps = false
+  let anyLabels = false
 
   for (let i = 0; i < n; i++) {
-    const id = ids[i] as string
-    const path = paths[i] ?? null
-    if ((downs[i] as readonly string[]).includes(id)) throw new CycleError([id], [path], false, true)
-    if ((declaredDeps[i] as readonly string[]).includes(id)) throw new CycleError([id], [path], true, true)
+    const input = list[i] as RevisionInput
+    const id = input.revision
+    const path = input.path ?? null
+    const ds = asList(input.downRevision)
+    const deps = asList(input.dependsOn)
+    const labels = asList(input.branchLabels)
+    ids[i] = id
+    paths[i] = path
+    downs[i] = ds
+    declaredDeps[i] = deps
+    ownLabels[i] = labels
+    if (deps.length > 0) anyDeps = true
+    if (labels.length > 0) anyLabels = true
+    if (ds.includes(id)) throw new CycleError([id], [path], false, true)
+    if (deps.includes(id)) throw new CycleError([id], [path], true, true)
     verifyRevisionId(id, path)
-    const previous = indexOf.get(id)
+    const previous = keyIndex.get(id)
     if (previous !== undefined) throw new DuplicateRevisionError(id, [paths[previous] ?? null, path])
-    indexOf.set(id, i)
+    keyIndex.set(id, i)
   }
 
-  const keyIndex = new Map(indexOf)
-  for (let i = 0; i < n; i++) {
-    for (const label of ownLabels[i] as readonly string[]) {
-      const existing = keyIndex.get(label)
-      if (existing !== undefined) {
-        throw new DuplicateBranchLabelError(label, ids[i] as string, ids[existing] as string, [
-          paths[i] ?? null,
-          paths[existing] ?? null,
-        ])
+  if (anyLabels) {
+    for (let i = 0; i < n; i++) {
+      for (const label of ownLabels[i] as readonly string[]) {
+        const existing = keyIndex.get(label)
+        if (existing !== undefined) {
+          throw new DuplicateBranchLabelError(label, ids[i] as string, ids[existing] as string, [
+            paths[i] ?? null,
+            paths[existing] ?? null,
+          ])
+        }
+        keyIndex.set(label, i)
       }
-      keyIndex.set(label, i)
     }
   }
 
-  // Alembic looks dependencies up among ids and labels, exactly (no prefixes).
-  const resolvedDeps = declaredDeps.map((deps, i): readonly number[] =>
-    deps.length === 0
-      ? NONE
-      : deps.map((dep) => {
-          const target = keyIndex.get(dep)
-          if (target === undefined) {
-            throw new MissingRevisionError(dep, ids[i] as string, 'dependsOn', paths[i] ?? null)
-          }
-          return target
-        }),
-  )
-  const versionedDown = downs.map((ds, i): readonly number[] =>
-    ds.length === 0
-      ? NONE
-      : ds.map((d) => {
-          const target = indexOf.get(d)
-          if (target === undefined) {
-            throw new MissingRevisionError(d, ids[i] as string, 'downRevision', paths[i] ?? null)
-          }
-          return target
-        }),
-  )
-  const allDown = versionedDown.map((vd, i): readonly number[] => {
-    const deps = resolvedDeps[i] as readonly number[]
-    return deps.length === 0 && vd.length <= 1 ? vd : [...new Set([...vd, ...deps])]
-  })
+  // `downRevision` names ids only; Alembic looks dependencies up among ids and labels, exactly
+  // (no prefixes).
+  const versionedDown: (readonly number[])[] = new Array(n)
+  for (let i = 0; i < n; i++) {
+    const ds = downs[i] as readonly string[]
+    if (ds.length === 0) {
+      versionedDown[i] = NONE
+      continue
+    }
+    const targets: number[] = new Array(ds.length)
+    for (let k = 0; k < ds.length; k++) {
+      const d = ds[k] as string
+      const target = keyIndex.get(d)
+      if (target === undefined || ids[target] !== d) {
+        throw new MissingRevisionError(d, ids[i] as string, 'downRevision', paths[i] ?? null)
+      }
+      targets[k] = target
+    }
+    versionedDown[i] = targets
+  }
+  const resolvedDeps: readonly (readonly number[])[] = anyDeps
+    ? declaredDeps.map((deps, i): readonly number[] =>
+        deps.length === 0
+          ? NONE
+          : deps.map((dep) => {
+              const target = keyIndex.get(dep)
+              if (target === undefined) {
+                throw new MissingRevisionError(dep, ids[i] as string, 'dependsOn', paths[i] ?? null)
+              }
+              return target
+            }),
+      )
+    : new Array<readonly number[]>(n).fill(NONE)
+  const allDown: readonly (readonly number[])[] = anyDeps
+    ? versionedDown.map((vd, i): readonly number[] => {
+        const deps = resolvedDeps[i] as readonly number[]
+        return deps.length === 0 && vd.length <= 1 ? vd : [...new Set([...vd, ...deps])]
+      })
+    : versionedDown
 
   const nextLists: (number[] | undefined)[] = new Array(n)
-  const allNextLists: (number[] | undefined)[] = new Array(n)
-  for (let i = 0; i < n; i++) {
-    const vd = versionedDown[i] as readonly number[]
-    for (const d of allDown[i] as readonly number[]) {
-      push(allNextLists, d, i)
-      if (vd.includes(d)) push(nextLists, d, i)
-    }
-  }
+  for (let i = 0; i < n; i++) for (const d of versionedDown[i] as readonly number[]) push(nextLists, d, i)
   const next: readonly (readonly number[])[] = Array.from(nextLists, (l) => l ?? NONE)
-  const allNext: readonly (readonly number[])[] = Array.from(allNextLists, (l) => l ?? NONE)
+  let allNext = next
+  if (anyDeps) {
+    const allNextLists: (number[] | undefined)[] = new Array(n)
+    for (let i = 0; i < n; i++) for (const d of allDown[i] as readonly number[]) push(allNextLists, d, i)
+    allNext = Array.from(allNextLists, (l) => l ?? NONE)
+  }
   const heads: number[] = []
   const realHeads: number[] = []
   const bases: number[] = []
@@ -149,39 +182,45 @@ export function buildGraph(inputs: Iterable<RevisionInput>): BuiltGraph {
   }
 
   detectCycles(ids, paths, { heads, bases, up: versionedDown, down: next }, false)
-  if (resolvedDeps.some((deps) => deps.length > 0)) {
+  if (anyDeps) {
     detectCycles(ids, paths, { heads: realHeads, bases: realBases, up: allDown, down: allNext }, true)
   }
 
-  const normalized = normalizeDependencies(n, versionedDown, resolvedDeps)
-  const labels = propagateLabels(ownLabels, next, allNext, versionedDown)
-  const idsOf = (xs: readonly number[]): readonly string[] =>
-    xs.length === 0 ? NONE : xs.map((x) => ids[x] as string)
+  const normalized = anyDeps ? normalizeDependencies(n, versionedDown, resolvedDeps) : resolvedDeps
+  const labels = anyLabels ? propagateLabels(ownLabels, next, allNext, versionedDown) : undefined
+  const idsOf = (xs: readonly number[]): readonly string[] => {
+    if (xs.length === 0) return NONE
+    const out: string[] = new Array(xs.length)
+    for (let k = 0; k < xs.length; k++) out[k] = ids[xs[k] as number] as string
+    return out
+  }
 
-  const revisions = list.map(
-    (input, i) =>
-      new Revision({
-        index: i,
-        revision: ids[i] as string,
-        downRevisions: downs[i] as readonly string[],
-        dependsOn: declaredDeps[i] as readonly string[],
-        resolvedDependencies: unique(idsOf(resolvedDeps[i] as readonly number[])),
-        normalizedDependencies: idsOf(normalized[i] as readonly number[]),
-        branchLabels: ownLabels[i] as readonly string[],
-        allBranchLabels: labels[i] === undefined ? NONE : [...(labels[i] as Set<string>)],
-        message: input.message?.trim() ?? '',
-        path: paths[i] ?? null,
-        createDate: input.createDate ?? null,
-        nextRevisions: idsOf(next[i] as readonly number[]),
-        allNextRevisions: idsOf(allNext[i] as readonly number[]),
-      }),
-  )
-  const keys = new Map<string, Revision>()
-  for (const [key, i] of keyIndex) keys.set(key, revisions[i] as Revision)
+  const revisions: Revision[] = new Array(n)
+  for (let i = 0; i < n; i++) {
+    const input = list[i] as RevisionInput
+    const nextIds = idsOf(next[i] as readonly number[])
+    const own = labels?.[i]
+    revisions[i] = new Revision({
+      index: i,
+      revision: ids[i] as string,
+      downRevisions: downs[i] as readonly string[],
+      dependsOn: declaredDeps[i] as readonly string[],
+      resolvedDependencies: anyDeps ? unique(idsOf(resolvedDeps[i] as readonly number[])) : NONE,
+      normalizedDependencies: anyDeps ? idsOf(normalized[i] as readonly number[]) : NONE,
+      branchLabels: ownLabels[i] as readonly string[],
+      allBranchLabels: own === undefined ? NONE : [...own],
+      message: input.message?.trim() ?? '',
+      path: paths[i] ?? null,
+      createDate: input.createDate ?? null,
+      nextRevisions: nextIds,
+      // The same list when nothing depends on this revision: one array, frozen once.
+      allNextRevisions: allNext[i] === next[i] ? nextIds : idsOf(allNext[i] as readonly number[]),
+    })
+  }
   const toIds = (xs: number[]): readonly string[] => Object.freeze(idsOf(xs))
   return {
     revisions: Object.freeze(revisions),
-    keys,
+    keys: keyIndex,
     heads: toIds(heads),
     realHeads: toIds(realHeads),
     bases: toIds(bases),

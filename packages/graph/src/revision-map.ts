@@ -27,7 +27,8 @@ export class RevisionMap {
   readonly bases: readonly string[]
   /** bases that declare no dependencies either */
   readonly realBases: readonly string[]
-  readonly #keys: ReadonlyMap<string, Revision>
+  /** id or label → position in {@link revisions} */
+  readonly #keys: ReadonlyMap<string, number>
   readonly #lineage = new Map<Revision, ReadonlySet<Revision>>()
   readonly #lineageWithDeps = new Map<Revision, ReadonlySet<Revision>>()
 
@@ -57,13 +58,13 @@ export class RevisionMap {
 
   /** whether `id` is exactly a revision id */
   has(id: string): boolean {
-    const rev = this.#keys.get(id)
+    const rev = this.lookupKey(id)
     return rev !== undefined && rev.revision === id
   }
 
   /** the revision with exactly this id; throws {@link ResolutionError} otherwise */
   get(id: string): Revision {
-    const rev = this.#keys.get(id)
+    const rev = this.lookupKey(id)
     if (rev === undefined || rev.revision !== id) {
       throw new ResolutionError(`Can't locate revision identified by '${id}'`, id)
     }
@@ -72,7 +73,8 @@ export class RevisionMap {
 
   /** exact lookup of a revision id or a branch label (the label's declaring revision) */
   lookupKey(key: string): Revision | undefined {
-    return this.#keys.get(key)
+    const at = this.#keys.get(key)
+    return at === undefined ? undefined : this.revisions[at]
   }
 
   /** ids then labels, in Alembic's map order; what partial identifiers are matched against */
@@ -82,7 +84,7 @@ export class RevisionMap {
 
   /** the revision that declares `label`, if any */
   labelOwner(label: string): Revision | undefined {
-    const rev = this.#keys.get(label)
+    const rev = this.lookupKey(label)
     return rev !== undefined && rev.revision !== label ? rev : undefined
   }
 

@@ -28,13 +28,13 @@ export function historyCommand(state: CliState): CommandModule<GlobalArgv, Histo
       withProject(state, argv, async (project, io) => {
         const result = await history(project, { range: argv.revRange, indicateCurrent: argv.indicateCurrent })
         if (io.json) return io.printJson(result.map(revisionJson))
-        for (const info of result) {
-          io.print(
-            argv.verbose === true
-              ? formatRevisionBlock(info)
-              : formatRevisionLine(info, { includeBranches: true, includeDoc: true, includeParents: true }),
-          )
-        }
+        // One write: a line at a time costs a system call per revision.
+        const lines = result.map((info) =>
+          argv.verbose === true
+            ? formatRevisionBlock(info)
+            : formatRevisionLine(info, { includeBranches: true, includeDoc: true, includeParents: true }),
+        )
+        if (lines.length > 0) io.print(lines.join('\n'))
       }),
   }
 }
