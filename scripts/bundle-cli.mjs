@@ -140,6 +140,8 @@ const result = await build({
   minify: !process.argv.includes('--no-minify'),
   keepNames: true,
   legalComments: 'eof',
+  // bin/mig.cjs reads the bundle as latin1, which is right for ASCII only.
+  charset: 'ascii',
   external: EXTERNAL,
   plugins: [sourceEdits],
   banner: {
@@ -156,6 +158,8 @@ const result = await build({
 
 const text = readFileSync(STAGING, 'utf8')
 if (/\bimport\.meta\b/.test(text)) throw new Error('bundle-cli: import.meta left in the bundle')
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to find any byte above ASCII
+if (/[^\x00-\x7f]/.test(text)) throw new Error('bundle-cli: the bundle is not ASCII')
 // A previous layout's files (ES module entry points and chunks) must not linger beside it.
 for (const stale of ['main.js', 'index.js', 'chunks'])
   rmSync(join(OUT, stale), { recursive: true, force: true })

@@ -140,6 +140,43 @@ describe('header cache', () => {
     assert.equal(stored.migraph, MIGRAPH_VERSION)
   })
 
+  test('header comments come back exactly, whether stored whole or as the template wrote them', async () => {
+    const templated = `/**
+ * add accounts
+ *
+ * Revision ID: b2
+ * Revises: a1
+ * Create Date: 2026-01-01 00:00:00.000000
+ */
+export const revision = 'b2'
+export const downRevision = 'a1'
+export async function upgrade() {}
+export async function downgrade() {}
+`
+    write('a1_first.ts', revisionFile('a1', null, 'first\n *\n * second paragraph'))
+    write('b2_second.ts', templated)
+    age('a1_first.ts')
+    age('b2_second.ts')
+    const docs = async () => {
+      const scripts = await ScriptDirectory.load([versions], noImport, () => {}, {
+        headerCache: () => ({ dir: cacheDir }),
+      })
+      return Object.fromEntries([...scripts.scripts].map(([id, s]) => [id, s.doc]))
+    }
+    const expected = {
+      a1: 'first\n\nsecond paragraph\n\nRevision ID: a1',
+      b2: 'add accounts\n\nRevision ID: b2\nRevises: a1\nCreate Date: 2026-01-01 00:00:00.000000',
+    }
+    assert.deepEqual(await docs(), expected)
+    const stored = JSON.parse(readFileSync(join(cacheDir, cacheFiles()[0] as string), 'utf8'))
+    // The templated comment is not stored twice over; the other one is stored as it is.
+    assert.deepEqual(
+      stored.headers.map((h: unknown[]) => h[6]),
+      [expected.a1, true],
+    )
+    assert.deepEqual(await docs(), expected)
+  })
+
   test('a corrupt or foreign cache file is ignored and replaced', async () => {
     write('a1_first.ts', revisionFile('a1', null, 'first'))
     age('a1_first.ts')

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process'
 import { history, revisionPath } from '@migraph/core'
 import type { CommandModule } from 'yargs'
 import { formatRevisionBlock, formatRevisionLine, revisionJson } from '../format.js'
@@ -56,6 +55,8 @@ export function editCommand(state: CliState): CommandModule<GlobalArgv, EditArgv
         if (editor === undefined || editor === '') {
           throw new Error(`set $EDITOR to open ${path}`)
         }
+        // Loaded here: `node:child_process` costs every other command a few milliseconds.
+        const { spawnSync } = process.getBuiltinModule('node:child_process')
         const result = spawnSync(editor, [path], { stdio: 'inherit', shell: false })
         if (result.error !== undefined)
           throw new Error(`cannot run editor '${editor}': ${result.error.message}`)

@@ -45,7 +45,8 @@ type Row = readonly [
   dependsOn: readonly string[] | null,
   message: string | null,
   createDate: string | null,
-  doc: string | null,
+  /** `true` for the header comment the revision template writes, which {@link templateDoc} rebuilds */
+  doc: string | true | null,
   transactional: boolean,
 ]
 
@@ -271,6 +272,9 @@ function isRacy(stamp: FileStamp, trustedBeforeMs: number): boolean {
 }
 
 function rowOf(h: RevisionHeader): Row {
+  // Most revisions keep the comment the template wrote, the bulk of the file when stored whole.
+  const standard =
+    h.doc !== null && h.doc === templateDoc(h.revision, h.downRevision, h.message, h.createDate)
   return [
     h.revision,
     h.downRevision,
@@ -278,9 +282,21 @@ function rowOf(h: RevisionHeader): Row {
     h.dependsOn,
     h.message,
     h.createDate,
-    h.doc,
+    standard ? true : h.doc,
     h.transactional,
   ]
+}
+
+/** The header comment of a revision as the revision template writes it. */
+function templateDoc(
+  revision: string,
+  downRevision: string | readonly string[] | null,
+  message: string | null,
+  createDate: string | null,
+): string {
+  const revises =
+    downRevision === null ? '' : typeof downRevision === 'string' ? downRevision : downRevision.join(', ')
+  return `${message ?? ''}\n\nRevision ID: ${revision}\nRevises: ${revises}\nCreate Date: ${createDate ?? ''}`
 }
 
 /** The header of a stored row; undefined when the row is not one this version wrote. */
@@ -295,12 +311,21 @@ function headerOf(row: Row): RevisionHeader | undefined {
     !isIds(dependsOn, false) ||
     !isText(message) ||
     !isText(createDate) ||
-    !isText(doc) ||
+    !(doc === true || isText(doc)) ||
     typeof transactional !== 'boolean'
   ) {
     return undefined
   }
-  return { revision, downRevision, branchLabels, dependsOn, message, createDate, doc, transactional }
+  return {
+    revision,
+    downRevision,
+    branchLabels,
+    dependsOn,
+    message,
+    createDate,
+    doc: doc === true ? templateDoc(revision, downRevision, message, createDate) : doc,
+    transactional,
+  }
 }
 
 function isIds(value: unknown, allowSingle: boolean): boolean {

@@ -19,6 +19,7 @@ export interface RevisionModule {
 }
 
 const REVISION_EXTENSIONS = new Set(['.ts', '.mts', '.js', '.mjs'])
+const NO_THROW = { throwIfNoEntry: false } as const
 /** How many revision modules are imported at once. */
 const IMPORT_CONCURRENCY = 16
 
@@ -199,7 +200,7 @@ function listRevisionFiles(location: string): {
   // Sorting the names orders the paths the same way (one shared prefix), comparing less text.
   for (const name of listed.filter(isRevisionFileName).sort()) {
     const file = prefix + name
-    let stats = lstatSync(file, { throwIfNoEntry: false })
+    let stats = lstatSync(file, NO_THROW)
     if (stats?.isSymbolicLink()) {
       const target = safeRealpath(file)
       const root = realpathSync(location)
@@ -209,7 +210,7 @@ function listRevisionFiles(location: string): {
           `${file}: symbolic link resolves outside the versions folder ${location}`,
         )
       }
-      stats = statSync(file, { throwIfNoEntry: false })
+      stats = statSync(file, NO_THROW)
     }
     if (stats !== undefined && !stats.isFile()) continue
     names.push(name)
