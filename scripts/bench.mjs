@@ -1,6 +1,8 @@
 // Benchmarks of the graph-only commands: `mig heads` and `mig history` over generated revision
 // sets (1,000 / 5,000 / 10,000 revisions, linear and branchy), beside bare `node -e 0`.
-// Prints a Markdown table of median wall times and peak memory. Not a test: it asserts nothing.
+// Prints a Markdown table of median wall times and peak memory, with a floor: listing the folder
+// and stat'ing every file in bare node, which any tool that notices edits must do. Not a test: it
+// asserts nothing.
 //
 // CPU time (user + system) is printed beside wall time: on a busy machine it moves far less.
 //
@@ -114,40 +116,68 @@ function makeProject(revisions) {
   return dir
 }
 
-function measure(command, commandArgs, cwd) {
-  const times = []
-  const cpu = []
-  let rssKb = 0
-  for (let k = 0; k < runs + 1; k++) {
-    const started = process.hrtime.bigint()
-    const result = spawnSync('/usr/bin/time', ['-f', '%U %S %M', command, ...commandArgs], {
-      cwd,
-      encoding: 'utf8',
-    })
-    const ms = Number(process.hrtime.bigint() - started) / 1e6
-    if (result.status !== 0) throw new Error(`${commandArgs.join(' ')} failed: ${result.stderr}`)
-    const [user, system, kb] = (result.stderr.trim().split('\n').at(-1) ?? '').split(' ').map(Number)
-    rssKb = Math.max(rssKb, kb)
-    if (k > 0) {
-      // the first run warms the file cache
-      times.push(ms)
-      cpu.push((user + system) * 1000)
-    }
-  }
-  const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]
-  return { ms: median(times), cpuMs: median(cpu), rssMiB: rssKb / 1024 }
+/** One run under /usr/bin/time: wall ms, CPU ms (user + system), peak RSS KiB. */
+function runOnce(command, commandArgs, cwd) {
+  const started = process.hrtime.bigint()
+  const result = spawnSync('/usr/bin/time', ['-f', '%U %S %M', command, ...commandArgs], {
+    cwd,
+    encoding: 'utf8',
+  })
+  const ms = Number(process.hrtime.bigint() - started) / 1e6
+  if (result.status !== 0) throw new Error(`${commandArgs.join(' ')} failed: ${result.stderr}`)
+  const [user, system, kb] = (result.stderr.trim().split('\n').at(-1) ?? '').split(' ').map(Number)
+  return { ms, cpuMs: (user + system) * 1000, kb }
 }
 
-if (!existsSync(join(CLI, 'bundle/migraph.cjs')) && !existsSync(join(CLI, 'dist/main.js'))) {
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+
+/**
+ * Times a command and bare `node -e 0` in alternation, so that both see the same machine: on a
+ * shared machine the speed drifts over seconds, and a ratio of medians taken minutes apart
+ * drifts with it.
+ */
+function measure(command, commandArgs, cwd) {
+  const samples = { cmd: [], node: [] }
+  let rssKb = 0
+  for (let k = 0; k < runs + 1; k++) {
+    const node = runOnce(process.execPath, ['-e', '0'], cwd)
+    const cmd = runOnce(command, commandArgs, cwd)
+    rssKb = Math.max(rssKb, cmd.kb)
+    if (k === 0) continue // the first run warms the file cache
+    samples.cmd.push(cmd)
+    samples.node.push(node)
+  }
+  const of = (list, field) => median(list.map((s) => s[field]))
+  return {
+    ms: of(samples.cmd, 'ms'),
+    cpuMs: of(samples.cmd, 'cpuMs'),
+    nodeMs: of(samples.node, 'ms'),
+    nodeCpuMs: of(samples.node, 'cpuMs'),
+    rssMiB: rssKb / 1024,
+  }
+}
+
+/**
+ * The least any tool that notices edited revision files must do: list the folder and stat every
+ * file, in a bare node process. What `mig` spends beyond it is its own.
+ */
+const STAT_FLOOR = `const fs = require('node:fs')
+const dir = process.argv[1]
+let size = 0
+for (const name of fs.readdirSync(dir)) size += fs.lstatSync(dir + '/' + name).size
+if (size === 0) process.exit(1)`
+
+if (!existsSync(join(CLI, 'bundle/migraph.cjs'))) {
   console.error('build first: npm run build')
   process.exit(1)
 }
-const node = measure(process.execPath, ['-e', '0'], ROOT)
-console.log(
-  `bare node -e 0: ${node.ms.toFixed(1)} ms, CPU ${node.cpuMs.toFixed(0)} ms, ${node.rssMiB.toFixed(1)} MiB (median of ${runs})\n`,
-)
-console.log('| revisions | shape | command | median ms | × node | CPU ms | CPU × node | peak MiB |')
-console.log('|---:|---|---|---:|---:|---:|---:|---:|')
+console.log(`median of ${runs} runs; × node compares with bare \`node -e 0\` timed in alternation\n`)
+console.log('| revisions | shape | command | median ms | node ms | × node | CPU ms | CPU × node | peak MiB |')
+console.log('|---:|---|---|---:|---:|---:|---:|---:|---:|')
+const row = (size, shape, label, r) =>
+  console.log(
+    `| ${size} | ${shape} | ${label} | ${r.ms.toFixed(1)} | ${r.nodeMs.toFixed(1)} | ${(r.ms / r.nodeMs).toFixed(2)} | ${r.cpuMs.toFixed(0)} | ${(r.cpuMs / r.nodeCpuMs).toFixed(2)} | ${r.rssMiB.toFixed(1)} |`,
+  )
 for (const size of sizes) {
   for (const [shape, make] of [
     ['linear', linear],
@@ -155,11 +185,16 @@ for (const size of sizes) {
   ]) {
     const dir = makeProject(make(size))
     try {
-      for (const command of [['heads'], ['history']]) {
-        const r = measure(process.execPath, [MIG, ...command], dir)
-        console.log(
-          `| ${size} | ${shape} | ${command.join(' ')} | ${r.ms.toFixed(1)} | ${(r.ms / node.ms).toFixed(2)} | ${r.cpuMs.toFixed(0)} | ${(r.cpuMs / node.cpuMs).toFixed(2)} | ${r.rssMiB.toFixed(1)} |`,
+      if (shape === 'linear') {
+        row(
+          size,
+          shape,
+          'list + stat floor',
+          measure(process.execPath, ['-e', STAT_FLOOR, join(dir, 'migrations')], dir),
         )
+      }
+      for (const command of [['heads'], ['history']]) {
+        row(size, shape, `mig ${command.join(' ')}`, measure(process.execPath, [MIG, ...command], dir))
       }
     } finally {
       rmSync(dir, { recursive: true, force: true })

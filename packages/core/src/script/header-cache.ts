@@ -66,7 +66,8 @@ interface CacheFile {
   readonly headers: readonly Row[]
 }
 
-const STAMP_WIDTH = 4
+/** Numbers per file in a stamp array: size, mtimeMs, ctimeMs, ino. */
+export const STAMP_WIDTH = 4
 
 /**
  * The headers of one versions folder, remembered between runs by each file's stat, as git's index
@@ -124,45 +125,53 @@ export class HeaderCache {
     return new HeaderCache(file, absolute, startedMs, options.stat)
   }
 
-  /** The stamp to look a file up by: the stat its listing took, unless one was injected. */
-  stampOf(file: string, listed: FileStamp): FileStamp {
-    return this.#stat === undefined ? listed : this.#stat(file)
+  /**
+   * Replaces the stamps a folder listing took (`stamps`, {@link STAMP_WIDTH} numbers per name) by
+   * those of the injected `stat`, when there is one.
+   */
+  restamp(prefix: string, names: readonly string[], stamps: Float64Array): void {
+    if (this.#stat === undefined) return
+    for (const [i, name] of names.entries()) {
+      const at = i * STAMP_WIDTH
+      if (Number.isNaN(stamps[at])) continue
+      const stamp = this.#stat(prefix + name)
+      stamps.set([stamp.size, stamp.mtimeMs, stamp.ctimeMs, stamp.ino], at)
+    }
   }
 
   /**
-   * The cached header of the `index`-th file listed, when its entry can be trusted. Files are
-   * looked up in listing order; the cache keeps what the next run can use.
+   * The cached header of the `index`-th file listed, whose stamp is at `index` in `stamps`, when
+   * its entry can be trusted. Files are looked up in listing order; the cache keeps what the next
+   * run can use.
    */
-  lookup(name: string, index: number, stamp: FileStamp): RevisionHeader | undefined {
+  lookup(name: string, index: number, stamps: Float64Array): RevisionHeader | undefined {
     const previous = this.#previous
     if (previous === undefined) return undefined
     const at = previous.names[index] === name ? index : this.#positionOf(name)
     if (at === undefined) return undefined
-    const s = at * STAMP_WIDTH
-    const stamps = previous.stamps
     if (
-      stamps[s] !== stamp.size ||
-      stamps[s + 1] !== stamp.mtimeMs ||
-      stamps[s + 2] !== stamp.ctimeMs ||
-      stamps[s + 3] !== stamp.ino ||
-      isRacy(stamp, this.#trustedBeforeMs)
+      !sameStamp(previous.stamps, at, stamps, index) ||
+      this.#isRacy(stamps, index, this.#trustedBeforeMs)
     ) {
       return undefined
     }
     const row = previous.headers[at] as Row
     const header = headerOf(row)
-    if (header !== undefined) this.#keep(name, stamp, row)
+    if (header !== undefined) this.#keep(name, stamps, index, row)
     return header
   }
 
-  /** Records the header just read from a file with that stat. */
-  remember(name: string, stamp: FileStamp, header: RevisionHeader): void {
+  /** Records the header just read from the `index`-th file listed. */
+  remember(name: string, index: number, stamps: Float64Array, header: RevisionHeader): void {
     const row = rowOf(header)
-    this.#keep(name, stamp, row)
+    this.#keep(name, stamps, index, row)
     if (this.#changed) return
     // Re-reading a racy entry that is still racy and unchanged gives the next run nothing new;
     // anything else (a new, changed or no longer racy entry) is worth writing down.
-    if (!isRacy(stamp, this.#startedMs - RACY_MS) || !this.#recorded(name, stamp, row)) {
+    if (
+      !this.#isRacy(stamps, index, this.#startedMs - RACY_MS) ||
+      !this.#recorded(name, stamps, index, row)
+    ) {
       this.#changed = true
     }
   }
@@ -197,10 +206,21 @@ export class HeaderCache {
     }
   }
 
-  #keep(name: string, stamp: FileStamp, row: Row): void {
+  #keep(name: string, stamps: Float64Array, index: number, row: Row): void {
+    const at = index * STAMP_WIDTH
     this.#names.push(name)
-    this.#stamps.push(stamp.size, stamp.mtimeMs, stamp.ctimeMs, stamp.ino)
+    this.#stamps.push(
+      stamps[at] as number,
+      stamps[at + 1] as number,
+      stamps[at + 2] as number,
+      stamps[at + 3] as number,
+    )
     this.#headers.push(row)
+  }
+
+  #isRacy(stamps: Float64Array, index: number, trustedBeforeMs: number): boolean {
+    const at = index * STAMP_WIDTH
+    return (stamps[at + 1] as number) >= trustedBeforeMs || (stamps[at + 2] as number) >= trustedBeforeMs
   }
 
   #positionOf(name: string): number | undefined {
@@ -214,17 +234,14 @@ export class HeaderCache {
   }
 
   /** Whether the previous file holds exactly this entry. */
-  #recorded(name: string, stamp: FileStamp, row: Row): boolean {
+  #recorded(name: string, stamps: Float64Array, index: number, row: Row): boolean {
     const at = this.#positionOf(name)
-    if (at === undefined) return false
-    const s = at * STAMP_WIDTH
-    const stamps = (this.#previous as CacheFile).stamps
+    const previous = this.#previous
     return (
-      stamps[s] === stamp.size &&
-      stamps[s + 1] === stamp.mtimeMs &&
-      stamps[s + 2] === stamp.ctimeMs &&
-      stamps[s + 3] === stamp.ino &&
-      JSON.stringify((this.#previous as CacheFile).headers[at]) === JSON.stringify(row)
+      at !== undefined &&
+      previous !== undefined &&
+      sameStamp(previous.stamps, at, stamps, index) &&
+      JSON.stringify(previous.headers[at]) === JSON.stringify(row)
     )
   }
 }
@@ -267,8 +284,15 @@ function readCacheFile(
   }
 }
 
-function isRacy(stamp: FileStamp, trustedBeforeMs: number): boolean {
-  return stamp.mtimeMs >= trustedBeforeMs || stamp.ctimeMs >= trustedBeforeMs
+function sameStamp(stored: readonly number[], at: number, stamps: Float64Array, index: number): boolean {
+  const s = at * STAMP_WIDTH
+  const t = index * STAMP_WIDTH
+  return (
+    stored[s] === stamps[t] &&
+    stored[s + 1] === stamps[t + 1] &&
+    stored[s + 2] === stamps[t + 2] &&
+    stored[s + 3] === stamps[t + 3]
+  )
 }
 
 function rowOf(h: RevisionHeader): Row {

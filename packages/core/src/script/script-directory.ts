@@ -2,7 +2,7 @@ import { closeSync, lstatSync, openSync, readdirSync, readSync, realpathSync, st
 import { join, relative } from 'node:path'
 import { RevisionMap } from '@migraph/graph'
 import { RevisionFileError } from '../errors.js'
-import { type FileStamp, HeaderCache, type HeaderCacheOptions } from './header-cache.js'
+import { HeaderCache, type HeaderCacheOptions, STAMP_WIDTH } from './header-cache.js'
 import { describeImportError, findCacheDir, type ModuleImporter } from './import-module.js'
 import { parseRevisionHeader, type RevisionHeader } from './revision-header.js'
 
@@ -72,12 +72,12 @@ export class ScriptDirectory {
     for (const location of versionLocations) {
       const { prefix, names, stamps } = listRevisionFiles(location)
       const cache = cacheOptions === false ? undefined : HeaderCache.open(location, cacheOptions(location))
+      cache?.restamp(prefix, names, stamps)
       for (let i = 0; i < names.length; i++) {
         const name = names[i] as string
         const file = prefix + name
-        const listed = stamps[i]
-        const stamp = listed === undefined || cache === undefined ? listed : cache.stampOf(file, listed)
-        const cached = stamp === undefined ? undefined : cache?.lookup(name, i, stamp)
+        const stamped = !Number.isNaN(stamps[i * STAMP_WIDTH])
+        const cached = stamped ? cache?.lookup(name, i, stamps) : undefined
         if (cached !== undefined) {
           scripts.push(cachedScript(file, location, cached))
           continue
@@ -87,8 +87,8 @@ export class ScriptDirectory {
         const header = readStaticHeader(source)
         if (header !== undefined) {
           const script = checkHeader(file, location, header)
-          if (stamp === undefined) cache?.forget()
-          else cache?.remember(name, stamp, script)
+          if (stamped) cache?.remember(name, i, stamps, script)
+          else cache?.forget()
           scripts.push(script)
         } else {
           // Not cached: what a module exports can depend on more than its own text.
@@ -167,16 +167,12 @@ export class ScriptDirectory {
 }
 
 /**
- * Revision file names of one folder in order, the prefix that makes them paths, and the stat of
- * each (undefined when it vanished meanwhile: reading it will say so). A symbolic link is
- * followed, and refused when it leaves the folder. One `lstat` per file both types it and
- * stamps it for the header cache.
+ * Revision file names of one folder in order, the prefix that makes them paths, and each file's
+ * stamp for the header cache (NaN when it vanished meanwhile: reading it will say so). A symbolic
+ * link is followed, and refused when it leaves the folder. One `lstat` per file both types it
+ * and stamps it.
  */
-function listRevisionFiles(location: string): {
-  prefix: string
-  names: string[]
-  stamps: (FileStamp | undefined)[]
-} {
+function listRevisionFiles(location: string): { prefix: string; names: string[]; stamps: Float64Array } {
   let listed: string[]
   try {
     listed = readdirSync(location)
@@ -195,10 +191,13 @@ function listRevisionFiles(location: string): {
   }
   // `join(location, name)` for a plain entry name, without normalizing the folder each time.
   const prefix = join(location, '_').slice(0, -1)
-  const names: string[] = []
-  const stamps: (FileStamp | undefined)[] = []
   // Sorting the names orders the paths the same way (one shared prefix), comparing less text.
-  for (const name of listed.filter(isRevisionFileName).sort()) {
+  const candidates = listed.filter(isRevisionFileName).sort()
+  const names: string[] = []
+  // Four numbers per file in one typed array: an object per file, and the boxes of its
+  // fractional times, would outlive young-generation collections, which copy them each time.
+  const stamps = new Float64Array(candidates.length * STAMP_WIDTH)
+  for (const name of candidates) {
     const file = prefix + name
     let stats = lstatSync(file, NO_THROW)
     if (stats?.isSymbolicLink()) {
@@ -213,16 +212,18 @@ function listRevisionFiles(location: string): {
       stats = statSync(file, NO_THROW)
     }
     if (stats !== undefined && !stats.isFile()) continue
+    const at = names.length * STAMP_WIDTH
     names.push(name)
-    // Only four numbers are kept: a whole `Stats` per file would outlive young-generation
-    // garbage collections, and copying thousands of them costs more than the stat calls.
-    stamps.push(
-      stats === undefined
-        ? undefined
-        : { size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs, ino: stats.ino },
-    )
+    if (stats === undefined) {
+      stamps[at] = Number.NaN
+    } else {
+      stamps[at] = stats.size
+      stamps[at + 1] = stats.mtimeMs
+      stamps[at + 2] = stats.ctimeMs
+      stamps[at + 3] = stats.ino
+    }
   }
-  return { prefix, names, stamps }
+  return { prefix, names, stamps: stamps.subarray(0, names.length * STAMP_WIDTH) }
 }
 
 function isRevisionFileName(name: string): boolean {
