@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import {
   cpSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -70,7 +71,9 @@ describe('mig code cache', () => {
     return result.stdout.trim()
   }
   const cacheFile = (ext: string) => {
-    const found = readdirSync(cacheDir).filter((f) => f.startsWith('code-') && f.endsWith(ext))
+    const found = readdirSync(cacheDir).filter(
+      (f) => f.startsWith(`code-${process.version}-`) && f.endsWith(ext),
+    )
     assert.equal(found.length, 1, `one ${ext} file in ${readdirSync(cacheDir).join(', ')}`)
     return join(cacheDir, found[0] as string)
   }
@@ -90,10 +93,17 @@ describe('mig code cache', () => {
     run('list-templates')
     assert.deepEqual(readFileSync(cacheFile('.commands'), 'utf8').split('\n'), ['-', 'list-templates'])
 
-    // A cache V8 cannot use (damaged, or from another build) is ignored, then written again.
+    // A cache V8 cannot use (damaged, or from another build) is ignored, then written again;
+    // the caches of older builds for this Node go, those of other Nodes stay.
     writeFileSync(data, Buffer.alloc(first.size, 7))
+    const olderBuild = join(cacheDir, `code-${process.version}-${process.arch}-1-2-3.bin`)
+    const otherNode = join(cacheDir, 'code-v0.0.0-x64-1-2-3.bin')
+    writeFileSync(olderBuild, 'old')
+    writeFileSync(otherNode, 'other')
     assert.equal(run('--version'), version)
     assert.notDeepEqual(readFileSync(data), Buffer.alloc(first.size, 7))
     assert.deepEqual(readFileSync(cacheFile('.commands'), 'utf8').split('\n'), ['-'])
+    assert.equal(existsSync(olderBuild), false)
+    assert.equal(existsSync(otherNode), true)
   })
 })

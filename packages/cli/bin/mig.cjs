@@ -7,7 +7,16 @@
 // V8 rejects one that does not fit anyway, and it is then written again. Each command adds the
 // functions it compiled, so after a command has run once, it starts from compiled code.
 'use strict'
-const { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } = require('node:fs')
+const {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} = require('node:fs')
 const Module = require('node:module')
 const { basename, dirname, join } = require('node:path')
 const { Script } = require('node:vm')
@@ -36,8 +45,9 @@ function load() {
   const source = readFileSync(bundle, 'latin1')
   const stat = statSync(bundle)
   const dir = cacheDir()
-  const key = `${process.version}-${process.arch}-${stat.size}-${stat.ino}-${stat.mtimeMs}`
-  const file = dir === undefined ? undefined : join(dir, `code-${key.replace(/[^\w.-]/g, '_')}`)
+  const runtime = `code-${process.version}-${process.arch}-`
+  const key = `${runtime}${stat.size}-${stat.ino}-${stat.mtimeMs}`.replace(/[^\w.-]/g, '_')
+  const file = dir === undefined ? undefined : join(dir, key)
   let cachedData
   let commands = []
   if (file !== undefined) {
@@ -84,6 +94,13 @@ function load() {
       renameSync(temporary, `${file}.bin`)
       writeFileSync(temporary, (stale ? [command] : [...commands, command]).join('\n'))
       renameSync(temporary, `${file}.commands`)
+      // The caches of earlier builds for this Node are dead weight (other Nodes keep theirs).
+      if (stale) {
+        for (const name of readdirSync(dir)) {
+          if (name.startsWith(runtime) && !name.startsWith(`${key}.`))
+            rmSync(join(dir, name), { force: true })
+        }
+      }
     } catch {
       // A read-only node_modules: the next run compiles from source again.
     }
