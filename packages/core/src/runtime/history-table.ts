@@ -100,12 +100,11 @@ export async function recordHistory(db: AnyKysely, ref: VersionTableRef, entry: 
  * Applies a step's version-table changes and appends its history entry, with the same checks as
  * {@link applyVersionChanges} (an UPDATE or DELETE must match exactly one row). With
  * `dataModifyingCte` and a single change (every step but merges and their downgrades), both go
- * in one statement, and the entry is only inserted when the change matched exactly one row:
+ * in one statement, which inserts the entry once per row the change matched:
  *
  * ```sql
- * with "changed" as (update "mig_version" set ... where ... returning "version_num"),
- *      "logged" as (insert into "mig_version_history" (...) select ... where (select count(*) from "changed") = 1)
- * select (select count(*) from "changed") as "changed"
+ * with "changed" as (update "mig_version" set ... where ... returning "version_num")
+ * insert into "mig_version_history" (...) select cast($3 as varchar(32)), ... from "changed"
  * ```
  */
 export async function recordStep(
@@ -127,24 +126,22 @@ export async function recordStep(
   const columns = Object.keys(row) as HistoryColumn[]
   const result = await scope
     .with('changed', () => versionChangeReturning(scope, tables.version, change))
-    .with('logged', (qc) =>
-      qc
-        .insertInto(tables.history.table)
-        .columns(columns)
-        .expression(
-          qc
-            // Typed as the columns are: a bare parameter in a SELECT list has no type to go by.
-            .selectNoFrom(
-              columns.map((column) =>
-                sql`cast(${row[column]} as ${sql.raw(HISTORY_COLUMNS[column][0])})`.as(column),
-              ),
-            )
-            .where(sql<number>`(select count(*) from ${sql.table('changed')})`, '=', 1),
+    .insertInto(tables.history.table)
+    .columns(columns)
+    // From the expression builder: a query built from `scope` would be given the schema on its
+    // own, before the plugin could tell that "changed" names the CTE, not a table.
+    .expression((eb) =>
+      eb
+        .selectFrom('changed')
+        // Typed as the columns are: a bare parameter in a SELECT list has no type to go by.
+        .select(
+          columns.map((column) =>
+            sql`cast(${row[column]} as ${sql.raw(HISTORY_COLUMNS[column][0])})`.as(column),
+          ),
         ),
     )
-    .selectNoFrom(sql<number | string | bigint>`(select count(*) from ${sql.table('changed')})`.as('changed'))
     .executeTakeFirst()
-  const found = Number((result as { changed?: number | string | bigint } | undefined)?.changed ?? 0)
+  const found = Number(result.numInsertedOrUpdatedRows ?? 0n)
   // An INSERT that returns at all inserted its row.
   if (found === 1 || change.kind === 'insert') return
   const ref = qualified(tables.version)
