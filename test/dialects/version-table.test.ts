@@ -8,6 +8,7 @@ import {
   type HistoryEntry,
   historyTableOf,
   readHistory,
+  recordHistory,
   recordStep,
 } from '../../packages/core/src/runtime/history-table.ts'
 import {
@@ -249,6 +250,21 @@ for (const c of cases) {
       appliedBy: 'me@here',
       opsCompleted: null,
       detail: null,
+    })
+
+    test('readHistory orders entries by start time, then as they were inserted', async () => {
+      const ref = historyTableOf({ table: 'v_order' })
+      await ensureHistoryTable(connection.db, ref)
+      const at = (revision: string, startedAt: string) => ({ ...entry(revision), startedAt })
+      await recordHistory(connection.db, ref, at('cccc', '2026-01-01T00:00:02.000Z'))
+      await recordHistory(connection.db, ref, at('aaaa', '2026-01-01T00:00:01.000Z'))
+      await recordHistory(connection.db, ref, at('dddd', '2026-01-01T00:00:02.000Z'))
+      await recordHistory(connection.db, ref, at('bbbb', '2026-01-01T00:00:01.500Z'))
+      const logged = await readHistory(connection.db, ref)
+      assert.deepEqual(
+        logged.map((e) => e.revision),
+        ['aaaa', 'bbbb', 'cccc', 'dddd'],
+      )
     })
 
     // Both forms on every dialect that has the one-statement form; the plain form everywhere.

@@ -191,9 +191,10 @@ export async function readRunState(
 async function selectHistory(db: AnyKysely, ref: VersionTableRef): Promise<HistoryEntry[]> {
   const rows = await scoped(db, ref).selectFrom(ref.table).selectAll().execute()
   // Rows carry their own start time; insertion order is the tie-breaker databases keep anyway.
+  // ISO timestamps sort by code point; `localeCompare` would first build a collator (~8 ms).
   return rows
-    .map((row: Record<string, unknown>, index: number) => ({ row, index }))
-    .sort((a, b) => String(a.row.started_at).localeCompare(String(b.row.started_at)) || a.index - b.index)
+    .map((row: Record<string, unknown>, index: number) => ({ row, index, startedAt: String(row.started_at) }))
+    .sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : a.index - b.index))
     .map(({ row }) => ({
       revision: String(row.revision),
       direction: row.direction === 'down' ? 'down' : 'up',
