@@ -1,4 +1,4 @@
-import { createCompilerKysely } from '@migraph/operations'
+import { compilerKysely } from '@migraph/operations'
 import { type Compilable, MysqlAdapter, PostgresAdapter, SqliteAdapter, sql } from 'kysely'
 import type { AnyKysely, SqlFlavour, VersionTableRef } from '../dialects/dialect.js'
 import { VersionTableRowCountError } from '../dialects/errors.js'
@@ -199,7 +199,7 @@ export function compileVersionStatements(
   ref: VersionTableRef,
   request: VersionStatementsRequest,
 ): string[] {
-  const db = offlineDb(flavour)
+  const db = compilerKysely(flavour)
   const scoped = withSchema(db, ref)
   const queries: Compilable[] = []
   if (request.create) queries.push(createTableQuery(db, ref))
@@ -275,17 +275,6 @@ function compileOffline(query: Compilable): string {
     throw new Error(`Offline SQL still has ${compiled.parameters.length} bound parameter(s): ${compiled.sql}`)
   }
   return compiled.sql
-}
-
-const offlineDbs = new Map<SqlFlavour, AnyKysely>()
-
-/** A Kysely that compiles but never connects: the flavour's real adapter and compiler. */
-function offlineDb(flavour: SqlFlavour): AnyKysely {
-  const cached = offlineDbs.get(flavour)
-  if (cached) return cached
-  const db = createCompilerKysely(flavour)
-  offlineDbs.set(flavour, db)
-  return db
 }
 
 /** The table's name as error messages show it. */
