@@ -12,7 +12,7 @@ import {
   type HistoryEntry,
   historyTableOf,
   recordHistory,
-  recordStep,
+  StepRecorder,
 } from './history-table.js'
 import type { Session } from './session.js'
 import { ensureVersionTable, whichTablesExist } from './version-table.js'
@@ -79,6 +79,10 @@ export async function runSteps(
   const history = historyTableOf(session.versionTable)
   const actor = currentActor()
   const checksumOf = options.checksum ?? fileChecksum
+  const recorder = new StepRecorder(
+    { version: session.versionTable, history },
+    { dataModifyingCte: session.dialect.dataModifyingCte },
+  )
   let heads = startHeads
   // Both tables are created on the first write, in the first step's transaction.
   let tablesExist =
@@ -110,9 +114,7 @@ export async function runSteps(
         opsCompleted: null,
         detail: null,
       }
-      await recordStep(executor, { version: session.versionTable, history }, next.changes, entry, {
-        dataModifyingCte: session.dialect.dataModifyingCte,
-      })
+      await recorder.record(executor, next.changes, entry)
       heads = next.heads
     } catch (error) {
       options.reporter.stepFailed?.(step, performance.now() - started)

@@ -219,25 +219,34 @@ function createTableQuery(db: AnyKysely, ref: VersionTableRef) {
 }
 
 /**
- * One version-table change, bound, returning the rows it touched; for composing it into a larger
- * statement where `RETURNING` is supported (see `recordStep`).
+ * One version-table change, returning the rows it touched; for composing it into a larger
+ * statement where `RETURNING` is supported (see `StepRecorder`). `value` turns each version into
+ * what is bound (by default the version itself).
  */
-export function versionChangeReturning(db: AnyKysely, ref: VersionTableRef, change: VersionChange) {
+export function versionChangeReturning(
+  db: AnyKysely,
+  ref: VersionTableRef,
+  change: VersionChange,
+  value: (v: string) => unknown = (v) => v,
+) {
   const scoped = withSchema(db, ref)
   switch (change.kind) {
     case 'insert':
       return scoped
         .insertInto(ref.table)
-        .values({ [VERSION_COLUMN]: change.version })
+        .values({ [VERSION_COLUMN]: value(change.version) })
         .returning(VERSION_COLUMN)
     case 'update':
       return scoped
         .updateTable(ref.table)
-        .set({ [VERSION_COLUMN]: change.to })
-        .where(VERSION_COLUMN, '=', change.from)
+        .set({ [VERSION_COLUMN]: value(change.to) })
+        .where(VERSION_COLUMN, '=', value(change.from))
         .returning(VERSION_COLUMN)
     case 'delete':
-      return scoped.deleteFrom(ref.table).where(VERSION_COLUMN, '=', change.version).returning(VERSION_COLUMN)
+      return scoped
+        .deleteFrom(ref.table)
+        .where(VERSION_COLUMN, '=', value(change.version))
+        .returning(VERSION_COLUMN)
     default:
       return assertNever(change)
   }
