@@ -56,6 +56,16 @@ describe('importModule.many', () => {
     assert.deepEqual(values(await importAll([a, b])), ['uno', 'two'])
   })
 
+  test('keeps the newest eight bundles of a cache folder', async () => {
+    const a = write('a.ts', valueModule('a'))
+    for (let i = 0; i < 10; i++) {
+      const b = write('b.ts', valueModule(`b${i}`))
+      assert.deepEqual(values(await importAll([a, b])), ['a', `b${i}`])
+    }
+    assert.equal(bundles().length, 8)
+    assert.equal(readdirSync(cacheDir).filter((name) => /^bundle-.*\.mjs\.map$/.test(name)).length, 8)
+  })
+
   test('a syntax error fails only its own file, with file, line and column', async () => {
     const a = write('a.ts', valueModule('a'))
     const broken = write('broken.ts', 'export const value = (')

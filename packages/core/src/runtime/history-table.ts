@@ -130,6 +130,7 @@ export class StepRecorder {
     this.#dataModifyingCte = options.dataModifyingCte
   }
 
+  /** Records one step on `db` (the step's transaction, if it has one). */
   async record(db: AnyKysely, changes: readonly VersionChange[], entry: HistoryEntry): Promise<void> {
     const [change] = changes
     if (!this.#dataModifyingCte || change === undefined || changes.length > 1) {
