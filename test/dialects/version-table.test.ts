@@ -8,7 +8,8 @@ import {
   type HistoryEntry,
   historyTableOf,
   readHistory,
-  recordStep,
+  recordHistory,
+  StepRecorder,
 } from '../../packages/core/src/runtime/history-table.ts'
 import {
   applyVersionChanges,
@@ -251,10 +252,25 @@ for (const c of cases) {
       detail: null,
     })
 
+    test('readHistory orders entries by start time, then as they were inserted', async () => {
+      const ref = historyTableOf({ table: 'v_order' })
+      await ensureHistoryTable(connection.db, ref)
+      const at = (revision: string, startedAt: string) => ({ ...entry(revision), startedAt })
+      await recordHistory(connection.db, ref, at('cccc', '2026-01-01T00:00:02.000Z'))
+      await recordHistory(connection.db, ref, at('aaaa', '2026-01-01T00:00:01.000Z'))
+      await recordHistory(connection.db, ref, at('dddd', '2026-01-01T00:00:02.000Z'))
+      await recordHistory(connection.db, ref, at('bbbb', '2026-01-01T00:00:01.500Z'))
+      const logged = await readHistory(connection.db, ref)
+      assert.deepEqual(
+        logged.map((e) => e.revision),
+        ['aaaa', 'bbbb', 'cccc', 'dddd'],
+      )
+    })
+
     // Both forms on every dialect that has the one-statement form; the plain form everywhere.
     const forms = [false, ...(dialectFor({ dialect: c.name as DialectName }).dataModifyingCte ? [true] : [])]
     for (const dataModifyingCte of forms) {
-      test(`recordStep (${dataModifyingCte ? 'one statement' : 'two statements'}) changes the version table and logs the step, or neither`, async () => {
+      test(`StepRecorder (${dataModifyingCte ? 'one statement' : 'two statements'}) changes the version table and logs the step, or neither`, async () => {
         const schema = `mig_r_${Math.random().toString(36).slice(2, 8)}`
         extraSchemas.push(schema)
         await c.createSchema(connection, schema)
@@ -262,42 +278,31 @@ for (const c of cases) {
           const tables = { version: ref, history: historyTableOf(ref) }
           await ensureVersionTable(connection.db, ref)
           await ensureHistoryTable(connection.db, tables.history)
-          const options = { dataModifyingCte }
-          await recordStep(
-            connection.db,
-            tables,
-            [{ kind: 'insert', version: 'aaaa' }],
-            entry('aaaa'),
-            options,
-          )
-          await recordStep(
-            connection.db,
-            tables,
-            [{ kind: 'update', from: 'aaaa', to: 'bbbb' }],
-            entry('bbbb'),
-            options,
-          )
+          // One recorder for the whole run: each kind of change reuses its statement.
+          const recorder = new StepRecorder(tables, { dataModifyingCte })
+          await recorder.record(connection.db, [{ kind: 'insert', version: 'aaaa' }], entry('aaaa'))
+          await recorder.record(connection.db, [{ kind: 'update', from: 'aaaa', to: 'bbbb' }], entry('bbbb'))
           await assert.rejects(
-            recordStep(
-              connection.db,
-              tables,
-              [{ kind: 'update', from: 'zzzz', to: 'cccc' }],
-              entry('cccc'),
-              options,
-            ),
+            recorder.record(connection.db, [{ kind: 'update', from: 'zzzz', to: 'cccc' }], entry('cccc')),
             (error: unknown) => error instanceof VersionTableRowCountError && error.found === 0,
           )
           await assert.rejects(
-            recordStep(connection.db, tables, [{ kind: 'delete', version: 'zzzz' }], entry('dddd'), options),
+            recorder.record(connection.db, [{ kind: 'delete', version: 'zzzz' }], entry('dddd')),
             /expected to match one row when deleting 'zzzz'/,
           )
-          assert.deepEqual(await readVersions(connection.db, ref), ['bbbb'])
+          await recorder.record(connection.db, [{ kind: 'update', from: 'bbbb', to: 'eeee' }], {
+            ...entry('eeee'),
+            checksum: 'e'.repeat(64),
+            durationMs: 7,
+          })
+          assert.deepEqual(await readVersions(connection.db, ref), ['eeee'])
           const logged = await readHistory(connection.db, tables.history)
           assert.deepEqual(
             logged.map((e) => [e.revision, e.durationMs, e.checksum, e.opsCompleted]),
             [
               ['aaaa', 1, null, null],
               ['bbbb', 1, null, null],
+              ['eeee', 7, 'e'.repeat(64), null],
             ],
           )
         }

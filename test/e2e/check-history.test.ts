@@ -86,6 +86,18 @@ for (const kind of DATABASE_KINDS) {
       assert.equal((await run('check')).code, 0)
     })
 
+    test('upgrade on a database at head imports no revision module', async () => {
+      const source = readFileSync(second, 'utf8')
+      writeFileSync(second, `throw new Error('imported!')\n${source}`)
+      try {
+        const result = await run('upgrade', 'head', '--ignore-checksums')
+        assert.equal(result.code, 0, result.stderr)
+        assert.doesNotMatch(result.stderr, /imported!/)
+      } finally {
+        writeFileSync(second, source)
+      }
+    })
+
     test('a revision the code does not know: exit 6', async () => {
       const moved = `${second}.bak`
       renameSync(second, moved)

@@ -55,3 +55,24 @@ export function createCompilerKysely(flavour: SqlFlavour): Kysely<AnySchema> {
       })
   }
 }
+
+const shared = new Map<SqlFlavour, Kysely<AnySchema>>()
+
+/**
+ * The compile-only Kysely of `flavour`, made once per process: it holds nothing a caller could
+ * change (its driver never connects), so every sink, every revision's `op.builder` and the
+ * offline SQL share it instead of building one each.
+ *
+ * @example
+ * ```ts
+ * compilerKysely('postgres') === compilerKysely('postgres') // => true
+ * ```
+ */
+export function compilerKysely(flavour: SqlFlavour): Kysely<AnySchema> {
+  let db = shared.get(flavour)
+  if (db === undefined) {
+    db = createCompilerKysely(flavour)
+    shared.set(flavour, db)
+  }
+  return db
+}

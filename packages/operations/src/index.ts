@@ -30,7 +30,7 @@ export type {
 export { ColumnBuilder, TableBuilder } from './builders.js'
 export { hasTransactionalDdl } from './capabilities.js'
 export type { ColumnDataType, ColumnType, SqlFlavour } from './column-types.js'
-export { createCompilerKysely } from './compiler-kysely.js'
+export { compilerKysely, createCompilerKysely } from './compiler-kysely.js'
 export {
   IdentifierTooLongError,
   InvalidOperationArgumentsError,

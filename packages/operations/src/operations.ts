@@ -11,7 +11,7 @@ import type { ColumnCallback, ReferenceOptions, TableCallback } from './builders
 import { buildTable } from './builders.js'
 import type { ColumnType, SqlFlavour } from './column-types.js'
 import { dialectFor } from './compile/dialects.js'
-import { createCompilerKysely } from './compiler-kysely.js'
+import { compilerKysely } from './compiler-kysely.js'
 import { OfflineDatabaseAccessError, OperationError, UnsupportedOperationError } from './errors.js'
 import { checkIdentifierLengths } from './identifiers.js'
 import * as make from './op-factory.js'
@@ -182,7 +182,7 @@ class OpPromise extends Promise<undefined> {
  */
 export function createOperations(sink: OpSink, context: { revision: string }): RevisionOperations {
   const dialect = dialectFor(sink.flavour)
-  const builder = createCompilerKysely(sink.flavour)
+  const builder = compilerKysely(sink.flavour)
   const revision = context.revision
   let pending = 0
   let queue: Promise<unknown> = Promise.resolve()

@@ -4,7 +4,7 @@ import type { SqlFlavour } from './column-types.js'
 import { compileOp } from './compile/common.js'
 import type { CompileContext } from './compile/dialect.js'
 import { dialectFor } from './compile/dialects.js'
-import { createCompilerKysely } from './compiler-kysely.js'
+import { compilerKysely } from './compiler-kysely.js'
 import { StatementExecutionError } from './errors.js'
 import { inlineParameters } from './literals.js'
 import type { AnySchema, Op } from './ops.js'
@@ -44,7 +44,7 @@ export function createOnlineSink(db: Kysely<AnySchema>, flavour: SqlFlavour): Op
     online: true,
     describeTable: async (table) => dialect.introspectTable?.(db, table),
   }
-  const ctx: CompileContext = { kysely: createCompilerKysely(flavour), catalog, dialect }
+  const ctx: CompileContext = { kysely: compilerKysely(flavour), catalog, dialect }
   return {
     flavour,
     db,
@@ -77,7 +77,7 @@ export function createOnlineSink(db: Kysely<AnySchema>, flavour: SqlFlavour): Op
 export function createOfflineSink(flavour: SqlFlavour, out: { write(statement: string): void }): OpSink {
   const dialect = dialectFor(flavour)
   const catalog = new OfflineCatalog()
-  const ctx: CompileContext = { kysely: createCompilerKysely(flavour), catalog, dialect }
+  const ctx: CompileContext = { kysely: compilerKysely(flavour), catalog, dialect }
   return {
     flavour,
     db: null,

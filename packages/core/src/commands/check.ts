@@ -14,10 +14,16 @@ export interface CheckResult extends IntegrityReport {
  */
 export async function check(project: Project): Promise<CheckResult> {
   const scripts = await project.scripts()
-  const { readState } = await import('../runtime/session.js')
-  const { inspectIntegrity } = await import('../runtime/integrity.js')
+  const [{ readState }, { inspectIntegrity }, { ChecksumCache }] = await Promise.all([
+    import('../runtime/session.js'),
+    import('../runtime/integrity.js'),
+    import('../runtime/checksum-cache.js'),
+  ])
   const { heads, history } = await readState(project)
-  return { heads, ...inspectIntegrity(scripts, heads, history) }
+  const checksums = new ChecksumCache()
+  const report = inspectIntegrity(scripts, heads, history, { checksum: checksums.checksum })
+  checksums.save()
+  return { heads, ...report }
 }
 
 /** The error a failed check stands for, most serious first; undefined when all is well. */

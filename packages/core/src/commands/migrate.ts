@@ -8,16 +8,19 @@ import {
 } from '@migraph/graph'
 import type { Project } from '../context.js'
 import { CommandError, MigraphError } from '../errors.js'
+import type { ChecksumOf } from '../runtime/checksum-cache.js'
 import type { ScriptDirectory } from '../script/script-directory.js'
 
 // The runtime pulls in Kysely and the operations compilers; graph-only commands never load it.
 const runtime = () =>
   Promise.all([
+    import('../runtime/checksum-cache.js'),
     import('../runtime/offline.js'),
     import('../runtime/runner.js'),
     import('../runtime/session.js'),
     import('../runtime/version-table.js'),
-  ]).then(([offline, runner, session, versionTable]) => ({
+  ]).then(([checksumCache, offline, runner, session, versionTable]) => ({
+    ...checksumCache,
     ...offline,
     ...runner,
     ...session,
@@ -72,7 +75,7 @@ async function migrate(
     direction === 'up'
       ? planUpgrade(scripts.map, current, target, { onWarning })
       : planDowngrade(scripts.map, current, target, { onWarning })
-  const { renderOfflineSql, runSteps, withSession } = await runtime()
+  const { ChecksumCache, renderOfflineSql, runSteps, withSession } = await runtime()
   if (args.sql === true) {
     const range = splitRange(args.target)
     if (direction === 'down' && range === undefined) {
@@ -89,20 +92,29 @@ async function migrate(
   }
   // Validate what needs no database first, so a typo never opens (or creates) one.
   if (resolvableWithoutDatabase(args.target)) scripts.map.resolve(args.target, [])
-  return withSession(project, { lock: true }, async (session) => {
-    const { readRunState } = await import('../runtime/history-table.js')
-    const state = await readRunState(session.connection.db, session.versionTable)
-    const current = state.heads
-    await guardIntegrity(scripts, current, state.history, args.ignoreChecksums === true)
-    const steps = plan(current, args.target)
-    const heads = await runSteps(session, scripts, current, steps, {
-      transactionPerMigration: project.config.transactionPerMigration,
-      reporter: project.environment.reporter,
-      x: project.options.x,
-      tablesExist: state.tablesExist,
+  const checksums = new ChecksumCache()
+  try {
+    return await withSession(project, { lock: true }, async (session) => {
+      const { readRunState } = await import('../runtime/history-table.js')
+      const state = await readRunState(session.connection.db, session.versionTable)
+      const current = state.heads
+      await guardIntegrity(scripts, current, state.history, {
+        ignoreChecksums: args.ignoreChecksums === true,
+        checksum: checksums.checksum,
+      })
+      const steps = plan(current, args.target)
+      const heads = await runSteps(session, scripts, current, steps, {
+        transactionPerMigration: project.config.transactionPerMigration,
+        reporter: project.environment.reporter,
+        x: project.options.x,
+        tablesExist: state.tablesExist,
+        checksum: checksums.checksum,
+      })
+      return { steps: steps.map(summarize), heads }
     })
-    return { steps: steps.map(summarize), heads }
-  })
+  } finally {
+    checksums.save()
+  }
 }
 
 export interface StampArgs {
@@ -174,14 +186,14 @@ async function guardIntegrity(
   scripts: ScriptDirectory,
   current: readonly string[],
   history: readonly import('../runtime/history-table.js').HistoryEntry[],
-  ignoreChecksums: boolean,
+  options: { readonly ignoreChecksums: boolean; readonly checksum: ChecksumOf },
 ): Promise<void> {
   const [{ inspectIntegrity, integrityProblem }, { checkFailure }] = await Promise.all([
     import('../runtime/integrity.js'),
     import('./check.js'),
   ])
-  const report = inspectIntegrity(scripts, current, history, { pending: false })
-  const failure = checkFailure(integrityProblem(report, ignoreChecksums))
+  const report = inspectIntegrity(scripts, current, history, { pending: false, checksum: options.checksum })
+  const failure = checkFailure(integrityProblem(report, options.ignoreChecksums))
   if (failure !== undefined) {
     throw failure.code === 'checksum-mismatch'
       ? new MigraphError(failure.code, `${failure.message} (pass --ignore-checksums to run anyway)`)

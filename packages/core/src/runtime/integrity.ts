@@ -1,6 +1,7 @@
 import { planUpgrade, type RevisionMap } from '@migraph/graph'
 import type { ScriptDirectory } from '../script/script-directory.js'
 import { fileChecksum } from './checksum.js'
+import type { ChecksumOf } from './checksum-cache.js'
 import { appliedChecksums, type HistoryEntry, unresolvedFailures } from './history-table.js'
 
 /** What `mig check` (and the guard before every upgrade) finds wrong between code and database. */
@@ -17,13 +18,17 @@ export interface IntegrityReport {
   readonly pending: readonly string[]
 }
 
-/** Compares the version and history tables with the revision files. Reads files, runs no module. */
+/**
+ * Compares the version and history tables with the revision files. Reads files (or, with
+ * `checksum` from a checksum cache, their stats), runs no module.
+ */
 export function inspectIntegrity(
   scripts: ScriptDirectory,
   heads: readonly string[],
   history: readonly HistoryEntry[],
-  options: { readonly pending?: boolean } = {},
+  options: { readonly pending?: boolean; readonly checksum?: ChecksumOf } = {},
 ): IntegrityReport {
+  const checksumOf = options.checksum ?? fileChecksum
   const map: RevisionMap = scripts.map
   const unknown = heads.filter((id) => !map.has(id))
   const changed: { revision: string; path: string }[] = []
@@ -32,7 +37,7 @@ export function inspectIntegrity(
     const script = scripts.scripts.get(revision)
     if (script === undefined) {
       vanished.push(revision)
-    } else if (fileChecksum(script.path) !== checksum) {
+    } else if (checksumOf(script.path) !== checksum) {
       changed.push({ revision, path: script.path })
     }
   }

@@ -5,13 +5,14 @@ import type { AnyKysely } from '../dialects/dialect.js'
 import { MigraphError, MigrationFailedError } from '../errors.js'
 import type { RevisionModule, ScriptDirectory } from '../script/script-directory.js'
 import { fileChecksum } from './checksum.js'
+import type { ChecksumOf } from './checksum-cache.js'
 import {
   currentActor,
   ensureHistoryTable,
   type HistoryEntry,
   historyTableOf,
   recordHistory,
-  recordStep,
+  StepRecorder,
 } from './history-table.js'
 import type { Session } from './session.js'
 import { ensureVersionTable, whichTablesExist } from './version-table.js'
@@ -28,6 +29,8 @@ export interface RunOptions {
    * the same lock); otherwise the runner asks the catalog itself.
    */
   readonly tablesExist?: boolean | undefined
+  /** Where the checksums recorded with each step come from; by default each file is read. */
+  readonly checksum?: ChecksumOf | undefined
 }
 
 /** What a revision's functions receive beside `op`. */
@@ -75,6 +78,11 @@ export async function runSteps(
   const { db } = session.connection
   const history = historyTableOf(session.versionTable)
   const actor = currentActor()
+  const checksumOf = options.checksum ?? fileChecksum
+  const recorder = new StepRecorder(
+    { version: session.versionTable, history },
+    { dataModifyingCte: session.dialect.dataModifyingCte },
+  )
   let heads = startHeads
   // Both tables are created on the first write, in the first step's transaction.
   let tablesExist =
@@ -98,7 +106,7 @@ export async function runSteps(
         revision: step.revision,
         direction: step.direction,
         status: step.isStamp ? 'stamped' : step.direction === 'up' ? 'applied' : 'reverted',
-        checksum: step.isStamp ? null : fileChecksum(scripts.script(step.revision).path),
+        checksum: step.isStamp ? null : checksumOf(scripts.script(step.revision).path),
         startedAt,
         finishedAt: new Date().toISOString(),
         durationMs: performance.now() - started,
@@ -106,9 +114,7 @@ export async function runSteps(
         opsCompleted: null,
         detail: null,
       }
-      await recordStep(executor, { version: session.versionTable, history }, next.changes, entry, {
-        dataModifyingCte: session.dialect.dataModifyingCte,
-      })
+      await recorder.record(executor, next.changes, entry)
       heads = next.heads
     } catch (error) {
       options.reporter.stepFailed?.(step, performance.now() - started)
@@ -133,7 +139,7 @@ export async function runSteps(
       // ROLLBACK on a lost connection fails too: the step's own error says what happened.
       throw failure === undefined
         ? error
-        : await partialStateOf(failure.error, { ...failure, session, actor, scripts })
+        : await partialStateOf(failure.error, { ...failure, session, actor, scripts, checksumOf })
     }
     tablesExist = true
   }
@@ -155,7 +161,7 @@ interface FailedStep {
  */
 async function partialStateOf(
   error: unknown,
-  context: FailedStep & { session: Session; actor: string; scripts: ScriptDirectory },
+  context: FailedStep & { session: Session; actor: string; scripts: ScriptDirectory; checksumOf: ChecksumOf },
 ): Promise<unknown> {
   const { session, step, progress } = context
   if (session.dialect.transactionalDDL || progress.completed === 0 || step.isStamp) return error
@@ -165,7 +171,7 @@ async function partialStateOf(
     revision: step.revision,
     direction: step.direction,
     status: 'failed',
-    checksum: fileChecksum(context.scripts.script(step.revision).path),
+    checksum: context.checksumOf(context.scripts.script(step.revision).path),
     startedAt: context.startedAt,
     finishedAt: new Date().toISOString(),
     durationMs: performance.now() - context.started,

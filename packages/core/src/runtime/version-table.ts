@@ -1,4 +1,4 @@
-import { createCompilerKysely } from '@migraph/operations'
+import { compilerKysely } from '@migraph/operations'
 import { type Compilable, MysqlAdapter, PostgresAdapter, SqliteAdapter, sql } from 'kysely'
 import type { AnyKysely, SqlFlavour, VersionTableRef } from '../dialects/dialect.js'
 import { VersionTableRowCountError } from '../dialects/errors.js'
@@ -199,7 +199,7 @@ export function compileVersionStatements(
   ref: VersionTableRef,
   request: VersionStatementsRequest,
 ): string[] {
-  const db = offlineDb(flavour)
+  const db = compilerKysely(flavour)
   const scoped = withSchema(db, ref)
   const queries: Compilable[] = []
   if (request.create) queries.push(createTableQuery(db, ref))
@@ -219,25 +219,34 @@ function createTableQuery(db: AnyKysely, ref: VersionTableRef) {
 }
 
 /**
- * One version-table change, bound, returning the rows it touched; for composing it into a larger
- * statement where `RETURNING` is supported (see `recordStep`).
+ * One version-table change, returning the rows it touched; for composing it into a larger
+ * statement where `RETURNING` is supported (see `StepRecorder`). `value` turns each version into
+ * what is bound (by default the version itself).
  */
-export function versionChangeReturning(db: AnyKysely, ref: VersionTableRef, change: VersionChange) {
+export function versionChangeReturning(
+  db: AnyKysely,
+  ref: VersionTableRef,
+  change: VersionChange,
+  value: (v: string) => unknown = (v) => v,
+) {
   const scoped = withSchema(db, ref)
   switch (change.kind) {
     case 'insert':
       return scoped
         .insertInto(ref.table)
-        .values({ [VERSION_COLUMN]: change.version })
+        .values({ [VERSION_COLUMN]: value(change.version) })
         .returning(VERSION_COLUMN)
     case 'update':
       return scoped
         .updateTable(ref.table)
-        .set({ [VERSION_COLUMN]: change.to })
-        .where(VERSION_COLUMN, '=', change.from)
+        .set({ [VERSION_COLUMN]: value(change.to) })
+        .where(VERSION_COLUMN, '=', value(change.from))
         .returning(VERSION_COLUMN)
     case 'delete':
-      return scoped.deleteFrom(ref.table).where(VERSION_COLUMN, '=', change.version).returning(VERSION_COLUMN)
+      return scoped
+        .deleteFrom(ref.table)
+        .where(VERSION_COLUMN, '=', value(change.version))
+        .returning(VERSION_COLUMN)
     default:
       return assertNever(change)
   }
@@ -275,17 +284,6 @@ function compileOffline(query: Compilable): string {
     throw new Error(`Offline SQL still has ${compiled.parameters.length} bound parameter(s): ${compiled.sql}`)
   }
   return compiled.sql
-}
-
-const offlineDbs = new Map<SqlFlavour, AnyKysely>()
-
-/** A Kysely that compiles but never connects: the flavour's real adapter and compiler. */
-function offlineDb(flavour: SqlFlavour): AnyKysely {
-  const cached = offlineDbs.get(flavour)
-  if (cached) return cached
-  const db = createCompilerKysely(flavour)
-  offlineDbs.set(flavour, db)
-  return db
 }
 
 /** The table's name as error messages show it. */

@@ -3,15 +3,32 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { dirname, extname, join, parse } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { importExternal } from '../external-import.js'
+import { type CompilableSource, importBundle } from './module-bundle.js'
 
 /** Imports a module by absolute path; TypeScript files are compiled first. */
-export type ModuleImporter = (file: string) => Promise<Record<string, unknown>>
+export interface ModuleImporter {
+  (file: string): Promise<Record<string, unknown>>
+  /**
+   * Imports several modules at once, where that costs less than one by one; each file's outcome
+   * stands apart from the others'. Absent: callers import the files one at a time.
+   */
+  readonly many?: ((files: readonly string[]) => Promise<PromiseSettledResult<Module>[]>) | undefined
+}
+
+type Module = Record<string, unknown>
 
 const TYPESCRIPT = new Set(['.ts', '.mts', '.cts'])
 // Bump when the compiled form changes, so stale cache entries are never used.
 const CACHE_VERSION = '1'
+/** How many modules are imported at once when they are imported one by one. */
+const IMPORT_CONCURRENCY = 16
+/** Modules whose meaning depends on where they sit, which a copy elsewhere would change. */
+const LOCATION_DEPENDENT =
+  /\bimport\.meta\b|\bfrom\s*['"][.#]|\bimport\s*\(\s*['"][.#]|\bimport\s*['"][.#]|\brequire\s*\(/
 
 let tsImporter: Promise<(specifier: string, parent: string) => Promise<unknown>> | undefined
+/** The compiled copies this process imported, so that `many` reuses those module instances. */
+const importedCopies = new Set<string>()
 
 /**
  * The one loading path for config and revision files.
@@ -21,58 +38,137 @@ let tsImporter: Promise<(specifier: string, parent: string) => Promise<unknown>>
  * hash instead of registering a loader. Modules whose meaning depends on where they sit
  * (relative imports, `import.meta`, `#imports`) and anything the cached form cannot resolve go
  * through tsx, which handles tsconfig paths and the rest. JavaScript is imported as it is.
+ *
+ * `importModule.many` compiles the TypeScript modules it can into one cached bundle (see
+ * {@link importBundle}) and imports the rest, or all of them if the bundle fails, one by one.
  */
-export const importModule: ModuleImporter = async (file) => {
-  if (!TYPESCRIPT.has(extname(file))) {
-    return await importExternal(pathToFileURL(file).href)
-  }
-  const cached = await compiledCopy(file)
-  if (cached !== undefined) {
+export const importModule: ModuleImporter = Object.assign(importOne, { many: importMany })
+
+async function importOne(file: string): Promise<Module> {
+  const compilable = compilableSource(file)
+  if (compilable !== undefined) {
+    const cached = await compiledCopy(compilable)
     try {
-      return await importExternal(pathToFileURL(cached).href)
+      const mod = await importExternal(pathToFileURL(cached).href)
+      importedCopies.add(cached)
+      return mod
     } catch (error) {
       if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw error
       // e.g. a tsconfig `paths` alias: tsx knows how to resolve it.
     }
+  } else if (!TYPESCRIPT.has(extname(file))) {
+    return await importExternal(pathToFileURL(file).href)
   }
   return importWithTsx(file)
 }
 
-async function importWithTsx(file: string): Promise<Record<string, unknown>> {
-  tsImporter ??= importExternal<typeof import('tsx/esm/api')>('tsx/esm/api').then((api) => api.tsImport)
-  const tsImport = await tsImporter
-  return (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>
+async function importMany(files: readonly string[]): Promise<PromiseSettledResult<Module>[]> {
+  const results: PromiseSettledResult<Module>[] = new Array(files.length)
+  const alone: number[] = []
+  const groups = new Map<string, { at: number; source: CompilableSource }[]>()
+  for (const [at, file] of files.entries()) {
+    let source: CompilableSource | undefined
+    try {
+      source = compilableSource(file)
+    } catch {
+      // Unreadable: importing it alone reports why.
+    }
+    if (source === undefined || importedCopies.has(copyPath(source))) {
+      alone.push(at)
+    } else {
+      const group = groups.get(source.cacheDir) ?? []
+      group.push({ at, source })
+      groups.set(source.cacheDir, group)
+    }
+  }
+  for (const [cacheDir, group] of groups) {
+    if (group.length === 1) {
+      alone.push(...group.map(({ at }) => at))
+      continue
+    }
+    try {
+      const modules = await importBundle(
+        cacheDir,
+        group.map(({ source }) => source),
+      )
+      for (const [i, { at }] of group.entries())
+        results[at] = { status: 'fulfilled', value: modules[i] ?? {} }
+    } catch {
+      // One broken module fails the bundle: one by one, each failure names its own file.
+      alone.push(...group.map(({ at }) => at))
+    }
+  }
+  const settled = await importEach(
+    importOne,
+    alone.map((at) => files[at] as string),
+  )
+  for (const [i, at] of alone.entries()) results[at] = settled[i] as PromiseSettledResult<Module>
+  return results
 }
 
-/** The cached compiled form of a TypeScript module, compiling it on a miss; undefined to use tsx. */
-async function compiledCopy(file: string): Promise<string | undefined> {
+/**
+ * Imports files a few at a time, each outcome apart: importing one by one leaves the process
+ * waiting on each file read in turn.
+ */
+export async function importEach(
+  importer: (file: string) => Promise<Module>,
+  files: readonly string[],
+): Promise<PromiseSettledResult<Module>[]> {
+  const settled: PromiseSettledResult<Module>[] = new Array(files.length)
+  let next = 0
+  const worker = async (): Promise<void> => {
+    for (let at = next++; at < files.length; at = next++) {
+      try {
+        settled[at] = { status: 'fulfilled', value: await importer(files[at] as string) }
+      } catch (reason) {
+        settled[at] = { status: 'rejected', reason }
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(IMPORT_CONCURRENCY, files.length) }, worker))
+  return settled
+}
+
+async function importWithTsx(file: string): Promise<Module> {
+  tsImporter ??= importExternal<typeof import('tsx/esm/api')>('tsx/esm/api').then((api) => api.tsImport)
+  const tsImport = await tsImporter
+  return (await tsImport(pathToFileURL(file).href, import.meta.url)) as Module
+}
+
+/** A TypeScript file the cached fast path can compile; undefined to use tsx (or plain import). */
+function compilableSource(file: string): CompilableSource | undefined {
+  if (!TYPESCRIPT.has(extname(file))) return undefined
   const cacheDir = findCacheDir(dirname(file))
   if (cacheDir === undefined) return undefined
   const source = readFileSync(file, 'utf8')
-  if (
-    /\bimport\.meta\b|\bfrom\s*['"][.#]|\bimport\s*\(\s*['"][.#]|\bimport\s*['"][.#]|\brequire\s*\(/.test(
-      source,
-    )
-  ) {
-    return undefined
-  }
-  const hash = createHash('sha256')
+  if (LOCATION_DEPENDENT.test(source)) return undefined
+  const digest = createHash('sha256')
     .update(CACHE_VERSION)
     .update('\0')
     .update(file)
     .update('\0')
     .update(source)
-  const cached = join(cacheDir, `${parse(file).name}-${hash.digest('hex').slice(0, 20)}.mjs`)
+    .digest('hex')
+  return { file, source, cacheDir, digest }
+}
+
+function copyPath(source: CompilableSource): string {
+  return join(source.cacheDir, `${parse(source.file).name}-${source.digest.slice(0, 20)}.mjs`)
+}
+
+/** The cached compiled form of a TypeScript module, compiling it on a miss. */
+async function compiledCopy(compilable: CompilableSource): Promise<string> {
+  const cached = copyPath(compilable)
   if (existsSync(cached)) return cached
   const { transform } = await importExternal<typeof import('esbuild')>('esbuild')
-  const result = await transform(source, {
+  const result = await transform(compilable.source, {
     loader: 'ts',
     format: 'esm',
     target: 'node20',
-    sourcefile: file,
+    sourcefile: compilable.file,
     sourcemap: 'inline',
   })
-  mkdirSync(cacheDir, { recursive: true })
+  mkdirSync(compilable.cacheDir, { recursive: true })
   // Write then rename, so a concurrent run never imports a half-written file.
   const temporary = `${cached}.${process.pid}.tmp`
   writeFileSync(temporary, result.code)

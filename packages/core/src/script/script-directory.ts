@@ -3,7 +3,7 @@ import { join, relative } from 'node:path'
 import { RevisionMap } from '@migraph/graph'
 import { RevisionFileError } from '../errors.js'
 import { HeaderCache, type HeaderCacheOptions, STAMP_WIDTH } from './header-cache.js'
-import { describeImportError, findCacheDir, type ModuleImporter } from './import-module.js'
+import { describeImportError, findCacheDir, importEach, type ModuleImporter } from './import-module.js'
 import { parseRevisionHeader, type RevisionHeader } from './revision-header.js'
 
 /** One revision file: its header, read statically, and where it lives. */
@@ -20,8 +20,6 @@ export interface RevisionModule {
 
 const REVISION_EXTENSIONS = new Set(['.ts', '.mts', '.js', '.mjs'])
 const NO_THROW = { throwIfNoEntry: false } as const
-/** How many revision modules are imported at once. */
-const IMPORT_CONCURRENCY = 16
 
 /** Reports something worth telling the user that is not an error. */
 export type WarningSink = (message: string) => void
@@ -113,28 +111,19 @@ export class ScriptDirectory {
   }
 
   /**
-   * Imports the modules of several revisions, a few at a time: importing one by one leaves the
-   * process waiting on each file read in turn. Fails with the error of the first failing revision
-   * in the order given, whichever failed first in time.
+   * Imports the modules of several revisions together (see {@link ModuleImporter.many}). Fails
+   * with the error of the first failing revision in the order given, whichever failed first in
+   * time.
    */
   async loadModules(revisions: Iterable<string>): Promise<Map<string, RevisionModule>> {
-    const wanted = [...new Set(revisions)]
-    const settled: PromiseSettledResult<RevisionModule>[] = new Array(wanted.length)
-    let next = 0
-    const worker = async (): Promise<void> => {
-      for (let at = next++; at < wanted.length; at = next++) {
-        try {
-          settled[at] = { status: 'fulfilled', value: await this.loadModule(wanted[at] as string) }
-        } catch (reason) {
-          settled[at] = { status: 'rejected', reason }
-        }
-      }
-    }
-    await Promise.all(Array.from({ length: Math.min(IMPORT_CONCURRENCY, wanted.length) }, worker))
+    const scripts = [...new Set(revisions)].map((revision) => this.script(revision))
+    const files = scripts.map((script) => script.path)
+    const settled = await (this.#importer.many?.(files) ?? importEach(this.#importer, files))
     const modules = new Map<string, RevisionModule>()
-    for (const [at, result] of settled.entries()) {
-      if (result.status === 'rejected') throw result.reason
-      modules.set(wanted[at] as string, result.value)
+    for (const [at, script] of scripts.entries()) {
+      const result = settled[at] as PromiseSettledResult<Record<string, unknown>>
+      if (result.status === 'rejected') throw importFailure(script, result.reason)
+      modules.set(script.revision, revisionModule(script, result.value))
     }
     return modules
   }
@@ -146,24 +135,30 @@ export class ScriptDirectory {
     try {
       mod = await this.#importer(script.path)
     } catch (error) {
-      throw new RevisionFileError(script.path, describeImportError(script.path, error), { cause: error })
+      throw importFailure(script, error)
     }
-    if (mod.revision !== script.revision) {
-      throw new RevisionFileError(
-        script.path,
-        `${script.path}: exports revision ${JSON.stringify(mod.revision)} but its header reads '${script.revision}'`,
-      )
-    }
-    for (const name of ['upgrade', 'downgrade'] as const) {
-      if (typeof mod[name] !== 'function') {
-        throw new RevisionFileError(
-          script.path,
-          `${script.path}: missing export 'async function ${name}(op)'`,
-        )
-      }
-    }
-    return mod as unknown as RevisionModule
+    return revisionModule(script, mod)
   }
+}
+
+function importFailure(script: RevisionScript, error: unknown): RevisionFileError {
+  return new RevisionFileError(script.path, describeImportError(script.path, error), { cause: error })
+}
+
+/** The module of a revision, once checked to export what the runner calls. */
+function revisionModule(script: RevisionScript, mod: Record<string, unknown>): RevisionModule {
+  if (mod.revision !== script.revision) {
+    throw new RevisionFileError(
+      script.path,
+      `${script.path}: exports revision ${JSON.stringify(mod.revision)} but its header reads '${script.revision}'`,
+    )
+  }
+  for (const name of ['upgrade', 'downgrade'] as const) {
+    if (typeof mod[name] !== 'function') {
+      throw new RevisionFileError(script.path, `${script.path}: missing export 'async function ${name}(op)'`)
+    }
+  }
+  return mod as unknown as RevisionModule
 }
 
 /**

@@ -1,0 +1,211 @@
+import { createHash } from 'node:crypto'
+import {
+  closeSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
+import { basename, dirname, join } from 'node:path'
+import { findCacheDir } from '../script/import-module.js'
+import { MIGRAPH_VERSION } from '../version.js'
+import { fileChecksum } from './checksum.js'
+
+// Bump when the stored form or the checksum's normalisation changes.
+const FORMAT = 1
+/**
+ * A file whose mtime or ctime falls within this much of the moment its entry was recorded may
+ * change again without its stat changing (timestamps are only as fine as the file system keeps
+ * them, down to 2 s on FAT), so its entry is never trusted: git's "racy" rule.
+ */
+const RACY_MS = 2000
+
+/**
+ * What identifies a file's content without reading it: git's index keeps the same fields (and
+ * no finer: it keeps 32 bits of the inode). Plain numbers rather than `bigint` stats, which cost
+ * more to make than reading a small file; times are milliseconds with a fraction.
+ */
+export interface ChecksumStamp {
+  readonly size: number
+  readonly mtimeMs: number
+  readonly ctimeMs: number
+  readonly ino: number
+}
+
+/** The world the cache touches, injectable for tests of the racy rule. */
+export interface ChecksumCacheOptions {
+  /** The cache folder for a versions folder; undefined turns the cache off for it. */
+  readonly cacheDir?: ((folder: string) => string | undefined) | undefined
+  /** The stat of a file, following symbolic links as reading does. */
+  readonly stat?: ((file: string) => ChecksumStamp) | undefined
+  /** Wall-clock time, milliseconds since the epoch. */
+  readonly nowMs?: (() => number) | undefined
+}
+
+/** A function giving a revision file's checksum, or null when it cannot be read. */
+export type ChecksumOf = (file: string) => string | null
+
+// size, mtimeMs, ctimeMs, ino, checksum; checked field by field when used.
+type Row = readonly unknown[]
+
+interface CacheFile {
+  readonly format: number
+  readonly migraph: string
+  readonly folder: string
+  /** When the run that wrote the file started, ms: every stat it recorded was taken later. */
+  readonly startedMs: number
+  readonly entries: Record<string, Row>
+}
+
+/** One versions folder's entries: those read from disk, and those to write back. */
+interface Folder {
+  readonly file: string | undefined
+  readonly previous: Readonly<Record<string, Row>>
+  /** Entries recorded before this threshold were not racy when recorded. */
+  readonly trustedBeforeMs: number
+  readonly next: Map<string, Row>
+  changed: boolean
+}
+
+/**
+ * The checksums of revision files (see {@link fileChecksum}), remembered between runs in
+ * `node_modules/.cache/migraph` by each file's stat, as git's index remembers content: an entry
+ * counts only when size, mtime, ctime and inode all match and the file was not modified within
+ * {@link RACY_MS} of the run that recorded it; anything else is read and hashed again. So the
+ * integrity check before every upgrade stats the applied revisions' files instead of reading
+ * them. Reading or writing the cache never fails a command.
+ */
+export class ChecksumCache {
+  readonly #cacheDir: (folder: string) => string | undefined
+  readonly #stat: (file: string) => ChecksumStamp
+  readonly #startedMs: number
+  readonly #folders = new Map<string, Folder>()
+
+  constructor(options: ChecksumCacheOptions = {}) {
+    this.#cacheDir = options.cacheDir ?? findCacheDir
+    this.#stat = options.stat ?? ((file) => statSync(file))
+    // Taken before any file is stat'ed: a later edit has an mtime at or after it.
+    this.#startedMs = (options.nowMs ?? Date.now)()
+  }
+
+  /** The checksum of a revision file, or null when it cannot be read. */
+  readonly checksum: ChecksumOf = (file) => {
+    let stamp: ChecksumStamp
+    try {
+      stamp = this.#stat(file)
+    } catch {
+      return fileChecksum(file)
+    }
+    const folder = this.#folder(dirname(file))
+    const name = basename(file)
+    const row = folder.previous[name]
+    const cached = row === undefined ? undefined : storedChecksum(row, stamp)
+    if (cached !== undefined && !isRacy(stamp, folder.trustedBeforeMs)) {
+      folder.next.set(name, row as Row)
+      return cached
+    }
+    const checksum = fileChecksum(file)
+    if (checksum === null) return null
+    folder.next.set(name, [stamp.size, stamp.mtimeMs, stamp.ctimeMs, stamp.ino, checksum])
+    // A racy entry read again gives the next run nothing it could trust; anything else does.
+    if (cached !== checksum || !isRacy(stamp, this.#startedMs - RACY_MS)) folder.changed = true
+    return checksum
+  }
+
+  /**
+   * Writes back the folders whose entries changed; never throws. Only the files looked up in
+   * this run are kept (the applied revisions, once a run is done): an entry is trusted by the
+   * time of the run that wrote it, so an older one must not be carried over.
+   */
+  save(): void {
+    for (const [path, folder] of this.#folders) {
+      if (folder.file === undefined) continue
+      const dropped = Object.keys(folder.previous).some((name) => !folder.next.has(name))
+      if (!folder.changed && !dropped) continue
+      const content: CacheFile = {
+        format: FORMAT,
+        migraph: MIGRAPH_VERSION,
+        folder: path,
+        startedMs: this.#startedMs,
+        entries: Object.fromEntries(folder.next),
+      }
+      const temporary = `${folder.file}.${process.pid}.tmp`
+      try {
+        mkdirSync(dirname(folder.file), { recursive: true })
+        // Write then rename, so a concurrent run reads the old cache or the new one, never half.
+        writeFileSync(temporary, JSON.stringify(content))
+        renameSync(temporary, folder.file)
+      } catch {
+        // A read-only node_modules or a full disk: the next run reads the files again.
+      }
+    }
+  }
+
+  #folder(path: string): Folder {
+    let folder = this.#folders.get(path)
+    if (folder === undefined) {
+      const dir = this.#cacheDir(path)
+      const key = createHash('sha256').update(`${FORMAT}\0${MIGRAPH_VERSION}\0${path}`).digest('hex')
+      const file = dir === undefined ? undefined : join(dir, `checksums-${key.slice(0, 24)}.json`)
+      const loaded = file === undefined ? undefined : readCacheFile(file, path)
+      folder = {
+        file,
+        previous: loaded?.entries ?? {},
+        trustedBeforeMs: loaded?.trustedBeforeMs ?? 0,
+        next: new Map(),
+        changed: false,
+      }
+      this.#folders.set(path, folder)
+    }
+    return folder
+  }
+}
+
+function readCacheFile(
+  file: string,
+  folder: string,
+): { entries: Record<string, Row>; trustedBeforeMs: number } | undefined {
+  let fd: number
+  try {
+    fd = openSync(file, 'r')
+  } catch {
+    return undefined
+  }
+  try {
+    const written = fstatSync(fd).mtimeMs
+    const parsed = JSON.parse(readFileSync(fd, 'utf8')) as Partial<CacheFile> | null
+    if (
+      typeof parsed !== 'object' ||
+      parsed === null ||
+      parsed.format !== FORMAT ||
+      parsed.migraph !== MIGRAPH_VERSION ||
+      parsed.folder !== folder ||
+      typeof parsed.startedMs !== 'number' ||
+      typeof parsed.entries !== 'object' ||
+      parsed.entries === null
+    ) {
+      return undefined
+    }
+    // The earlier of the writer's clock and the file system's, in case the two disagree.
+    return { entries: parsed.entries, trustedBeforeMs: Math.min(parsed.startedMs, written) - RACY_MS }
+  } catch {
+    return undefined
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** The checksum a stored row holds for a file with this stat; undefined if another file's or malformed. */
+function storedChecksum(row: Row, stamp: ChecksumStamp): string | undefined {
+  if (!Array.isArray(row) || row.length !== 5 || typeof row[4] !== 'string') return undefined
+  const same =
+    row[0] === stamp.size && row[1] === stamp.mtimeMs && row[2] === stamp.ctimeMs && row[3] === stamp.ino
+  return same ? row[4] : undefined
+}
+
+function isRacy(stamp: ChecksumStamp, trustedBeforeMs: number): boolean {
+  return stamp.mtimeMs >= trustedBeforeMs || stamp.ctimeMs >= trustedBeforeMs
+}

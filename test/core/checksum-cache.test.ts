@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict'
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, test } from 'node:test'
+import { revisionChecksum } from '../../packages/core/src/runtime/checksum.ts'
+import {
+  ChecksumCache,
+  type ChecksumCacheOptions,
+  type ChecksumStamp,
+} from '../../packages/core/src/runtime/checksum-cache.ts'
+
+let root: string
+let versions: string
+let cacheDir: string
+
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'mig-checksum-cache-'))
+  versions = join(root, 'migrations')
+  cacheDir = join(root, 'node_modules', '.cache', 'migraph')
+  mkdirSync(versions)
+})
+
+afterEach(() => rmSync(root, { recursive: true, force: true }))
+
+// Files written "long ago", so their entries are not racy unless a test says otherwise.
+const LONG_AGO = new Date('2020-01-01T00:00:00Z')
+const path = (name: string) => join(versions, name)
+const write = (name: string, text: string) => writeFileSync(path(name), text)
+const age = (name: string) => utimesSync(path(name), LONG_AGO, LONG_AGO)
+const sum = (text: string) => revisionChecksum(text)
+const cacheFiles = () => readdirSync(cacheDir).filter((f) => f.startsWith('checksums-'))
+
+/** One run: the checksums of the named files, then the cache saved, as a command does. */
+function run(names: readonly string[], options: Partial<ChecksumCacheOptions> = {}): (string | null)[] {
+  const cache = new ChecksumCache({ cacheDir: () => cacheDir, ...options })
+  const out = names.map((name) => cache.checksum(path(name)))
+  cache.save()
+  return out
+}
+
+/**
+ * A file system that keeps whole seconds and a stat whose ctime never moves: an edit within the
+ * same second leaves every stat field as it was, so only the racy rule can notice it.
+ */
+const coarseStat =
+  (ctimeMs: number) =>
+  (file: string): ChecksumStamp => {
+    const s = statSync(file)
+    return { size: s.size, mtimeMs: Math.floor(s.mtimeMs / 1000) * 1000, ctimeMs, ino: s.ino }
+  }
+
+describe('checksum cache', () => {
+  test('serves the checksum of a file whose stat matches, without reading it', () => {
+    write('a1.ts', 'one')
+    age('a1.ts')
+    const stat = coarseStat(1_577_836_800_000)
+    assert.deepEqual(run(['a1.ts'], { stat }), [sum('one')])
+    assert.equal(cacheFiles().length, 1)
+    // Same size, same (faked) stat, entry long past racy: the cache answers.
+    write('a1.ts', 'two')
+    age('a1.ts')
+    assert.deepEqual(run(['a1.ts'], { stat }), [sum('one')])
+  })
+
+  test('an edit that keeps the size gives the new checksum', () => {
+    write('a1.ts', 'one')
+    age('a1.ts')
+    assert.deepEqual(run(['a1.ts']), [sum('one')])
+    write('a1.ts', 'eno')
+    assert.deepEqual(run(['a1.ts']), [sum('eno')])
+    assert.deepEqual(run(['a1.ts']), [sum('eno')])
+  })
+
+  test('an edit within the same second, leaving every stat field equal, gives the new checksum', () => {
+    write('a1.ts', 'one')
+    const now = Date.now()
+    const stat = coarseStat(now)
+    assert.deepEqual(run(['a1.ts'], { stat }), [sum('one')])
+    const before = stat(path('a1.ts'))
+    write('a1.ts', 'ONE')
+    utimesSync(path('a1.ts'), before.mtimeMs / 1000, before.mtimeMs / 1000)
+    assert.deepEqual(stat(path('a1.ts')), before)
+    assert.deepEqual(run(['a1.ts'], { stat }), [sum('ONE')])
+    // The entry was recorded within 2 s of its mtime: later runs read the file again too.
+    assert.deepEqual(run(['a1.ts'], { stat, nowMs: () => now + 60_000 }), [sum('ONE')])
+  })
+
+  test('a file renamed over another one is read again', () => {
+    write('a1.ts', 'one')
+    write('b2.ts', 'two')
+    age('a1.ts')
+    age('b2.ts')
+    const stat = coarseStat(LONG_AGO.getTime())
+    assert.deepEqual(run(['a1.ts', 'b2.ts'], { stat }), [sum('one'), sum('two')])
+    // Same size, mtime and (faked) ctime: only the inode tells the two apart.
+    write('c3.ts', 'six')
+    age('c3.ts')
+    renameSync(path('c3.ts'), path('b2.ts'))
+    assert.deepEqual(run(['a1.ts', 'b2.ts'], { stat }), [sum('one'), sum('six')])
+  })
+
+  test('keeps only the files looked up in the last run that changed anything', () => {
+    write('a1.ts', 'one')
+    write('b2.ts', 'two')
+    age('a1.ts')
+    age('b2.ts')
+    run(['a1.ts', 'b2.ts'])
+    rmSync(path('b2.ts'))
+    assert.deepEqual(run(['a1.ts', 'b2.ts']), [sum('one'), null])
+    const stored = JSON.parse(readFileSync(join(cacheDir, cacheFiles()[0] as string), 'utf8'))
+    assert.deepEqual(Object.keys(stored.entries), ['a1.ts'])
+  })
+
+  test('a corrupt or foreign cache file is ignored and replaced', () => {
+    write('a1.ts', 'one')
+    age('a1.ts')
+    assert.deepEqual(run(['a1.ts']), [sum('one')])
+    const cache = join(cacheDir, cacheFiles()[0] as string)
+    const good = JSON.parse(readFileSync(cache, 'utf8'))
+    for (const text of [
+      '{"format":1,"entr',
+      'null',
+      '[]',
+      JSON.stringify({ ...good, migraph: '0.0.0-other' }),
+      JSON.stringify({ ...good, folder: '/elsewhere' }),
+      JSON.stringify({ ...good, entries: { 'a1.ts': ['x'] } }),
+      JSON.stringify({ ...good, entries: { 'a1.ts': [...good.entries['a1.ts'].slice(0, 4), 42] } }),
+    ]) {
+      writeFileSync(cache, text)
+      assert.deepEqual(run(['a1.ts']), [sum('one')], text)
+    }
+    assert.deepEqual(JSON.parse(readFileSync(cache, 'utf8')).entries, good.entries)
+  })
+
+  test('an unreadable file has no checksum, and an unwritable cache folder fails nothing', () => {
+    write('a1.ts', 'one')
+    writeFileSync(join(root, 'blocker'), '')
+    cacheDir = join(root, 'blocker', 'cache')
+    assert.deepEqual(run(['a1.ts', 'missing.ts']), [sum('one'), null])
+  })
+})

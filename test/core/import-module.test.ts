@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict'
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, test } from 'node:test'
+import { describeImportError, importModule } from '../../packages/core/src/script/import-module.ts'
+
+let root: string
+let cacheDir: string
+
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'mig-import-'))
+  cacheDir = join(root, 'node_modules', '.cache', 'migraph')
+  mkdirSync(join(root, 'node_modules'))
+  mkdirSync(join(root, 'migrations'))
+})
+
+afterEach(() => rmSync(root, { recursive: true, force: true }))
+
+/** Writes a TypeScript module under migrations/ and returns its path. */
+function write(name: string, body: string): string {
+  const file = join(root, 'migrations', name)
+  writeFileSync(file, `${body}\n`)
+  return file
+}
+
+const valueModule = (value: string) => `export const value: string = '${value}'`
+const bundles = () => readdirSync(cacheDir).filter((name) => /^bundle-.*\.mjs$/.test(name))
+
+async function importAll(files: readonly string[]): Promise<PromiseSettledResult<Record<string, unknown>>[]> {
+  assert.ok(importModule.many, 'the default importer imports several modules at once')
+  return importModule.many(files)
+}
+
+function values(results: readonly (PromiseSettledResult<Record<string, unknown>> | undefined)[]): unknown[] {
+  return results.map((r) => (r?.status === 'fulfilled' ? r.value.value : `rejected: ${String(r?.reason)}`))
+}
+
+describe('importModule.many', () => {
+  test('imports several TypeScript modules through one cached bundle', async () => {
+    const files = ['a', 'b', 'c'].map((v) => write(`${v}.ts`, valueModule(v)))
+    assert.deepEqual(values(await importAll(files)), ['a', 'b', 'c'])
+    assert.equal(bundles().length, 1)
+    // Warm: the same bundle, no new one.
+    assert.deepEqual(values(await importAll(files)), ['a', 'b', 'c'])
+    assert.equal(bundles().length, 1)
+  })
+
+  test('never uses a bundle compiled from other text, even when size and times match', async () => {
+    const a = write('a.ts', valueModule('one'))
+    const b = write('b.ts', valueModule('two'))
+    const { mtime } = statSync(a)
+    assert.deepEqual(values(await importAll([a, b])), ['one', 'two'])
+    write('a.ts', valueModule('uno'))
+    utimesSync(a, mtime, mtime)
+    assert.deepEqual(values(await importAll([a, b])), ['uno', 'two'])
+  })
+
+  test('keeps the newest eight bundles of a cache folder', async () => {
+    const a = write('a.ts', valueModule('a'))
+    for (let i = 0; i < 10; i++) {
+      const b = write('b.ts', valueModule(`b${i}`))
+      assert.deepEqual(values(await importAll([a, b])), ['a', `b${i}`])
+    }
+    assert.equal(bundles().length, 8)
+    assert.equal(readdirSync(cacheDir).filter((name) => /^bundle-.*\.mjs\.map$/.test(name)).length, 8)
+  })
+
+  test('a syntax error fails only its own file, with file, line and column', async () => {
+    const a = write('a.ts', valueModule('a'))
+    const broken = write('broken.ts', 'export const value = (')
+    const c = write('c.ts', valueModule('c'))
+    const results = await importAll([a, broken, c])
+    assert.deepEqual(values([results[0], results[2]]), ['a', 'c'])
+    const failure = results[1]
+    assert.ok(failure?.status === 'rejected')
+    assert.match(describeImportError(broken, failure.reason), /broken\.ts:2:\d+: /)
+  })
+
+  test('a module that throws while loading fails alone', async () => {
+    const a = write('a.ts', valueModule('a'))
+    const throwing = write('throwing.ts', "throw new Error('no such luck')\nexport const value = 1")
+    const results = await importAll([a, throwing])
+    assert.deepEqual(values(results), ['a', 'rejected: Error: no such luck'])
+  })
+
+  test('imports inside the modules stay imports: one package instance for all', async () => {
+    const pkg = join(root, 'node_modules', 'counter')
+    mkdirSync(pkg)
+    writeFileSync(join(pkg, 'package.json'), '{ "name": "counter", "type": "module", "main": "index.js" }')
+    writeFileSync(join(pkg, 'index.js'), 'export const box = { loads: 0 }\nbox.loads++\n')
+    const files = ['a', 'b'].map((v) =>
+      write(`${v}.ts`, `import { box } from 'counter'\nexport const value = box`),
+    )
+    const [a, b] = values(await importAll(files))
+    assert.equal(a, b)
+    assert.deepEqual(a, { loads: 1 })
+  })
+
+  test('a module imported alone before is not evaluated again', async () => {
+    const counted = write('counted.ts', 'export const value = { id: Math.random() }')
+    const other = write('other.ts', valueModule('other'))
+    const alone = await importModule(counted)
+    const [again] = values(await importAll([counted, other]))
+    assert.equal(again, alone.value)
+  })
+
+  test('modules that depend on where they sit are imported in place', async () => {
+    write('shared.ts', "export const shared = 'relative'")
+    const relative = write('relative.ts', "export { shared as value } from './shared.ts'")
+    const plain = write('plain.ts', valueModule('plain'))
+    assert.deepEqual(values(await importAll([relative, plain])), ['relative', 'plain'])
+  })
+})
