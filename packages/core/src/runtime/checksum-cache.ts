@@ -10,30 +10,16 @@ import {
   writeFileSync,
 } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
+import { type FileStamp, RACY_MS } from '../script/file-stamp.js'
 import { findCacheDir } from '../script/import-module.js'
 import { MIGRAPH_VERSION } from '../version.js'
 import { fileChecksum } from './checksum.js'
 
 // Bump when the stored form or the checksum's normalisation changes.
 const FORMAT = 1
-/**
- * A file whose mtime or ctime falls within this much of the moment its entry was recorded may
- * change again without its stat changing (timestamps are only as fine as the file system keeps
- * them, down to 2 s on FAT), so its entry is never trusted: git's "racy" rule.
- */
-const RACY_MS = 2000
 
-/**
- * What identifies a file's content without reading it: git's index keeps the same fields (and
- * no finer: it keeps 32 bits of the inode). Plain numbers rather than `bigint` stats, which cost
- * more to make than reading a small file; times are milliseconds with a fraction.
- */
-export interface ChecksumStamp {
-  readonly size: number
-  readonly mtimeMs: number
-  readonly ctimeMs: number
-  readonly ino: number
-}
+/** The stat fields an entry is kept by (see {@link FileStamp}). */
+export type ChecksumStamp = FileStamp
 
 /** The world the cache touches, injectable for tests of the racy rule. */
 export interface ChecksumCacheOptions {

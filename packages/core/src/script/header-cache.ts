@@ -2,27 +2,13 @@ import { createHash } from 'node:crypto'
 import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { MIGRAPH_VERSION } from '../version.js'
+import { type FileStamp, RACY_MS } from './file-stamp.js'
 import type { RevisionHeader } from './revision-header.js'
+
+export type { FileStamp } from './file-stamp.js'
 
 // Bump when the stored form or the header parser changes, so no older entry is ever trusted.
 const FORMAT = 2
-/**
- * A file whose mtime or ctime falls within this much of the moment its entry was recorded may
- * change again without its stat changing (timestamps are only as fine as the file system keeps
- * them, down to 2 s on FAT), so its entry is never trusted: git's "racy" rule.
- */
-const RACY_MS = 2000
-
-/**
- * What identifies a file's content without reading it: git's index keeps the same fields. Times
- * are milliseconds with a fraction, as `fs.Stats` gives them (sub-microsecond precision).
- */
-export interface FileStamp {
-  readonly size: number
-  readonly mtimeMs: number
-  readonly ctimeMs: number
-  readonly ino: number
-}
 
 /** The world the cache touches, injectable for tests of the racy rule. */
 export interface HeaderCacheOptions {
