@@ -1,16 +1,7 @@
 import { createHash } from 'node:crypto'
-import {
-  closeSync,
-  fstatSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs'
+import { statSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
-import { type FileStamp, RACY_MS } from '../script/file-stamp.js'
+import { type FileStamp, RACY_MS, readCacheFile, writeCacheFile } from '../script/cache-file.js'
 import { findCacheDir } from '../script/import-module.js'
 import { MIGRAPH_VERSION } from '../version.js'
 import { fileChecksum } from './checksum.js'
@@ -118,15 +109,7 @@ export class ChecksumCache {
         startedMs: this.#startedMs,
         entries: Object.fromEntries(folder.next),
       }
-      const temporary = `${folder.file}.${process.pid}.tmp`
-      try {
-        mkdirSync(dirname(folder.file), { recursive: true })
-        // Write then rename, so a concurrent run reads the old cache or the new one, never half.
-        writeFileSync(temporary, JSON.stringify(content))
-        renameSync(temporary, folder.file)
-      } catch {
-        // A read-only node_modules or a full disk: the next run reads the files again.
-      }
+      writeCacheFile(folder.file, content)
     }
   }
 
@@ -136,7 +119,7 @@ export class ChecksumCache {
       const dir = this.#cacheDir(path)
       const key = createHash('sha256').update(`${FORMAT}\0${MIGRAPH_VERSION}\0${path}`).digest('hex')
       const file = dir === undefined ? undefined : join(dir, `checksums-${key.slice(0, 24)}.json`)
-      const loaded = file === undefined ? undefined : readCacheFile(file, path)
+      const loaded = file === undefined ? undefined : readEntries(file, path)
       folder = {
         file,
         previous: loaded?.entries ?? {},
@@ -150,38 +133,24 @@ export class ChecksumCache {
   }
 }
 
-function readCacheFile(
+function readEntries(
   file: string,
   folder: string,
 ): { entries: Record<string, Row>; trustedBeforeMs: number } | undefined {
-  let fd: number
-  try {
-    fd = openSync(file, 'r')
-  } catch {
+  const read = readCacheFile(file)
+  const parsed = read?.value as Partial<CacheFile> | undefined
+  if (
+    read === undefined ||
+    parsed === undefined ||
+    parsed.format !== FORMAT ||
+    parsed.migraph !== MIGRAPH_VERSION ||
+    parsed.folder !== folder ||
+    typeof parsed.entries !== 'object' ||
+    parsed.entries === null
+  ) {
     return undefined
   }
-  try {
-    const written = fstatSync(fd).mtimeMs
-    const parsed = JSON.parse(readFileSync(fd, 'utf8')) as Partial<CacheFile> | null
-    if (
-      typeof parsed !== 'object' ||
-      parsed === null ||
-      parsed.format !== FORMAT ||
-      parsed.migraph !== MIGRAPH_VERSION ||
-      parsed.folder !== folder ||
-      typeof parsed.startedMs !== 'number' ||
-      typeof parsed.entries !== 'object' ||
-      parsed.entries === null
-    ) {
-      return undefined
-    }
-    // The earlier of the writer's clock and the file system's, in case the two disagree.
-    return { entries: parsed.entries, trustedBeforeMs: Math.min(parsed.startedMs, written) - RACY_MS }
-  } catch {
-    return undefined
-  } finally {
-    closeSync(fd)
-  }
+  return { entries: parsed.entries, trustedBeforeMs: read.trustedBeforeMs }
 }
 
 /** The checksum a stored row holds for a file with this stat; undefined if another file's or malformed. */

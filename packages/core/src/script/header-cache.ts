@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto'
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { MIGRAPH_VERSION } from '../version.js'
-import { type FileStamp, RACY_MS } from './file-stamp.js'
+import { type FileStamp, RACY_MS, readCacheFile, writeCacheFile } from './cache-file.js'
 import type { RevisionHeader } from './revision-header.js'
 
-export type { FileStamp } from './file-stamp.js'
+export type { FileStamp } from './cache-file.js'
 
 // Bump when the stored form or the header parser changes, so no older entry is ever trusted.
 const FORMAT = 2
@@ -87,7 +86,7 @@ export class HeaderCache {
     this.#location = location
     this.#startedMs = startedMs
     this.#stat = stat
-    const loaded = file === undefined ? undefined : readCacheFile(file, location)
+    const loaded = file === undefined ? undefined : readContent(file, location)
     this.#previous = loaded?.content
     this.#trustedBeforeMs = loaded === undefined ? 0 : loaded.trustedBeforeMs
     this.#changed = loaded === undefined && file !== undefined
@@ -181,15 +180,7 @@ export class HeaderCache {
       stamps: this.#stamps,
       headers: this.#headers,
     }
-    const temporary = `${this.#file}.${process.pid}.tmp`
-    try {
-      mkdirSync(join(this.#file, '..'), { recursive: true })
-      // Write then rename, so a concurrent run reads the old cache or the new one, never half.
-      writeFileSync(temporary, JSON.stringify(content))
-      renameSync(temporary, this.#file)
-    } catch {
-      // A read-only node_modules or a full disk: the next run reads the files again.
-    }
+    writeCacheFile(this.#file, content)
   }
 
   #keep(name: string, stamps: Float64Array, index: number, row: Row): void {
@@ -232,42 +223,27 @@ export class HeaderCache {
   }
 }
 
-function readCacheFile(
+function readContent(
   file: string,
   location: string,
 ): { content: CacheFile; trustedBeforeMs: number } | undefined {
-  let fd: number
-  try {
-    fd = openSync(file, 'r')
-  } catch {
+  const read = readCacheFile(file)
+  const parsed = read?.value as Partial<CacheFile> | undefined
+  if (
+    read === undefined ||
+    parsed === undefined ||
+    parsed.format !== FORMAT ||
+    parsed.migraph !== MIGRAPH_VERSION ||
+    parsed.location !== location ||
+    !Array.isArray(parsed.names) ||
+    !Array.isArray(parsed.stamps) ||
+    !Array.isArray(parsed.headers) ||
+    parsed.stamps.length !== parsed.names.length * STAMP_WIDTH ||
+    parsed.headers.length !== parsed.names.length
+  ) {
     return undefined
   }
-  try {
-    const written = fstatSync(fd).mtimeMs
-    const parsed = JSON.parse(readFileSync(fd, 'utf8')) as Partial<CacheFile> | null
-    if (
-      typeof parsed !== 'object' ||
-      parsed === null ||
-      parsed.format !== FORMAT ||
-      parsed.migraph !== MIGRAPH_VERSION ||
-      parsed.location !== location ||
-      typeof parsed.startedMs !== 'number' ||
-      !Array.isArray(parsed.names) ||
-      !Array.isArray(parsed.stamps) ||
-      !Array.isArray(parsed.headers) ||
-      parsed.stamps.length !== parsed.names.length * STAMP_WIDTH ||
-      parsed.headers.length !== parsed.names.length
-    ) {
-      return undefined
-    }
-    // The earlier of the writer's clock and the file system's, in case the two disagree.
-    const recorded = Math.min(parsed.startedMs, written)
-    return { content: parsed as CacheFile, trustedBeforeMs: recorded - RACY_MS }
-  } catch {
-    return undefined
-  } finally {
-    closeSync(fd)
-  }
+  return { content: parsed as CacheFile, trustedBeforeMs: read.trustedBeforeMs }
 }
 
 function sameStamp(stored: readonly number[], at: number, stamps: Float64Array, index: number): boolean {
