@@ -56,6 +56,25 @@ const PATCHES = [
     edits: [['yargs.getInternalMethods().getUsageInstance().cacheHelpMessage();', '']],
   },
   {
+    // yargs guesses a version at construction by walking up from the working directory to a
+    // package.json and parsing it: the user's project, not migraph. `mig` sets its own version
+    // right after, so the guess is work (and a directory walk) thrown away.
+    file: /[\\/]yargs[\\/]build[\\/]lib[\\/]yargs-factory\.js$/,
+    edits: [['        yargs.version();\n', '']],
+  },
+  {
+    // node:assert costs a module tree to load (~2.5 ms) for two comparisons yargs makes.
+    file: /[\\/]yargs[\\/]lib[\\/]platform-shims[\\/]esm\.mjs$/,
+    edits: [
+      [
+        "import { notStrictEqual, strictEqual } from 'assert'",
+        `const assertionFailed = (message) => Object.assign(new Error(message ?? 'Assertion failed'), { code: 'ERR_ASSERTION' })
+const notStrictEqual = (actual, expected, message) => { if (Object.is(actual, expected)) throw assertionFailed(message) }
+const strictEqual = (actual, expected, message) => { if (!Object.is(actual, expected)) throw assertionFailed(message) }`,
+      ],
+    ],
+  },
+  {
     // string-width builds an `Intl.Segmenter` and an RGI_Emoji regular expression when it loads
     // (10+ ms each); only help output measures text, so both are built on first use.
     file: /[\\/]string-width[\\/]index\.js$/,

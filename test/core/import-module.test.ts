@@ -112,3 +112,62 @@ describe('importModule.many', () => {
     assert.deepEqual(values(await importAll([relative, plain])), ['relative', 'plain'])
   })
 })
+
+describe('importModule', () => {
+  const copies = (extension: string) => readdirSync(cacheDir).filter((name) => name.endsWith(extension))
+
+  /** A package in the project's node_modules: `import x from 'name'` finds it. */
+  function writePackage(name: string, type: 'module' | 'commonjs', main: string): void {
+    const dir = join(root, 'node_modules', name)
+    mkdirSync(dir)
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, type, main: 'index.js' }))
+    writeFileSync(join(dir, 'index.js'), `${main}\n`)
+  }
+
+  test('loads a TypeScript module through a cached CommonJS copy, strict, with its default export', async () => {
+    const file = write(
+      'config.ts',
+      [
+        "export default { migrations: 'migrations', strict: (function (this: unknown) { return this === undefined })() }",
+        'export const named: number = 7',
+      ].join('\n'),
+    )
+    const mod = await importModule(file)
+    assert.deepEqual(mod.default, { migrations: 'migrations', strict: true })
+    assert.equal(mod.named, 7)
+    assert.equal(copies('.cjs').length, 1)
+    assert.equal(copies('.mjs').length, 0)
+  })
+
+  test('imports packages from the CommonJS copy, ES-only ones included', async () => {
+    writePackage('esm-only', 'module', 'export default function greet() { return "hello" }')
+    writePackage('plain-cjs', 'commonjs', 'module.exports = { answer: 42 }')
+    const file = write(
+      'uses-packages.ts',
+      "import greet from 'esm-only'\nimport cjs from 'plain-cjs'\nexport const value = `${greet()} ${cjs.answer}`",
+    )
+    assert.equal((await importModule(file)).value, 'hello 42')
+    assert.equal(copies('.cjs').length, 1)
+  })
+
+  test('a module with top-level await gets an ES copy', async () => {
+    const file = write('awaits.ts', "export const value: string = await Promise.resolve('awaited')")
+    assert.equal((await importModule(file)).value, 'awaited')
+    assert.deepEqual([copies('.cjs').length, copies('.mjs').length], [0, 1])
+  })
+
+  test('a module whose package awaits at the top level is imported as an ES module', async () => {
+    writePackage('awaits-inside', 'module', "export const ready = await Promise.resolve('ready')")
+    const file = write('needs-esm.ts', "import { ready } from 'awaits-inside'\nexport const value = ready")
+    assert.equal((await importModule(file)).value, 'ready')
+    assert.equal(copies('.mjs').length, 1)
+  })
+
+  test('a syntax error names the file, line and column', async () => {
+    const file = write('broken.ts', 'export const value = {\n  a: 1,,\n}')
+    await assert.rejects(importModule(file), (error) => {
+      assert.match(describeImportError(file, error), /broken\.ts:2:\d+: /)
+      return true
+    })
+  })
+})

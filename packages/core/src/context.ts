@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto'
 import type { MigrationStep } from '@migraph/graph'
 import { findConfig } from './config/load-config.js'
 import type { ResolvedConfig } from './config/resolved-config.js'
 import type { DatabaseTarget, MigrationDialect } from './dialects/dialect.js'
 import { dialectFor, resolveTarget } from './dialects/index.js'
+import { nodeCrypto } from './digest.js'
 import { ConfigError } from './errors.js'
 import { importModule, type ModuleImporter } from './script/import-module.js'
 import { ScriptDirectory } from './script/script-directory.js'
@@ -48,7 +48,7 @@ export function defaultEnvironment(overrides: Partial<Environment> = {}): Enviro
     env: process.env,
     importModule,
     now: () => new Date(),
-    generateRevisionId: () => randomBytes(6).toString('hex'),
+    generateRevisionId: () => nodeCrypto().randomBytes(6).toString('hex'),
     reporter: silent,
     ...overrides,
   }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { nodeCrypto } from '../digest.js'
 import type { LockHolder, LockOptions, VersionTableRef } from './dialect.js'
 import { DEFAULT_VERSION_TABLE } from './dialect.js'
 import { LockTimeoutError } from './errors.js'
@@ -67,7 +67,7 @@ export function lockText(versionTable: VersionTableRef | undefined): string {
  * classid 4134328113, objid 3435525960, objsubid 1.
  */
 export function advisoryLockKey(versionTable: VersionTableRef | undefined): bigint {
-  return createHash('sha256').update(lockText(versionTable)).digest().readBigInt64BE(0)
+  return nodeCrypto().createHash('sha256').update(lockText(versionTable)).digest().readBigInt64BE(0)
 }
 
 /** A file-name-safe form of {@link lockText}, for lock files beside embedded databases. */

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto'
 import type { MysqlPool, MysqlPoolConnection } from 'kysely'
 import type mysql from 'mysql2'
+import { sha256Hex } from '../digest.js'
 import type {
   AnyDatabase,
   AnyKysely,
@@ -152,7 +152,7 @@ export async function mysqlLockName(
   const name = lockText({ table: ref.table, schema })
   if (name.length <= MAX_LOCK_NAME_LENGTH) return name
   const prefix = 'migraph:'
-  const digest = createHash('sha256').update(name).digest('hex')
+  const digest = sha256Hex(name)
   return `${prefix}${digest.slice(0, MAX_LOCK_NAME_LENGTH - prefix.length)}`
 }
 

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto'
 import { statSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
+import { fingerprint } from '../digest.js'
 import { type FileStamp, RACY_MS, readCacheFile, writeCacheFile } from '../script/cache-file.js'
 import { findCacheDir } from '../script/import-module.js'
 import { MIGRAPH_VERSION } from '../version.js'
@@ -117,8 +117,8 @@ export class ChecksumCache {
     let folder = this.#folders.get(path)
     if (folder === undefined) {
       const dir = this.#cacheDir(path)
-      const key = createHash('sha256').update(`${FORMAT}\0${MIGRAPH_VERSION}\0${path}`).digest('hex')
-      const file = dir === undefined ? undefined : join(dir, `checksums-${key.slice(0, 24)}.json`)
+      const key = fingerprint(String(FORMAT), MIGRAPH_VERSION, path)
+      const file = dir === undefined ? undefined : join(dir, `checksums-${key}.json`)
       const loaded = file === undefined ? undefined : readEntries(file, path)
       folder = {
         file,

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
+import { sha256Hex } from '../digest.js'
 
 /**
  * SHA-256 of a revision file's source, normalised so that line endings (CRLF/LF), a byte-order
@@ -11,7 +11,7 @@ export function revisionChecksum(source: string): string {
     .replace(/\r\n?/g, '\n')
     .replace(/[ \t]+$/gm, '')
     .replace(/\n+$/, '\n')
-  return createHash('sha256').update(normalised).digest('hex')
+  return sha256Hex(normalised)
 }
 
 /** The checksum of a revision file on disk, or null when it cannot be read. */

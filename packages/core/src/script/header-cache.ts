@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto'
 import { join, resolve } from 'node:path'
+import { fingerprint } from '../digest.js'
 import { MIGRAPH_VERSION } from '../version.js'
 import { type FileStamp, RACY_MS, readCacheFile, writeCacheFile } from './cache-file.js'
 import type { RevisionHeader } from './revision-header.js'
@@ -100,13 +100,7 @@ export class HeaderCache {
     const file =
       options.dir === undefined
         ? undefined
-        : join(
-            options.dir,
-            `headers-${createHash('sha256')
-              .update(`${FORMAT}\0${MIGRAPH_VERSION}\0${absolute}`)
-              .digest('hex')
-              .slice(0, 24)}.json`,
-          )
+        : join(options.dir, `headers-${fingerprint(String(FORMAT), MIGRAPH_VERSION, absolute)}.json`)
     return new HeaderCache(file, absolute, startedMs, options.stat)
   }
 

@@ -1,7 +1,8 @@
-import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { dirname, extname, join, parse } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { fingerprint } from '../digest.js'
 import { importExternal } from '../external-import.js'
 import { type CompilableSource, importBundle } from './module-bundle.js'
 
@@ -27,15 +28,17 @@ const LOCATION_DEPENDENT =
   /\bimport\.meta\b|\bfrom\s*['"][.#]|\bimport\s*\(\s*['"][.#]|\bimport\s*['"][.#]|\brequire\s*\(/
 
 let tsImporter: Promise<(specifier: string, parent: string) => Promise<unknown>> | undefined
-/** The compiled copies this process imported, so that `many` reuses those module instances. */
+/** The digests of the compiled copies this process imported: `many` reuses those instances. */
 const importedCopies = new Set<string>()
 
 /**
  * The one loading path for config and revision files.
  *
  * TypeScript is compiled with esbuild once per content and kept in
- * `node_modules/.cache/migraph/`, then imported natively: a warm start costs a file read and a
- * hash instead of registering a loader. Modules whose meaning depends on where they sit
+ * `node_modules/.cache/migraph/` (as CommonJS where it can be, see {@link importCompiled}), then
+ * loaded natively: a warm start costs a file read and a hash instead of registering a loader.
+ * Default imports of CommonJS packages follow esbuild's interop, as in TypeScript's own output:
+ * a package compiled with `__esModule` gives its `default` export. Modules whose meaning depends on where they sit
  * (relative imports, `import.meta`, `#imports`) and anything the cached form cannot resolve go
  * through tsx, which handles tsconfig paths and the rest. JavaScript is imported as it is.
  *
@@ -47,19 +50,52 @@ export const importModule: ModuleImporter = Object.assign(importOne, { many: imp
 async function importOne(file: string): Promise<Module> {
   const compilable = compilableSource(file)
   if (compilable !== undefined) {
-    const cached = await compiledCopy(compilable)
     try {
-      const mod = await importExternal(pathToFileURL(cached).href)
-      importedCopies.add(cached)
+      const mod = await importCompiled(compilable)
+      importedCopies.add(compilable.digest)
       return mod
     } catch (error) {
-      if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw error
+      const code = (error as { code?: string }).code
+      if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw error
       // e.g. a tsconfig `paths` alias: tsx knows how to resolve it.
     }
   } else if (!TYPESCRIPT.has(extname(file))) {
     return await importExternal(pathToFileURL(file).href)
   }
   return importWithTsx(file)
+}
+
+/** What `require` throws for a module that only `import()` can load (top-level await). */
+const NEEDS_IMPORT = new Set(['ERR_REQUIRE_ESM', 'ERR_REQUIRE_ASYNC_MODULE'])
+
+/**
+ * Loads the cached compiled copy of a TypeScript module, compiling it on a miss. The copy is
+ * CommonJS where the module allows it: `require` of a small file costs well under a millisecond,
+ * where the first `import()` of a run sets up Node's ES module loader (~10 ms), and every command
+ * reads a config. A module that needs ES modules (top-level await, in it or in what it imports)
+ * gets an ES copy instead, which later runs find first.
+ */
+async function importCompiled(compilable: CompilableSource): Promise<Module> {
+  const esm = copyPath(compilable, 'esm')
+  if (!existsSync(esm)) {
+    const cjs = copyPath(compilable, 'cjs')
+    if (existsSync(cjs) || (await writeCopy(compilable, 'cjs', cjs))) {
+      try {
+        return requireCopy(cjs)
+      } catch (error) {
+        if (!NEEDS_IMPORT.has((error as { code?: string }).code ?? '')) throw error
+      }
+    }
+    await writeCopy(compilable, 'esm', esm)
+  }
+  return await importExternal(pathToFileURL(esm).href)
+}
+
+let requireFromHere: NodeJS.Require | undefined
+
+function requireCopy(file: string): Module {
+  requireFromHere ??= createRequire(import.meta.url)
+  return requireFromHere(file) as Module
 }
 
 async function importMany(files: readonly string[]): Promise<PromiseSettledResult<Module>[]> {
@@ -73,7 +109,7 @@ async function importMany(files: readonly string[]): Promise<PromiseSettledResul
     } catch {
       // Unreadable: importing it alone reports why.
     }
-    if (source === undefined || importedCopies.has(copyPath(source))) {
+    if (source === undefined || importedCopies.has(source.digest)) {
       alone.push(at)
     } else {
       const group = groups.get(source.cacheDir) ?? []
@@ -142,38 +178,54 @@ function compilableSource(file: string): CompilableSource | undefined {
   if (cacheDir === undefined) return undefined
   const source = readFileSync(file, 'utf8')
   if (LOCATION_DEPENDENT.test(source)) return undefined
-  const digest = createHash('sha256')
-    .update(CACHE_VERSION)
-    .update('\0')
-    .update(file)
-    .update('\0')
-    .update(source)
-    .digest('hex')
+  const digest = fingerprint(CACHE_VERSION, file, source)
   return { file, source, cacheDir, digest }
 }
 
-function copyPath(source: CompilableSource): string {
-  return join(source.cacheDir, `${parse(source.file).name}-${source.digest.slice(0, 20)}.mjs`)
+function copyPath(source: CompilableSource, format: 'cjs' | 'esm'): string {
+  return join(
+    source.cacheDir,
+    `${parse(source.file).name}-${source.digest}.${format === 'cjs' ? 'cjs' : 'mjs'}`,
+  )
 }
 
-/** The cached compiled form of a TypeScript module, compiling it on a miss. */
-async function compiledCopy(compilable: CompilableSource): Promise<string> {
-  const cached = copyPath(compilable)
-  if (existsSync(cached)) return cached
+/**
+ * Compiles a TypeScript module into `path`; false when esbuild cannot give it the CommonJS form
+ * (top-level await), while the ES form would compile. Any other compile error is thrown.
+ */
+async function writeCopy(
+  compilable: CompilableSource,
+  format: 'cjs' | 'esm',
+  path: string,
+): Promise<boolean> {
   const { transform } = await importExternal<typeof import('esbuild')>('esbuild')
-  const result = await transform(compilable.source, {
+  const options = {
     loader: 'ts',
-    format: 'esm',
     target: 'node20',
     sourcefile: compilable.file,
     sourcemap: 'inline',
-  })
+  } as const
+  let code: string
+  try {
+    // The source was an ES module, strict throughout; CommonJS is strict only when told.
+    code = (
+      await transform(compilable.source, {
+        ...options,
+        format,
+        banner: format === 'cjs' ? "'use strict';" : '',
+      })
+    ).code
+  } catch (error) {
+    if (format === 'esm') throw error
+    await transform(compilable.source, { ...options, format: 'esm' })
+    return false
+  }
   mkdirSync(compilable.cacheDir, { recursive: true })
-  // Write then rename, so a concurrent run never imports a half-written file.
-  const temporary = `${cached}.${process.pid}.tmp`
-  writeFileSync(temporary, result.code)
-  renameSync(temporary, cached)
-  return cached
+  // Write then rename, so a concurrent run never loads a half-written file.
+  const temporary = `${path}.${process.pid}.tmp`
+  writeFileSync(temporary, code)
+  renameSync(temporary, path)
+  return true
 }
 
 // Revision files share a folder: one upward search serves them all within a run.

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { nodeCrypto } from '../digest.js'
 import { importExternal } from '../external-import.js'
 
 /** A TypeScript module whose compiled form may be cached: its path, its text, and the cache. */
@@ -36,7 +36,7 @@ export async function importBundle(
   cacheDir: string,
   sources: readonly CompilableSource[],
 ): Promise<Record<string, unknown>[]> {
-  const key = createHash('sha256').update(BUNDLE_FORMAT)
+  const key = nodeCrypto().createHash('sha256').update(BUNDLE_FORMAT)
   for (const { digest } of sources) key.update('\0').update(digest)
   const bundle = join(cacheDir, `bundle-${key.digest('hex').slice(0, 20)}.mjs`)
   if (!existsSync(bundle)) await writeBundle(cacheDir, bundle, sources)
