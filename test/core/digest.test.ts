@@ -15,10 +15,7 @@ function referenceFnv1a64(bytes: readonly number[]): string {
 
 /** The bytes `fingerprint` hashes: UTF-16LE code units, parts separated by one zero unit. */
 const bytesOf = (parts: readonly string[]): number[] =>
-  parts.flatMap((part, p) => [
-    ...(p > 0 ? [0, 0] : []),
-    ...[...Buffer.from(part, 'utf16le')],
-  ])
+  parts.flatMap((part, p) => [...(p > 0 ? [0, 0] : []), ...[...Buffer.from(part, 'utf16le')]])
 
 describe('fingerprint', () => {
   test('is FNV-1a 64 of the UTF-16LE code units', () => {

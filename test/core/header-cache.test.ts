@@ -140,6 +140,50 @@ describe('header cache', () => {
     assert.equal(stored.migraph, MIGRAPH_VERSION)
   })
 
+  test('entries stay in use as files come and go around them, and an unchanged folder writes nothing', async () => {
+    const stat = coarseStat(LONG_AGO.getTime())
+    const files = { a1: 'a1_first.ts', b2: 'b2_second.ts', c3: 'c3_third.ts', d4: 'd4_fourth.ts' }
+    let down: string | null = null
+    for (const [id, name] of Object.entries(files)) {
+      write(name, revisionFile(id, down, `${id} old`))
+      age(name)
+      down = id
+    }
+    const all = { a1: 'a1 old', b2: 'b2 old', c3: 'c3 old', d4: 'd4 old' }
+    assert.deepEqual(await load({ stat }), all)
+    // Same size and (faked) stat: a cached entry still answers 'old'.
+    for (const [id, name] of Object.entries(files)) {
+      write(
+        name,
+        revisionFile(
+          id,
+          id === 'a1' ? null : `${String.fromCharCode(id.charCodeAt(0) - 1)}${Number(id[1]) - 1}`,
+          `${id} NEW`,
+        ),
+      )
+      age(name)
+    }
+    write('b5_inserted.ts', revisionFile('b5', 'b2', 'b5 fresh'))
+    age('b5_inserted.ts')
+    assert.deepEqual(await load({ stat }), { ...all, b5: 'b5 fresh' })
+    rmSync(join(versions, files.a1))
+    write('a0_base.ts', revisionFile('a1', null, 'a1 base'))
+    age('a0_base.ts')
+    assert.deepEqual(await load({ stat }), { ...all, a1: 'a1 base', b5: 'b5 fresh' })
+    const [cache] = cacheFiles()
+    const path = join(cacheDir, cache as string)
+    const before = { text: readFileSync(path, 'utf8'), mtimeMs: statSync(path).mtimeMs }
+    assert.deepEqual(JSON.parse(before.text).names, [
+      'a0_base.ts',
+      'b2_second.ts',
+      'b5_inserted.ts',
+      'c3_third.ts',
+      'd4_fourth.ts',
+    ])
+    assert.deepEqual(await load({ stat }), { ...all, a1: 'a1 base', b5: 'b5 fresh' })
+    assert.deepEqual({ text: readFileSync(path, 'utf8'), mtimeMs: statSync(path).mtimeMs }, before)
+  })
+
   test('header comments come back exactly, whether stored whole or as the template wrote them', async () => {
     const templated = `/**
  * add accounts

@@ -144,7 +144,7 @@ describe('importModule', () => {
     writePackage('plain-cjs', 'commonjs', 'module.exports = { answer: 42 }')
     const file = write(
       'uses-packages.ts',
-      "import greet from 'esm-only'\nimport cjs from 'plain-cjs'\nexport const value = `${greet()} ${cjs.answer}`",
+      "import greet from 'esm-only'\nimport cjs from 'plain-cjs'\nexport const value = greet() + ' ' + cjs.answer",
     )
     assert.equal((await importModule(file)).value, 'hello 42')
     assert.equal(copies('.cjs').length, 1)

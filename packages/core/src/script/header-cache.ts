@@ -3,6 +3,7 @@ import { fingerprint } from '../digest.js'
 import { MIGRAPH_VERSION } from '../version.js'
 import { type FileStamp, RACY_MS, readCacheFile, writeCacheFile } from './cache-file.js'
 import type { RevisionHeader } from './revision-header.js'
+import type { RevisionScript } from './script-directory.js'
 
 export type { FileStamp } from './cache-file.js'
 
@@ -71,9 +72,16 @@ export class HeaderCache {
   #positions: Map<string, number> | undefined
   /** Entries recorded before this threshold were not racy when recorded. */
   readonly #trustedBeforeMs: number
-  readonly #names: string[] = []
-  readonly #stamps: number[] = []
-  readonly #headers: Row[] = []
+  /**
+   * How many leading entries of the previous file this run found unchanged, in the same places.
+   * They are not copied into the arrays below until something differs: on the usual run nothing
+   * does, and nothing is written.
+   */
+  #unchanged = 0
+  #diverged = false
+  #names: string[] = []
+  #stamps: number[] = []
+  #headers: Row[] = []
   #changed: boolean
 
   private constructor(
@@ -119,11 +127,17 @@ export class HeaderCache {
   }
 
   /**
-   * The cached header of the `index`-th file listed, whose stamp is at `index` in `stamps`, when
-   * its entry can be trusted. Files are looked up in listing order; the cache keeps what the next
-   * run can use.
+   * The script of the `index`-th file listed (`file`, in `location`), whose stamp is at `index` in
+   * `stamps`, when its cached entry can be trusted. Files are looked up in listing order; the cache
+   * keeps what the next run can use.
    */
-  lookup(name: string, index: number, stamps: Float64Array): RevisionHeader | undefined {
+  lookup(
+    name: string,
+    index: number,
+    stamps: Float64Array,
+    file: string,
+    location: string,
+  ): RevisionScript | undefined {
     const previous = this.#previous
     if (previous === undefined) return undefined
     const at = previous.names[index] === name ? index : this.#positionOf(name)
@@ -135,9 +149,10 @@ export class HeaderCache {
       return undefined
     }
     const row = previous.headers[at] as Row
-    const header = headerOf(row)
-    if (header !== undefined) this.#keep(name, stamps, index, row)
-    return header
+    if (!isRow(row)) return undefined
+    if (!this.#diverged && at === index && index === this.#unchanged) this.#unchanged++
+    else this.#keep(name, stamps, index, row)
+    return new StoredScript(row, file, location)
   }
 
   /** Records the header just read from the `index`-th file listed. */
@@ -163,8 +178,10 @@ export class HeaderCache {
   /** Writes the cache if anything changed (a file added, removed or edited); never throws. */
   save(): void {
     if (this.#file === undefined) return
-    const removed = this.#previous !== undefined && this.#previous.names.length !== this.#names.length
+    const kept = this.#diverged ? this.#names.length : this.#unchanged
+    const removed = this.#previous !== undefined && this.#previous.names.length !== kept
     if (!this.#changed && !removed) return
+    this.#diverge()
     const content: CacheFile = {
       format: FORMAT,
       migraph: MIGRAPH_VERSION,
@@ -177,7 +194,20 @@ export class HeaderCache {
     writeCacheFile(this.#file, content)
   }
 
+  /** From here on, entries are copied: the previous file's unchanged prefix first. */
+  #diverge(): void {
+    if (this.#diverged) return
+    this.#diverged = true
+    const previous = this.#previous
+    const count = this.#unchanged
+    if (previous === undefined || count === 0) return
+    this.#names = previous.names.slice(0, count)
+    this.#stamps = previous.stamps.slice(0, count * STAMP_WIDTH)
+    this.#headers = previous.headers.slice(0, count)
+  }
+
   #keep(name: string, stamps: Float64Array, index: number, row: Row): void {
+    this.#diverge()
     const at = index * STAMP_WIDTH
     this.#names.push(name)
     this.#stamps.push(
@@ -279,32 +309,57 @@ function templateDoc(
   return `${message ?? ''}\n\nRevision ID: ${revision}\nRevises: ${revises}\nCreate Date: ${createDate ?? ''}`
 }
 
-/** The header of a stored row; undefined when the row is not one this version wrote. */
-function headerOf(row: Row): RevisionHeader | undefined {
-  if (!Array.isArray(row) || row.length !== 8) return undefined
+/** Whether a stored row is one this version wrote. */
+function isRow(row: Row): boolean {
+  if (!Array.isArray(row) || row.length !== 8) return false
   const [revision, downRevision, branchLabels, dependsOn, message, createDate, doc, transactional] = row
-  if (
-    typeof revision !== 'string' ||
-    revision === '' ||
-    !isIds(downRevision, true) ||
-    !isIds(branchLabels, false) ||
-    !isIds(dependsOn, false) ||
-    !isText(message) ||
-    !isText(createDate) ||
-    !(doc === true || isText(doc)) ||
-    typeof transactional !== 'boolean'
-  ) {
-    return undefined
+  return (
+    typeof revision === 'string' &&
+    revision !== '' &&
+    isIds(downRevision, true) &&
+    isIds(branchLabels, false) &&
+    isIds(dependsOn, false) &&
+    isText(message) &&
+    isText(createDate) &&
+    (doc === true || isText(doc)) &&
+    typeof transactional === 'boolean'
+  )
+}
+
+/**
+ * The script of a file whose cached row the cache vouches for (checked when it was stored, and
+ * its shape when read). The header comment in the template's shape is rebuilt only when asked
+ * for: most commands never print it.
+ */
+class StoredScript implements RevisionScript {
+  readonly revision: string
+  readonly downRevision: string | readonly string[] | null
+  readonly branchLabels: readonly string[] | null
+  readonly dependsOn: readonly string[] | null
+  readonly message: string | null
+  readonly createDate: string | null
+  readonly transactional: boolean
+  readonly path: string
+  readonly versionLocation: string
+  readonly #doc: string | true | null
+
+  constructor(row: Row, path: string, versionLocation: string) {
+    this.revision = row[0]
+    this.downRevision = row[1]
+    this.branchLabels = row[2]
+    this.dependsOn = row[3]
+    this.message = row[4]
+    this.createDate = row[5]
+    this.#doc = row[6]
+    this.transactional = row[7]
+    this.path = path
+    this.versionLocation = versionLocation
+    Object.freeze(this)
   }
-  return {
-    revision,
-    downRevision,
-    branchLabels,
-    dependsOn,
-    message,
-    createDate,
-    doc: doc === true ? templateDoc(revision, downRevision, message, createDate) : doc,
-    transactional,
+
+  get doc(): string | null {
+    const doc = this.#doc
+    return doc === true ? templateDoc(this.revision, this.downRevision, this.message, this.createDate) : doc
   }
 }
 

@@ -75,9 +75,9 @@ export class ScriptDirectory {
         const name = names[i] as string
         const file = prefix + name
         const stamped = !Number.isNaN(stamps[i * STAMP_WIDTH])
-        const cached = stamped ? cache?.lookup(name, i, stamps) : undefined
+        const cached = stamped ? cache?.lookup(name, i, stamps, file, location) : undefined
         if (cached !== undefined) {
-          scripts.push(cachedScript(file, location, cached))
+          scripts.push(cached)
           continue
         }
         // Most headers are literals: read them without an await per file.
@@ -305,22 +305,6 @@ function pick(mod: Record<string, unknown>): Partial<RevisionHeader> {
   }
   if ('transactional' in mod) out.transactional = mod.transactional !== false
   return out as Partial<RevisionHeader>
-}
-
-/** The script of a header the cache vouches for: checked when it was stored. */
-function cachedScript(file: string, location: string, h: RevisionHeader): RevisionScript {
-  return Object.freeze({
-    revision: h.revision,
-    downRevision: h.downRevision,
-    branchLabels: h.branchLabels,
-    dependsOn: h.dependsOn,
-    message: h.message,
-    createDate: h.createDate,
-    doc: h.doc,
-    transactional: h.transactional,
-    path: file,
-    versionLocation: location,
-  })
 }
 
 function checkHeader(file: string, location: string, h: Partial<RevisionHeader>): RevisionScript {
