@@ -1,9 +1,11 @@
 import { RevisionError } from './errors.js'
 import type { Revision } from './revision.js'
 
-/** Looks a revision up by exact id; the only thing the walkers need from a map. */
+/** What the walkers need from a map: exact lookup, and its size (revisions are numbered below it). */
 export interface RevisionLookup {
   get(id: string): Revision
+  /** number of revisions; every {@link Revision.index} is below it */
+  readonly size: number
 }
 
 /** Which links a walk follows. */
@@ -36,30 +38,37 @@ export function walkRelated(
   targets: readonly Revision[],
   check = false,
 ): Revision[] {
-  const seen = new Set<Revision>()
+  // Membership by `Revision.index`: a Set of objects costs a hash per lookup, which is most of a
+  // walk over thousands of revisions.
+  const seen = new Uint8Array(map.size)
   const out: Revision[] = []
-  const targetSet = check ? new Set(targets) : null
+  let isTarget: Uint8Array | undefined
+  if (check) {
+    isTarget = new Uint8Array(map.size)
+    for (const t of targets) isTarget[t.index] = 1
+  }
+  const stack: Revision[] = []
   for (const target of targets) {
-    const stack: Revision[] = [target]
-    const reached = check ? new Set<Revision>() : null
+    stack.push(target)
+    let overlaps: Revision[] | undefined
     while (stack.length > 0) {
       const rev = stack.pop() as Revision
-      reached?.add(rev)
-      if (seen.has(rev)) continue
-      seen.add(rev)
+      // Reaching another target counts even along a path an earlier target walked.
+      if (isTarget !== undefined && isTarget[rev.index] === 1 && rev !== target && !overlaps?.includes(rev)) {
+        ;(overlaps ??= []).push(rev)
+      }
+      if (seen[rev.index] === 1) continue
+      seen[rev.index] = 1
       for (const id of step(rev)) stack.push(map.get(id))
       out.push(rev)
     }
-    if (reached !== null && targetSet !== null) {
-      const overlaps = [...reached].filter((r) => r !== target && targetSet.has(r))
-      if (overlaps.length > 0) {
-        throw new RevisionError(
-          'overlapping-revisions',
-          `Requested revision ${target.revision} overlaps with other requested revisions ${overlaps
-            .map((r) => r.revision)
-            .join(', ')}`,
-        )
-      }
+    if (overlaps !== undefined) {
+      throw new RevisionError(
+        'overlapping-revisions',
+        `Requested revision ${target.revision} overlaps with other requested revisions ${overlaps
+          .map((r) => r.revision)
+          .join(', ')}`,
+      )
     }
   }
   return out

@@ -40,7 +40,10 @@ export function describeRevision(
     message: revision.message ?? script?.message ?? null,
     path: revision.path ?? script?.path ?? null,
     createDate: script?.createDate ?? null,
-    doc: script?.doc ?? null,
+    // Rebuilt from the template for most files; only `-v` and `--json` print it.
+    get doc() {
+      return script?.doc ?? null
+    },
     nextRevisions: revision.nextRevisions,
     isHead: revision.isHead,
     isRealHead: revision.isRealHead,
