@@ -54,8 +54,9 @@ export function walkRelated(
     while (stack.length > 0) {
       const rev = stack.pop() as Revision
       // Reaching another target counts even along a path an earlier target walked.
-      if (isTarget !== undefined && isTarget[rev.index] === 1 && rev !== target && !overlaps?.includes(rev)) {
-        ;(overlaps ??= []).push(rev)
+      if (isTarget !== undefined && isTarget[rev.index] === 1 && rev !== target) {
+        if (overlaps === undefined) overlaps = [rev]
+        else if (!overlaps.includes(rev)) overlaps.push(rev)
       }
       if (seen[rev.index] === 1) continue
       seen[rev.index] = 1
