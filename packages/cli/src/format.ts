@@ -2,7 +2,10 @@ import type { RevisionInfo } from '@migraph/core'
 
 /** Alembic's rendering of a revision's parents: `<base>` or the comma-joined ids. */
 function parents(info: RevisionInfo): string {
-  const down = info.downRevisions.filter((id) => !info.dependsOn.includes(id))
+  const down =
+    info.dependsOn.length === 0
+      ? info.downRevisions
+      : info.downRevisions.filter((id) => !info.dependsOn.includes(id))
   return down.length === 0 ? '<base>' : down.join(', ')
 }
 

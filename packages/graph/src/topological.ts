@@ -52,8 +52,9 @@ export function topologicalSort(
     stack.push(candidate)
     while (stack.length > 0) {
       const at = stack.pop() as Revision
-      for (const id of at.allNextRevisions) {
-        const child = map.get(id)
+      const children = at.allNextRevisions
+      for (let k = 0; k < children.length; k++) {
+        const child = map.get(children[k] as string)
         const flags = state[child.index] as number
         if (seenBy[child.index] === walk || (flags & EMITTED) !== 0 || (flags & WITHIN) === 0) continue
         // the child must reach `at` through normalized links, as Alembic's ancestor sets do
@@ -84,8 +85,9 @@ export function topologicalSort(
     }
     state[at] = (((state[at] as number) & ~(TODO | OPEN)) | EMITTED) & 0xff
     const toAdd: Revision[] = []
-    for (const id of candidate.normalizedDownRevisions) {
-      const r = map.get(id)
+    const parents = candidate.normalizedDownRevisions
+    for (let k = 0; k < parents.length; k++) {
+      const r = map.get(parents[k] as string)
       if (((state[r.index] as number) & (TODO | OPEN)) === TODO) toAdd.push(r)
     }
     if (toAdd.length === 0) {

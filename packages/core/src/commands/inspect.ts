@@ -31,18 +31,18 @@ export function describeRevision(
   revision: Revision,
   current?: ReadonlySet<string>,
 ): RevisionInfo {
-  const script = scripts.scripts.get(revision.revision)
+  const script = scripts.scriptOf(revision)
   return {
     revision: revision.revision,
     downRevisions: revision.downRevisions,
     branchLabels: revision.allBranchLabels,
     dependsOn: revision.dependsOn,
-    message: revision.message ?? script?.message ?? null,
-    path: revision.path ?? script?.path ?? null,
-    createDate: script?.createDate ?? null,
+    message: revision.message ?? script.message ?? null,
+    path: revision.path ?? script.path ?? null,
+    createDate: script.createDate ?? null,
     // Rebuilt from the template for most files; only `-v` and `--json` print it.
     get doc() {
-      return script?.doc ?? null
+      return script.doc ?? null
     },
     nextRevisions: revision.nextRevisions,
     isHead: revision.isHead,

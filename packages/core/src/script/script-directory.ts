@@ -1,6 +1,6 @@
 import { closeSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import { RevisionMap } from '@migraph/graph'
+import { type Revision, RevisionMap } from '@migraph/graph'
 import { RevisionFileError } from '../errors.js'
 import { HeaderCache, type HeaderCacheOptions, STAMP_WIDTH } from './header-cache.js'
 import { describeImportError, findCacheDir, importEach, type ModuleImporter } from './import-module.js'
@@ -42,20 +42,37 @@ const defaultHeaderCache = (location: string): HeaderCacheOptions => ({ dir: fin
  */
 export class ScriptDirectory {
   readonly map: RevisionMap
-  readonly scripts: ReadonlyMap<string, RevisionScript>
   readonly versionLocations: readonly string[]
+  /** In the graph's input order: the script of `map.revisions[i]` is at `i`. */
+  readonly #list: readonly RevisionScript[]
+  #byId: ReadonlyMap<string, RevisionScript> | undefined
   readonly #importer: ModuleImporter
 
   private constructor(
     map: RevisionMap,
-    scripts: ReadonlyMap<string, RevisionScript>,
+    list: readonly RevisionScript[],
     versionLocations: readonly string[],
     importer: ModuleImporter,
   ) {
     this.map = map
-    this.scripts = scripts
+    this.#list = list
     this.versionLocations = versionLocations
     this.#importer = importer
+  }
+
+  /** Every script by revision id, in the graph's input order. */
+  get scripts(): ReadonlyMap<string, RevisionScript> {
+    if (this.#byId === undefined) {
+      const byId = new Map<string, RevisionScript>()
+      for (const script of this.#list) byId.set(script.revision, script)
+      this.#byId = byId
+    }
+    return this.#byId
+  }
+
+  /** The script of a revision of {@link map}. */
+  scriptOf(revision: Revision): RevisionScript {
+    return this.#list[revision.index] as RevisionScript
   }
 
   /** Reads every version location and builds the graph; graph errors name the files at fault. */
@@ -97,17 +114,15 @@ export class ScriptDirectory {
     }
     // A script is a RevisionInput: its header fields and its path.
     const map = RevisionMap.build(scripts)
-    const byId = new Map<string, RevisionScript>()
-    for (const script of scripts) byId.set(script.revision, script)
-    return new ScriptDirectory(map, byId, versionLocations, importer)
+    return new ScriptDirectory(map, scripts, versionLocations, importer)
   }
 
   /** The script of a revision id (exact). */
   script(revision: string): RevisionScript {
-    const script = this.scripts.get(revision)
-    if (script === undefined)
+    if (!this.map.has(revision)) {
       throw new RevisionFileError('', `no revision file declares revision '${revision}'`)
-    return script
+    }
+    return this.scriptOf(this.map.get(revision))
   }
 
   /**
