@@ -38,9 +38,10 @@ const importedCopies = new Set<string>()
  * `node_modules/.cache/migraph/` (as CommonJS where it can be, see {@link importCompiled}), then
  * loaded natively: a warm start costs a file read and a hash instead of registering a loader.
  * Default imports of CommonJS packages follow esbuild's interop, as in TypeScript's own output:
- * a package compiled with `__esModule` gives its `default` export. Modules whose meaning depends on where they sit
- * (relative imports, `import.meta`, `#imports`) and anything the cached form cannot resolve go
- * through tsx, which handles tsconfig paths and the rest. JavaScript is imported as it is.
+ * a package compiled with `__esModule` gives its `default` export. Modules whose meaning depends
+ * on where they sit (relative imports, `import.meta`, `#imports`) and anything the cached form
+ * cannot resolve go through tsx, which handles tsconfig paths and the rest. JavaScript is
+ * imported as it is.
  *
  * `importModule.many` compiles the TypeScript modules it can into one cached bundle (see
  * {@link importBundle}) and imports the rest, or all of them if the bundle fails, one by one.
@@ -79,14 +80,15 @@ async function importCompiled(compilable: CompilableSource): Promise<Module> {
   const esm = copyPath(compilable, 'esm')
   if (!existsSync(esm)) {
     const cjs = copyPath(compilable, 'cjs')
-    if (existsSync(cjs) || (await writeCopy(compilable, 'cjs', cjs))) {
+    const copy = existsSync(cjs) ? cjs : await compileCopy(compilable, 'cjs')
+    if (copy === cjs) {
       try {
         return requireCopy(cjs)
       } catch (error) {
         if (!NEEDS_IMPORT.has((error as { code?: string }).code ?? '')) throw error
       }
+      await compileCopy(compilable, 'esm')
     }
-    await writeCopy(compilable, 'esm', esm)
   }
   return await importExternal(pathToFileURL(esm).href)
 }
@@ -190,42 +192,40 @@ function copyPath(source: CompilableSource, format: 'cjs' | 'esm'): string {
 }
 
 /**
- * Compiles a TypeScript module into `path`; false when esbuild cannot give it the CommonJS form
- * (top-level await), while the ES form would compile. Any other compile error is thrown.
+ * Compiles a TypeScript module into its cached copy in `format`, or into the ES copy when only
+ * that form compiles (top-level await has no CommonJS form); returns the path written. Any other
+ * compile error is thrown.
  */
-async function writeCopy(
-  compilable: CompilableSource,
-  format: 'cjs' | 'esm',
-  path: string,
-): Promise<boolean> {
+async function compileCopy(compilable: CompilableSource, format: 'cjs' | 'esm'): Promise<string> {
   const { transform } = await importExternal<typeof import('esbuild')>('esbuild')
-  const options = {
-    loader: 'ts',
-    target: 'node20',
-    sourcefile: compilable.file,
-    sourcemap: 'inline',
-  } as const
-  let code: string
-  try {
-    // The source was an ES module, strict throughout; CommonJS is strict only when told.
-    code = (
+  const compile = async (as: 'cjs' | 'esm'): Promise<string> =>
+    (
       await transform(compilable.source, {
-        ...options,
-        format,
-        banner: format === 'cjs' ? "'use strict';" : '',
+        loader: 'ts',
+        format: as,
+        target: 'node20',
+        sourcefile: compilable.file,
+        sourcemap: 'inline',
+        // The source was an ES module, strict throughout; CommonJS is strict only when told.
+        banner: as === 'cjs' ? "'use strict';" : '',
       })
     ).code
+  let written = format
+  let code: string
+  try {
+    code = await compile(format)
   } catch (error) {
     if (format === 'esm') throw error
-    await transform(compilable.source, { ...options, format: 'esm' })
-    return false
+    written = 'esm'
+    code = await compile('esm')
   }
+  const path = copyPath(compilable, written)
   mkdirSync(compilable.cacheDir, { recursive: true })
   // Write then rename, so a concurrent run never loads a half-written file.
   const temporary = `${path}.${process.pid}.tmp`
   writeFileSync(temporary, code)
   renameSync(temporary, path)
-  return true
+  return path
 }
 
 // Revision files share a folder: one upward search serves them all within a run.

@@ -119,10 +119,11 @@ export class ScriptDirectory {
 
   /** The script of a revision id (exact). */
   script(revision: string): RevisionScript {
-    if (!this.map.has(revision)) {
+    const rev = this.map.lookupKey(revision)
+    if (rev === undefined || rev.revision !== revision) {
       throw new RevisionFileError('', `no revision file declares revision '${revision}'`)
     }
-    return this.scriptOf(this.map.get(revision))
+    return this.scriptOf(rev)
   }
 
   /**
