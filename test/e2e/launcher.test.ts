@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import {
   cpSync,
   existsSync,
@@ -14,7 +14,8 @@ import {
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { ROOT } from '../helpers/mig.js'
+import { MIG_BIN, ROOT, tempProject } from '../helpers/mig.js'
+import { writeConfig, writeRevision } from '../helpers/project-files.js'
 
 const CLI = join(ROOT, 'packages/cli')
 const { version } = JSON.parse(readFileSync(join(CLI, 'package.json'), 'utf8')) as { version: string }
@@ -70,40 +71,73 @@ describe('mig code cache', () => {
     assert.equal(result.stderr, '')
     return result.stdout.trim()
   }
-  const cacheFile = (ext: string) => {
-    const found = readdirSync(cacheDir).filter(
-      (f) => f.startsWith(`code-${process.version}-`) && f.endsWith(ext),
+  const caches = () => readdirSync(cacheDir).sort()
+  const cacheOf = (command: string) => {
+    const found = caches().filter(
+      (f) => f.startsWith(`code-${process.version}-`) && f.endsWith(`-${command}.bin`),
     )
-    assert.equal(found.length, 1, `one ${ext} file in ${readdirSync(cacheDir).join(', ')}`)
+    assert.equal(found.length, 1, `one cache of ${command} in ${caches().join(', ')}`)
     return join(cacheDir, found[0] as string)
   }
 
-  test('is written by the first run of a command, reused after, and rebuilt when unusable', () => {
+  test('is written by the first run of each command, reused after, and rebuilt when unusable', () => {
     assert.equal(run('--version'), version)
-    const data = cacheFile('.bin')
+    const data = cacheOf('-')
     const first = statSync(data)
     assert.ok(first.size > 10_000, `a code cache of ${first.size} bytes`)
-    assert.deepEqual(readFileSync(cacheFile('.commands'), 'utf8').split('\n'), ['-'])
 
     // The same command again starts from the cache and leaves it alone.
     assert.equal(run('--version'), version)
     assert.equal(statSync(data).mtimeMs, first.mtimeMs)
 
-    // Another command adds what it compiled.
+    // Another command keeps a cache of its own; the first one stays as it was.
     run('list-templates')
-    assert.deepEqual(readFileSync(cacheFile('.commands'), 'utf8').split('\n'), ['-', 'list-templates'])
+    assert.ok(statSync(cacheOf('list-templates')).size > 10_000)
+    assert.equal(statSync(data).mtimeMs, first.mtimeMs)
+
+    // A failed command writes nothing: a mistyped command name leaves no file behind.
+    const typo = spawnSync(process.execPath, [bin, 'hedas'], { cwd: root, encoding: 'utf8' })
+    assert.notEqual(typo.status, 0)
+    assert.equal(caches().filter((f) => f.includes('hedas')).length, 0)
 
     // A cache V8 cannot use (damaged, or from another build) is ignored, then written again;
     // the caches of older builds for this Node go, those of other Nodes stay.
     writeFileSync(data, Buffer.alloc(first.size, 7))
-    const olderBuild = join(cacheDir, `code-${process.version}-${process.arch}-1-2-3.bin`)
-    const otherNode = join(cacheDir, 'code-v0.0.0-x64-1-2-3.bin')
+    const olderBuild = join(cacheDir, `code-${process.version}-${process.arch}-1-2-3--.bin`)
+    const otherNode = join(cacheDir, 'code-v0.0.0-x64-1-2-3--.bin')
     writeFileSync(olderBuild, 'old')
     writeFileSync(otherNode, 'other')
     assert.equal(run('--version'), version)
     assert.notDeepEqual(readFileSync(data), Buffer.alloc(first.size, 7))
-    assert.deepEqual(readFileSync(cacheFile('.commands'), 'utf8').split('\n'), ['-'])
     assert.equal(existsSync(olderBuild), false)
     assert.equal(existsSync(otherNode), true)
+    assert.ok(existsSync(cacheOf('list-templates')))
+  })
+})
+
+describe('mig output', () => {
+  test("a reader that closes early ends the output quietly, with the command's own status", async () => {
+    const project = tempProject('mig-epipe-')
+    try {
+      writeConfig(project.dir)
+      let down: string | null = null
+      for (let i = 1; i <= 50; i++) {
+        const id = `rev${String(i).padStart(4, '0')}`
+        writeRevision(project.dir, 'migrations', { id, down, message: `step ${i}` })
+        down = id
+      }
+      const child = spawn(process.execPath, [MIG_BIN, 'history'], { cwd: project.dir })
+      // Closed before mig has started: its first write to stdout fails with EPIPE.
+      child.stdout.destroy()
+      let stderr = ''
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString()
+      })
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+      assert.equal(stderr, '')
+      assert.equal(code, 0)
+    } finally {
+      project.cleanup()
+    }
   })
 })

@@ -4,8 +4,9 @@
 // small project, and Node 20 keeps no compile cache of its own (22.1 added
 // `module.enableCompileCache`). The cache lives in node_modules/.cache/migraph/, keyed by the Node
 // version and the bundle's stat, so a rebuilt or upgraded bundle never meets an older cache;
-// V8 rejects one that does not fit anyway, and it is then written again. Each command adds the
-// functions it compiled, so after a command has run once, it starts from compiled code.
+// V8 rejects one that does not fit anyway, and it is then written again. Each command keeps its
+// own cache, holding the functions it compiled: `mig heads` does not deserialize the query
+// builder and the drivers that `mig upgrade` compiled.
 'use strict'
 const {
   existsSync,
@@ -37,8 +38,13 @@ function cacheDir() {
   return undefined
 }
 
-/** The first word that is not an option: the command whose compiled functions a run adds. */
-const command = args.find((arg) => !arg.startsWith('-')) ?? '-'
+/**
+ * The command a run's code cache is kept for: the first word that is not an option, when it looks
+ * like a command name (an option's value, such as a config path, falls back to `-`).
+ */
+const command = ((word) => (word !== undefined && /^[a-z][a-z-]*$/.test(word) ? word : '-'))(
+  args.find((arg) => !arg.startsWith('-')),
+)
 
 function load() {
   // esbuild writes ASCII only, so latin1 reads it right, and faster than utf8 decoding.
@@ -47,13 +53,11 @@ function load() {
   const dir = cacheDir()
   const runtime = `code-${process.version}-${process.arch}-`
   const key = `${runtime}${stat.size}-${stat.ino}-${stat.mtimeMs}`.replace(/[^\w.-]/g, '_')
-  const file = dir === undefined ? undefined : join(dir, key)
+  const file = dir === undefined ? undefined : join(dir, `${key}-${command}.bin`)
   let cachedData
-  let commands = []
   if (file !== undefined) {
     try {
-      cachedData = readFileSync(`${file}.bin`)
-      commands = readFileSync(`${file}.commands`, 'utf8').split('\n')
+      cachedData = readFileSync(file)
     } catch {
       // No cache yet, or an unreadable one: compile from source.
     }
@@ -83,23 +87,19 @@ function load() {
     throw error
   }
   mod.loaded = true
-  const stale = cachedData === undefined || script.cachedDataRejected === true
-  const save = () => {
-    if (file === undefined || (!stale && commands.includes(command))) return
+  /** Writes this command's cache after a successful run that had none it could use. */
+  const save = (code) => {
+    if (file === undefined || code !== 0) return
+    if (cachedData !== undefined && script.cachedDataRejected !== true) return
     try {
       mkdirSync(dir, { recursive: true })
       // Write then rename, so a concurrent `mig` reads an old cache or a new one, never half.
       const temporary = `${file}.${process.pid}.tmp`
       writeFileSync(temporary, script.createCachedData())
-      renameSync(temporary, `${file}.bin`)
-      writeFileSync(temporary, (stale ? [command] : [...commands, command]).join('\n'))
-      renameSync(temporary, `${file}.commands`)
+      renameSync(temporary, file)
       // The caches of earlier builds for this Node are dead weight (other Nodes keep theirs).
-      if (stale) {
-        for (const name of readdirSync(dir)) {
-          if (name.startsWith(runtime) && !name.startsWith(`${key}.`))
-            rmSync(join(dir, name), { force: true })
-        }
+      for (const name of readdirSync(dir)) {
+        if (name.startsWith(runtime) && !name.startsWith(`${key}-`)) rmSync(join(dir, name), { force: true })
       }
     } catch {
       // A read-only node_modules: the next run compiles from source again.
@@ -108,8 +108,39 @@ function load() {
   return { exports: mod.exports, save }
 }
 
+// A reader that goes away (`mig history | head`) ends the output, not the command: what was
+// asked of the database still completes, as it would had the output gone to a file.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error
+  })
+}
+
+/**
+ * Exits once stdout and stderr are flushed. The command is done: all the event loop can still
+ * hold is V8 finishing a garbage collection and tearing the heap down, which on a project of
+ * thousands of revisions costs more than reading it.
+ */
+function exitWhenFlushed(code) {
+  const pending = [process.stdout, process.stderr].filter(
+    (stream) => !stream.destroyed && stream.writableLength > 0,
+  )
+  let left = pending.length
+  if (left === 0) process.exit(code)
+  for (const stream of pending) {
+    let flushed = false
+    const done = () => {
+      if (flushed) return
+      flushed = true
+      if (--left === 0) process.exit(code)
+    }
+    stream.once('drain', done)
+    stream.once('close', done)
+  }
+}
+
 const { exports: migraph, save } = load()
 migraph.main(args).then((code) => {
-  save()
-  process.exitCode = code
+  save(code)
+  exitWhenFlushed(code)
 })
