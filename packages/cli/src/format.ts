@@ -14,6 +14,8 @@ export interface HeadOnlyOptions {
   readonly includeDoc?: boolean
   readonly includeParents?: boolean
   readonly treeIndicators?: boolean
+  /** `false` leaves out `(current)` (what `mig current` lists is current by definition) */
+  readonly markCurrent?: boolean
 }
 
 /** One line per revision, as Alembic's `Script._head_only`. */
@@ -29,7 +31,7 @@ export function formatRevisionLine(info: RevisionInfo, options: HeadOnlyOptions 
     text += ` (${info.branchLabels.join(', ')})`
   }
   if (info.isHead) text += info.isRealHead === false ? ' (effective head)' : ' (head)'
-  if (info.isCurrent === true) text += ' (current)'
+  if (info.isCurrent === true && options.markCurrent !== false) text += ' (current)'
   if (options.treeIndicators !== false) {
     if (info.isBranchPoint) text += ' (branchpoint)'
     if (info.isMergePoint) text += ' (mergepoint)'
@@ -39,12 +41,15 @@ export function formatRevisionLine(info: RevisionInfo, options: HeadOnlyOptions 
 }
 
 /** The verbose block, as Alembic's `Script.log_entry`. */
-export function formatRevisionBlock(info: RevisionInfo): string {
+export function formatRevisionBlock(
+  info: RevisionInfo,
+  options: { readonly markCurrent?: boolean } = {},
+): string {
   let entry = `Rev: ${info.revision}`
   if (info.isHead) entry += ' (head)'
   if (info.isBranchPoint) entry += ' (branchpoint)'
   if (info.isMergePoint) entry += ' (mergepoint)'
-  if (info.isCurrent === true) entry += ' (current)'
+  if (info.isCurrent === true && options.markCurrent !== false) entry += ' (current)'
   entry += '\n'
   entry += info.isMergePoint ? `Merges: ${parents(info)}\n` : `Parent: ${parents(info)}\n`
   if (info.dependsOn.length > 0) entry += `Also depends on: ${info.dependsOn.join(', ')}\n`

@@ -44,8 +44,10 @@ export function currentCommand(state: CliState): CommandModule<GlobalArgv, Verbo
         if (io.json) return io.printJson(result.map(revisionJson))
         if (argv.verbose === true) io.print(`Current revision(s) for ${project.target().display}:`)
         for (const info of result) {
-          const shown = { ...info, isCurrent: false }
-          io.print(argv.verbose === true ? formatRevisionBlock(shown) : formatRevisionLine(shown))
+          const options = { markCurrent: false }
+          io.print(
+            argv.verbose === true ? formatRevisionBlock(info, options) : formatRevisionLine(info, options),
+          )
         }
       }),
   }

@@ -1,7 +1,7 @@
 import { branchPoints, currentRevisions, historyRange, listHeads, type Revision } from '@migraph/graph'
 import type { Project } from '../context.js'
 import { CommandError, MigraphError } from '../errors.js'
-import type { ScriptDirectory } from '../script/script-directory.js'
+import type { RevisionScript, ScriptDirectory } from '../script/script-directory.js'
 
 /** A revision as the inspection commands report it (also their `--json` shape). */
 export interface RevisionInfo {
@@ -12,7 +12,7 @@ export interface RevisionInfo {
   readonly message: string | null
   readonly path: string | null
   readonly createDate: string | null
-  /** The revision file's whole header comment, as `-v` prints it. */
+  /** The revision file's whole header comment, as `-v` prints it; computed when read. */
   readonly doc: string | null
   readonly nextRevisions: readonly string[]
   readonly isHead: boolean
@@ -25,33 +25,59 @@ export interface RevisionInfo {
   readonly isCurrent?: boolean | undefined
 }
 
+/**
+ * A revision as the inspection commands report it. A class rather than an object literal: history
+ * describes every revision of the graph, and a literal with a getter is built the slow way each
+ * time. `doc` is read from the script when asked for, so it is not an own property.
+ */
+class Description implements RevisionInfo {
+  declare readonly revision: string
+  declare readonly downRevisions: readonly string[]
+  declare readonly branchLabels: readonly string[]
+  declare readonly dependsOn: readonly string[]
+  declare readonly message: string | null
+  declare readonly path: string | null
+  declare readonly createDate: string | null
+  declare readonly nextRevisions: readonly string[]
+  declare readonly isHead: boolean
+  declare readonly isRealHead: boolean
+  declare readonly isBase: boolean
+  declare readonly isBranchPoint: boolean
+  declare readonly isMergePoint: boolean
+  declare readonly isCurrent?: boolean | undefined
+  readonly #script: RevisionScript
+
+  constructor(script: RevisionScript, revision: Revision, current: ReadonlySet<string> | undefined) {
+    this.#script = script
+    this.revision = revision.revision
+    this.downRevisions = revision.downRevisions
+    this.branchLabels = revision.allBranchLabels
+    this.dependsOn = revision.dependsOn
+    this.message = revision.message ?? script.message ?? null
+    this.path = revision.path ?? script.path ?? null
+    this.createDate = script.createDate ?? null
+    this.nextRevisions = revision.nextRevisions
+    this.isHead = revision.isHead
+    this.isRealHead = revision.isRealHead
+    this.isBase = revision.isBase
+    this.isBranchPoint = revision.isBranchPoint
+    this.isMergePoint = revision.isMergePoint
+    if (current !== undefined) this.isCurrent = current.has(revision.revision)
+  }
+
+  /** Rebuilt from the template for most files; only `-v` prints it. */
+  get doc(): string | null {
+    return this.#script.doc ?? null
+  }
+}
+
 /** Describes one revision of the graph. */
 export function describeRevision(
   scripts: ScriptDirectory,
   revision: Revision,
   current?: ReadonlySet<string>,
 ): RevisionInfo {
-  const script = scripts.scriptOf(revision)
-  return {
-    revision: revision.revision,
-    downRevisions: revision.downRevisions,
-    branchLabels: revision.allBranchLabels,
-    dependsOn: revision.dependsOn,
-    message: revision.message ?? script.message ?? null,
-    path: revision.path ?? script.path ?? null,
-    createDate: script.createDate ?? null,
-    // Rebuilt from the template for most files; only `-v` and `--json` print it.
-    get doc() {
-      return script.doc ?? null
-    },
-    nextRevisions: revision.nextRevisions,
-    isHead: revision.isHead,
-    isRealHead: revision.isRealHead,
-    isBase: revision.isBase,
-    isBranchPoint: revision.isBranchPoint,
-    isMergePoint: revision.isMergePoint,
-    ...(current === undefined ? {} : { isCurrent: current.has(revision.revision) }),
-  }
+  return new Description(scripts.scriptOf(revision), revision, current)
 }
 
 /** `mig heads`: the revisions nothing follows, in Alembic's order. */

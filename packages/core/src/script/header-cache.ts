@@ -332,15 +332,15 @@ function isRow(row: Row): boolean {
  * for: most commands never print it.
  */
 class StoredScript implements RevisionScript {
-  readonly revision: string
-  readonly downRevision: string | readonly string[] | null
-  readonly branchLabels: readonly string[] | null
-  readonly dependsOn: readonly string[] | null
-  readonly message: string | null
-  readonly createDate: string | null
-  readonly transactional: boolean
-  readonly path: string
-  readonly versionLocation: string
+  declare readonly revision: string
+  declare readonly downRevision: string | readonly string[] | null
+  declare readonly branchLabels: readonly string[] | null
+  declare readonly dependsOn: readonly string[] | null
+  declare readonly message: string | null
+  declare readonly createDate: string | null
+  declare readonly transactional: boolean
+  declare readonly path: string
+  declare readonly versionLocation: string
   readonly #doc: string | true | null
 
   constructor(row: Row, path: string, versionLocation: string) {
