@@ -72,6 +72,12 @@ const PATCHES = [
 const notStrictEqual = (actual, expected, message) => { if (Object.is(actual, expected)) throw assertionFailed(message) }
 const strictEqual = (actual, expected, message) => { if (!Object.is(actual, expected)) throw assertionFailed(message) }`,
       ],
+      [
+        // Read when yargs loads, this makes Node build process.stdout and load its stream
+        // library (a few milliseconds); only help output needs the width.
+        "stdColumns: typeof process.stdout.columns !== 'undefined' ? process.stdout.columns : null",
+        "get stdColumns() { return typeof process.stdout.columns !== 'undefined' ? process.stdout.columns : null }",
+      ],
     ],
   },
   {

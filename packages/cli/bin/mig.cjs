@@ -10,6 +10,7 @@
 'use strict'
 const {
   existsSync,
+  writeSync,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -108,23 +109,58 @@ function load() {
   return { exports: mod.exports, save }
 }
 
-// A reader that goes away (`mig history | head`) ends the output, not the command: what was
-// asked of the database still completes, as it would had the output gone to a file.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (error) => {
-    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error
-  })
+/** Lets a write to a full non-blocking pipe wait a moment before it tries again. */
+const pause = new Int32Array(new SharedArrayBuffer(4))
+
+/**
+ * stdout or stderr, written with `fs.writeSync`. `process.stdout` would load Node's stream library
+ * (a few milliseconds, every command) for what is at most a few writes. A reader that goes away
+ * (`mig history | head`) ends the output quietly, not the command: what was asked of the
+ * database still completes, as it would had the output gone to a file.
+ */
+function output(fd) {
+  let open = true
+  return {
+    write(text) {
+      if (!open) return true
+      const data = Buffer.from(text, 'utf8')
+      for (let done = 0; done < data.length; ) {
+        try {
+          done += writeSync(fd, data, done, data.length - done)
+        } catch (error) {
+          if (error.code === 'EAGAIN') {
+            // A pipe another process made non-blocking, and full: its reader is behind.
+            Atomics.wait(pause, 0, 0, 1)
+          } else if (error.code === 'EPIPE') {
+            open = false
+            return true
+          } else {
+            throw error
+          }
+        }
+      }
+      return true
+    },
+    get isTTY() {
+      return require('node:tty').isatty(fd)
+    },
+    get columns() {
+      return require('node:tty').isatty(fd) ? process[fd === 1 ? 'stdout' : 'stderr'].columns : undefined
+    },
+  }
 }
 
 /**
- * Exits once stdout and stderr are flushed. The command is done: all the event loop can still
- * hold is V8 finishing a garbage collection and tearing the heap down, which on a project of
- * thousands of revisions costs more than reading it.
+ * Exits once the command is done. What the event loop could still hold is V8 finishing a garbage
+ * collection and tearing the heap down, which on a project of thousands of revisions costs more
+ * than reading it. Where `process.stdout` may write asynchronously (not on Linux), output a
+ * revision printed through it is flushed first.
  */
 function exitWhenFlushed(code) {
-  const pending = [process.stdout, process.stderr].filter(
-    (stream) => !stream.destroyed && stream.writableLength > 0,
-  )
+  const pending =
+    process.platform === 'linux'
+      ? []
+      : [process.stdout, process.stderr].filter((stream) => !stream.destroyed && stream.writableLength > 0)
   let left = pending.length
   if (left === 0) process.exit(code)
   for (const stream of pending) {
@@ -136,11 +172,12 @@ function exitWhenFlushed(code) {
     }
     stream.once('drain', done)
     stream.once('close', done)
+    stream.once('error', done)
   }
 }
 
 const { exports: migraph, save } = load()
-migraph.main(args).then((code) => {
+migraph.main(args, { stdout: output(1), stderr: output(2) }).then((code) => {
   save(code)
   exitWhenFlushed(code)
 })

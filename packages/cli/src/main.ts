@@ -22,6 +22,8 @@ const VERSION: string = (
 export async function main(args: readonly string[], streams: Streams = process): Promise<number> {
   const state: CliState = { streams, exitCode: ExitCode.ok }
   const failures: string[] = []
+  // Only help is wrapped to the terminal; asking for its width can cost the other commands.
+  const wantsHelp = args.includes('--help') || args.includes('-h')
   const parser = yargs([...args])
     .scriptName('mig')
     .usage('mig <command> [options]')
@@ -84,7 +86,7 @@ export async function main(args: readonly string[], streams: Streams = process):
     .version(VERSION)
     .help()
     .alias('help', 'h')
-    .wrap(Math.min(110, process.stdout.columns ?? 110))
+    .wrap(wantsHelp ? Math.min(110, streams.stdout.columns ?? 110) : 110)
     .exitProcess(false)
     .fail((message, error) => {
       // yargs may report several problems for one mistake (an unknown command, then its

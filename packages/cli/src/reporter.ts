@@ -1,10 +1,18 @@
 import type { Reporter } from '@migraph/core'
 import type { MigrationStep } from '@migraph/graph'
 
+/** One output of the CLI: `process.stdout` and `process.stderr` are two. */
+export interface OutputStream {
+  write(text: string): unknown
+  readonly isTTY?: boolean | undefined
+  /** The terminal's width, when it is one. */
+  readonly columns?: number | undefined
+}
+
 /** Where the CLI writes; injected so tests can capture it. */
 export interface Streams {
-  readonly stdout: { write(text: string): unknown; isTTY?: boolean | undefined }
-  readonly stderr: { write(text: string): unknown; isTTY?: boolean | undefined }
+  readonly stdout: OutputStream
+  readonly stderr: OutputStream
 }
 
 /** Alembic's log line: `Running upgrade a1 -> b2, message`, dependencies left out of the ids. */
@@ -23,7 +31,12 @@ function ms(durationMs: number): string {
  */
 export function stderrReporter(streams: Streams, quiet: boolean): Reporter {
   const err = streams.stderr
-  const tty = err.isTTY === true
+  // Asked when a step is first reported: most commands report none, and asking can cost.
+  let isTerminal: boolean | undefined
+  const tty = () => {
+    isTerminal ??= err.isTTY === true
+    return isTerminal
+  }
   return {
     info: (message) => {
       if (!quiet) err.write(`${message}\n`)
@@ -32,15 +45,15 @@ export function stderrReporter(streams: Streams, quiet: boolean): Reporter {
       err.write(`warning: ${message}\n`)
     },
     stepStarted: (step) => {
-      if (!quiet && tty) err.write(stepLine(step))
+      if (!quiet && tty()) err.write(stepLine(step))
     },
     stepFinished: (step, durationMs) => {
       if (quiet) return
-      err.write(tty ? ` (${ms(durationMs)})\n` : `${stepLine(step)} (${ms(durationMs)})\n`)
+      err.write(tty() ? ` (${ms(durationMs)})\n` : `${stepLine(step)} (${ms(durationMs)})\n`)
     },
     stepFailed: (step, durationMs) => {
       err.write(
-        tty && !quiet ? ` FAILED (${ms(durationMs)})\n` : `${stepLine(step)} FAILED (${ms(durationMs)})\n`,
+        tty() && !quiet ? ` FAILED (${ms(durationMs)})\n` : `${stepLine(step)} FAILED (${ms(durationMs)})\n`,
       )
     },
   }
