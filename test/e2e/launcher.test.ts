@@ -1,12 +1,16 @@
 import assert from 'node:assert/strict'
-import { spawn, spawnSync } from 'node:child_process'
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import {
+  closeSync,
+  constants,
   cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
+  openSync,
   readdirSync,
   readFileSync,
+  readSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -14,6 +18,7 @@ import {
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { MIG_BIN, ROOT, tempProject } from '../helpers/mig.js'
 import { writeConfig, writeRevision } from '../helpers/project-files.js'
 
@@ -136,6 +141,69 @@ describe('mig output', () => {
       const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
       assert.equal(stderr, '')
       assert.equal(code, 0)
+    } finally {
+      project.cleanup()
+    }
+  })
+
+  const python = spawnSync('python3', ['-c', 'import fcntl'], { stdio: 'ignore' }).status === 0
+  test('a full pipe that another process made non-blocking delays the output and loses none of it', {
+    skip: python ? false : 'needs python3 to make a pipe non-blocking',
+  }, async () => {
+    const project = tempProject('mig-nonblocking-')
+    try {
+      writeConfig(project.dir)
+      let down: string | null = null
+      // Verbose blocks of 800 revisions: more than twice what a pipe holds.
+      for (let i = 1; i <= 800; i++) {
+        const id = `rev${String(i).padStart(4, '0')}`
+        writeRevision(project.dir, 'migrations', { id, down, message: `step ${i}` })
+        down = id
+      }
+      const expected = spawnSync(process.execPath, [MIG_BIN, 'history', '-v'], {
+        cwd: project.dir,
+        encoding: 'utf8',
+      })
+      assert.equal(expected.status, 0, expected.stderr)
+      assert.ok(expected.stdout.length > 2 * 65536, `${expected.stdout.length} bytes`)
+
+      const fifo = join(project.dir, 'out.fifo')
+      execFileSync('mkfifo', [fifo])
+      const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK)
+      const writer = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK)
+      // Node makes a child's stdio blocking when it spawns it; Python sets it back, then runs mig.
+      const nonBlocking =
+        'import fcntl, os, sys; fcntl.fcntl(1, fcntl.F_SETFL, fcntl.fcntl(1, fcntl.F_GETFL) | os.O_NONBLOCK); os.execv(sys.argv[1], sys.argv[1:])'
+      const child = spawn('python3', ['-c', nonBlocking, process.execPath, MIG_BIN, 'history', '-v'], {
+        cwd: project.dir,
+        stdio: ['ignore', writer, 'pipe'],
+      })
+      closeSync(writer)
+      let stderr = ''
+      child.stderr?.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString()
+      })
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve))
+      // Nothing is read until mig has long filled the pipe.
+      await sleep(500)
+      const chunks: Buffer[] = []
+      const buffer = Buffer.alloc(65536)
+      for (;;) {
+        let read: number
+        try {
+          read = readSync(reader, buffer)
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error
+          await sleep(5)
+          continue
+        }
+        if (read === 0) break
+        chunks.push(Buffer.from(buffer.subarray(0, read)))
+      }
+      closeSync(reader)
+      assert.equal(await exited, 0, stderr)
+      assert.equal(stderr, '')
+      assert.equal(Buffer.concat(chunks).toString('utf8'), expected.stdout)
     } finally {
       project.cleanup()
     }
