@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
 import { createServer, type Server, type Socket } from 'node:net'
+import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { sql } from 'kysely'
 import type { Connection } from '../../packages/core/src/dialects/index.ts'
@@ -9,6 +11,7 @@ import {
   resolveTarget,
   SQLITE_BUSY_TIMEOUT_MS,
 } from '../../packages/core/src/dialects/index.ts'
+import { ROOT } from '../helpers/mig.ts'
 import { createScratchDatabase, MYSQL_URL, open, POSTGRES_URL, tempDir } from './support.ts'
 
 const PASSWORD = 'p@ss:w/rd?#%'
@@ -121,6 +124,27 @@ describe('postgres session', { skip: POSTGRES_URL ? false : 'MIG_TEST_POSTGRES_U
       backend(connection.db),
     ])
     assert.deepEqual(parallel, [pid, pid, pid])
+  })
+
+  test("connecting loads pg without Node's fetch implementation, and leaves no global behind", () => {
+    // In a process of its own: this one may have loaded anything already.
+    const script = `
+      import { dialectFor, resolveTarget } from ${JSON.stringify(join(ROOT, 'packages/core/src/dialects/index.ts'))}
+      const before = 'navigator' in globalThis
+      const target = resolveTarget(process.env.URL, '/')
+      const connection = await dialectFor(target).connect(target, { connectTimeoutMs: 5000 })
+      await connection.close()
+      console.log(JSON.stringify({
+        undici: process.moduleLoadList.some((name) => name.includes('undici')),
+        sameNavigator: ('navigator' in globalThis) === before,
+      }))`
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, URL: POSTGRES_URL },
+    })
+    assert.equal(run.status, 0, run.stderr)
+    assert.deepEqual(JSON.parse(run.stdout), { undici: false, sameNavigator: true })
   })
 
   test('the session carries application_name and a client connection check', async () => {

@@ -1,19 +1,55 @@
+import { createRequire } from 'node:module'
 import { importExternal } from '../external-import.js'
 import { DriverMissingError } from './errors.js'
 
+let requireDriver: NodeJS.Require | undefined
+
 /**
- * Imports an optional driver package on demand, so that commands which never connect load none.
+ * Loads an optional driver package on demand, so that commands which never connect load none.
+ * The drivers are CommonJS packages, so `require` loads them, which does not set up Node's ES
+ * module loader (about 10 ms on a command's first `import()`); a driver that only ships ES modules
+ * is imported instead. `temporaryGlobals` are defined, where absent, only while the package loads.
  * A package that is not installed becomes a {@link DriverMissingError} carrying the install
  * command; any other failure (a broken install) is rethrown as is.
  */
-export async function importDriver<T>(packageName: string, purpose: string): Promise<T> {
+export async function importDriver<T>(
+  packageName: string,
+  purpose: string,
+  temporaryGlobals: Readonly<Record<string, unknown>> = {},
+): Promise<T> {
+  try {
+    requireDriver ??= createRequire(import.meta.url)
+    const defined = Object.keys(temporaryGlobals).filter((name) => !(name in globalThis))
+    for (const name of defined) {
+      Object.defineProperty(globalThis, name, {
+        value: temporaryGlobals[name],
+        configurable: true,
+        writable: true,
+      })
+    }
+    try {
+      return requireDriver(packageName) as T
+    } finally {
+      for (const name of defined) delete (globalThis as Record<string, unknown>)[name]
+    }
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ERR_REQUIRE_ESM') return importOnly<T>(packageName, purpose)
+    throw driverError(error, packageName, purpose)
+  }
+}
+
+async function importOnly<T>(packageName: string, purpose: string): Promise<T> {
   try {
     return await importExternal<T>(packageName)
   } catch (error) {
-    if (isModuleNotFound(error, packageName))
-      throw new DriverMissingError(packageName, purpose, { cause: error })
-    throw error
+    throw driverError(error, packageName, purpose)
   }
+}
+
+function driverError(error: unknown, packageName: string, purpose: string): unknown {
+  return isModuleNotFound(error, packageName)
+    ? new DriverMissingError(packageName, purpose, { cause: error })
+    : error
 }
 
 function isModuleNotFound(error: unknown, packageName: string): boolean {

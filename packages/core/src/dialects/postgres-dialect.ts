@@ -26,6 +26,14 @@ import {
 } from './url.js'
 
 /** How often a PostgreSQL ≥ 14 server checks, during a long statement, that we are still there. */
+/**
+ * `pg` asks, as it loads, whether it runs on Cloudflare Workers. Node 21 and later answer at once
+ * through `navigator.userAgent`; on Node 20, which has no `navigator`, `pg` builds a fetch
+ * `Response` to find out, and that loads Node's whole fetch implementation (undici): some 30 ms
+ * on every command that connects. The answer Node 21 would give is given while `pg` loads.
+ */
+const PG_LOAD_GLOBALS = { navigator: { userAgent: `Node.js/${process.versions.node.split('.')[0]}` } }
+
 export const CLIENT_CONNECTION_CHECK_INTERVAL_MS = 1000
 
 const DEFAULT_APPLICATION_NAME = 'migraph'
@@ -62,7 +70,9 @@ export const postgresDialect: MigrationDialect = Object.freeze({
   async connect(target: DatabaseTarget, options: ConnectOptions): Promise<Connection> {
     const parts = splitNetworkUrl(target.url)
     if (!parts) throw new ConnectionError('postgres', target.location, 'the URL is not a postgres:// URL')
-    const driver = interopDefault(await importDriver<typeof pg | { default: typeof pg }>('pg', 'PostgreSQL'))
+    const driver = interopDefault(
+      await importDriver<typeof pg | { default: typeof pg }>('pg', 'PostgreSQL', PG_LOAD_GLOBALS),
+    )
     const client = new driver.Client({
       connectionString: normalizeNetworkUrl(parts, 'postgres'),
       connectionTimeoutMillis: options.connectTimeoutMs,
