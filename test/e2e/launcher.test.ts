@@ -121,16 +121,22 @@ describe('mig code cache', () => {
 })
 
 describe('mig output', () => {
+  /** A project of `count` revisions in a line. */
+  const linearProject = (prefix: string, count: number) => {
+    const project = tempProject(prefix)
+    writeConfig(project.dir)
+    let down: string | null = null
+    for (let i = 1; i <= count; i++) {
+      const id = `rev${String(i).padStart(4, '0')}`
+      writeRevision(project.dir, 'migrations', { id, down, message: `step ${i}` })
+      down = id
+    }
+    return project
+  }
+
   test("a reader that closes early ends the output quietly, with the command's own status", async () => {
-    const project = tempProject('mig-epipe-')
+    const project = linearProject('mig-epipe-', 50)
     try {
-      writeConfig(project.dir)
-      let down: string | null = null
-      for (let i = 1; i <= 50; i++) {
-        const id = `rev${String(i).padStart(4, '0')}`
-        writeRevision(project.dir, 'migrations', { id, down, message: `step ${i}` })
-        down = id
-      }
       const child = spawn(process.execPath, [MIG_BIN, 'history'], { cwd: project.dir })
       // Closed before mig has started: its first write to stdout fails with EPIPE.
       child.stdout.destroy()
@@ -150,16 +156,9 @@ describe('mig output', () => {
   test('a full pipe that another process made non-blocking delays the output and loses none of it', {
     skip: python ? false : 'needs python3 to make a pipe non-blocking',
   }, async () => {
-    const project = tempProject('mig-nonblocking-')
+    // Verbose blocks of 800 revisions: more than twice what a pipe holds.
+    const project = linearProject('mig-nonblocking-', 800)
     try {
-      writeConfig(project.dir)
-      let down: string | null = null
-      // Verbose blocks of 800 revisions: more than twice what a pipe holds.
-      for (let i = 1; i <= 800; i++) {
-        const id = `rev${String(i).padStart(4, '0')}`
-        writeRevision(project.dir, 'migrations', { id, down, message: `step ${i}` })
-        down = id
-      }
       const expected = spawnSync(process.execPath, [MIG_BIN, 'history', '-v'], {
         cwd: project.dir,
         encoding: 'utf8',
