@@ -5,6 +5,7 @@ import {
   InvalidRevisionIdError,
   MissingRevisionError,
 } from './errors.js'
+import type { GraphLinks, Links } from './links.js'
 import { Revision, type RevisionInput } from './revision.js'
 
 /** The validated, linked form of a set of revisions; what {@link RevisionMap} wraps. */
@@ -19,6 +20,7 @@ export interface BuiltGraph {
   readonly realHeads: readonly string[]
   readonly bases: readonly string[]
   readonly realBases: readonly string[]
+  readonly links: Omit<GraphLinks, 'revisions'>
 }
 
 const ILLEGAL = ['@', '-', '+', ':']
@@ -61,9 +63,6 @@ function reach(starts: readonly number[], edges: Links): Uint8Array {
 }
 
 const unique = (xs: readonly string[]): readonly string[] => (xs.length <= 1 ? xs : [...new Set(xs)])
-
-/** Per revision, the positions of the revisions it links to. */
-type Links = readonly (readonly number[])[]
 
 /** The reverse of `links`: per revision, the revisions linking to it, in input order. */
 function reverseLinks(links: Links): Links {
@@ -231,6 +230,11 @@ export function buildGraph(inputs: Iterable<RevisionInput>): BuiltGraph {
       allNextRevisions: allNext[i] === next[i] ? nextIds : idsOf(allNext[i] as readonly number[]),
     })
   }
+  // As Revision.normalizedDownRevisions joins them: unique, `downRevision` first.
+  const normalizedDown: Links = versionedDown.map((vd, i): readonly number[] => {
+    const deps = anyDeps ? (normalized[i] as readonly number[]) : NONE
+    return deps.length === 0 && vd.length <= 1 ? vd : [...new Set([...vd, ...deps])]
+  })
   const toIds = (xs: number[]): readonly string[] => Object.freeze(idsOf(xs))
   return {
     revisions: Object.freeze(revisions),
@@ -239,6 +243,7 @@ export function buildGraph(inputs: Iterable<RevisionInput>): BuiltGraph {
     realHeads: toIds(realHeads),
     bases: toIds(bases),
     realBases: toIds(realBases),
+    links: { normalizedDown, allNext },
   }
 }
 

@@ -2,6 +2,7 @@ import { buildGraph } from './build.js'
 import { ResolutionError } from './errors.js'
 import { ancestorNodes, descendantNodes } from './graph-walk.js'
 import { resolveIdentifier } from './identifiers.js'
+import { setGraphLinks } from './links.js'
 import type { Revision, RevisionInput } from './revision.js'
 
 /**
@@ -40,6 +41,7 @@ export class RevisionMap {
     this.bases = built.bases
     this.realBases = built.realBases
     this.#keys = built.keys
+    setGraphLinks(this, { revisions: built.revisions, ...built.links })
   }
 
   /**

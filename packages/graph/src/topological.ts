@@ -1,5 +1,5 @@
 import { RevisionError } from './errors.js'
-import { ancestorNodes } from './graph-walk.js'
+import { type GraphLinks, graphLinks } from './links.js'
 import type { Revision } from './revision.js'
 import type { RevisionMap } from './revision-map.js'
 import {
@@ -24,8 +24,10 @@ export function topologicalSort(
   revisions: ReadonlySet<Revision>,
   heads: readonly Revision[],
 ): Revision[] {
-  // Membership by `Revision.index` in typed arrays: Sets of objects cost a hash per lookup,
-  // which is most of the sort on thousands of revisions.
+  // By `Revision.index` throughout: membership in typed arrays and links as indices, where Sets
+  // of objects and lookups by id would cost a hash each, which is most of the sort on thousands
+  // of revisions.
+  const { normalizedDown, allNext, revisions: all } = graphLinks(map) as GraphLinks
   const n = map.size
   const TODO = 1
   const EMITTED = 2
@@ -34,32 +36,44 @@ export function topologicalSort(
   const state = new Uint8Array(n)
   for (const r of revisions) state[r.index] = (state[r.index] as number) | TODO
   let todoCount = revisions.size
-  const current = [...new Set(heads.filter((h) => ((state[h.index] as number) & TODO) !== 0))].sort(
-    (a, b) => a.index - b.index,
-  )
-  for (const r of current) state[r.index] = (state[r.index] as number) | OPEN
-  for (const r of ancestorNodes(map, current, true)) state[r.index] = (state[r.index] as number) | WITHIN
+  const current: number[] = []
+  for (const h of heads) {
+    if (((state[h.index] as number) & TODO) !== 0 && !current.includes(h.index)) current.push(h.index)
+  }
+  current.sort((a, b) => a - b)
+  // Everything below the starting heads, along normalized links.
+  const stack: number[] = []
+  for (const at of current) {
+    state[at] = (state[at] as number) | OPEN
+    stack.push(at)
+  }
+  while (stack.length > 0) {
+    const at = stack.pop() as number
+    if (((state[at] as number) & WITHIN) !== 0) continue
+    state[at] = (state[at] as number) | WITHIN
+    const parents = normalizedDown[at] as readonly number[]
+    for (let k = 0; k < parents.length; k++) stack.push(parents[k] as number)
+  }
   const output: Revision[] = []
   // Which walk last reached a revision, so that each walk starts with nothing seen.
   const seenBy = new Uint32Array(n)
   let walk = 0
-  const stack: Revision[] = []
 
-  const blockingIndex = (candidate: Revision, self: number): number => {
+  const blockingIndex = (candidate: number, self: number): number => {
     let best = -1
     walk++
-    seenBy[candidate.index] = walk
+    seenBy[candidate] = walk
     stack.push(candidate)
     while (stack.length > 0) {
-      const at = stack.pop() as Revision
-      const children = at.allNextRevisions
+      const at = stack.pop() as number
+      const children = allNext[at] as readonly number[]
       for (let k = 0; k < children.length; k++) {
-        const child = map.get(children[k] as string)
-        const flags = state[child.index] as number
-        if (seenBy[child.index] === walk || (flags & EMITTED) !== 0 || (flags & WITHIN) === 0) continue
+        const child = children[k] as number
+        const flags = state[child] as number
+        if (seenBy[child] === walk || (flags & EMITTED) !== 0 || (flags & WITHIN) === 0) continue
         // the child must reach `at` through normalized links, as Alembic's ancestor sets do
-        if (!child.normalizedDownRevisions.includes(at.revision)) continue
-        seenBy[child.index] = walk
+        if (!(normalizedDown[child] as readonly number[]).includes(at)) continue
+        seenBy[child] = walk
         if ((flags & OPEN) !== 0) {
           const position = current.indexOf(child)
           if (position !== self && (best === -1 || position < best)) best = position
@@ -72,31 +86,30 @@ export function topologicalSort(
 
   let index = 0
   while (current.length > 0) {
-    const candidate = current[index] as Revision
+    const candidate = current[index] as number
     const blocker = blockingIndex(candidate, index)
     if (blocker !== -1) {
       index = blocker
       continue
     }
-    const at = candidate.index
-    if (((state[at] as number) & TODO) !== 0) {
-      output.push(candidate)
+    if (((state[candidate] as number) & TODO) !== 0) {
+      output.push(all[candidate] as Revision)
       todoCount--
     }
-    state[at] = (((state[at] as number) & ~(TODO | OPEN)) | EMITTED) & 0xff
-    const toAdd: Revision[] = []
-    const parents = candidate.normalizedDownRevisions
+    state[candidate] = (((state[candidate] as number) & ~(TODO | OPEN)) | EMITTED) & 0xff
+    const parents = normalizedDown[candidate] as readonly number[]
+    let added = 0
     for (let k = 0; k < parents.length; k++) {
-      const r = map.get(parents[k] as string)
-      if (((state[r.index] as number) & (TODO | OPEN)) === TODO) toAdd.push(r)
+      const parent = parents[k] as number
+      if (((state[parent] as number) & (TODO | OPEN)) !== TODO) continue
+      if (added === 0) current[index] = parent
+      else current.push(parent)
+      state[parent] = (state[parent] as number) | OPEN
+      added++
     }
-    if (toAdd.length === 0) {
+    if (added === 0) {
       current.splice(index, 1)
       index = Math.max(index - 1, 0)
-    } else {
-      current[index] = toAdd[0] as Revision
-      for (let k = 1; k < toAdd.length; k++) current.push(toAdd[k] as Revision)
-      for (const r of toAdd) state[r.index] = (state[r.index] as number) | OPEN
     }
   }
   if (todoCount > 0) {
