@@ -1,4 +1,13 @@
-import { closeSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs'
+import {
+  closeSync,
+  constants,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readSync,
+  realpathSync,
+  statSync,
+} from 'node:fs'
 import { join, relative } from 'node:path'
 import { type Revision, RevisionMap } from '@migraph/graph'
 import { RevisionFileError } from '../errors.js'
@@ -20,6 +29,7 @@ export interface RevisionModule {
 
 const REVISION_EXTENSIONS = new Set(['.ts', '.mts', '.js', '.mjs'])
 const NO_THROW = { throwIfNoEntry: false } as const
+const { S_IFMT, S_IFLNK, S_IFREG } = constants
 
 /** Reports something worth telling the user that is not an error. */
 export type WarningSink = (message: string) => void
@@ -211,7 +221,9 @@ function listRevisionFiles(location: string): { prefix: string; names: string[];
   for (const name of candidates) {
     const file = prefix + name
     let stats = lstatSync(file, NO_THROW)
-    if (stats?.isSymbolicLink()) {
+    // The file type from `mode`, as Stats' own `isSymbolicLink()` and `isFile()` read it, without
+    // two method calls per file.
+    if (stats !== undefined && (stats.mode & S_IFMT) === S_IFLNK) {
       const target = safeRealpath(file)
       const root = realpathSync(location)
       if (target === undefined || relative(root, target).startsWith('..') || target === root) {
@@ -222,7 +234,7 @@ function listRevisionFiles(location: string): { prefix: string; names: string[];
       }
       stats = statSync(file, NO_THROW)
     }
-    if (stats !== undefined && !stats.isFile()) continue
+    if (stats !== undefined && (stats.mode & S_IFMT) !== S_IFREG) continue
     const at = names.length * STAMP_WIDTH
     names.push(name)
     if (stats === undefined) {
