@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module'
 import { importExternal } from '../external-import.js'
+import { NEEDS_IMPORT } from '../script/import-module.js'
 import { DriverMissingError } from './errors.js'
 
 let requireDriver: NodeJS.Require | undefined
@@ -33,7 +34,7 @@ export async function importDriver<T>(
       for (const name of defined) delete (globalThis as Record<string, unknown>)[name]
     }
   } catch (error) {
-    if ((error as { code?: unknown }).code === 'ERR_REQUIRE_ESM') return importOnly<T>(packageName, purpose)
+    if (NEEDS_IMPORT.has((error as { code?: string }).code ?? '')) return importOnly<T>(packageName, purpose)
     throw driverError(error, packageName, purpose)
   }
 }

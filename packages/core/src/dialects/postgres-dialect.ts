@@ -25,7 +25,6 @@ import {
   urlSecrets,
 } from './url.js'
 
-/** How often a PostgreSQL ≥ 14 server checks, during a long statement, that we are still there. */
 /**
  * `pg` asks, as it loads, whether it runs on Cloudflare Workers. Node 21 and later answer at once
  * through `navigator.userAgent`; on Node 20, which has no `navigator`, `pg` builds a fetch
@@ -34,6 +33,7 @@ import {
  */
 const PG_LOAD_GLOBALS = { navigator: { userAgent: `Node.js/${process.versions.node.split('.')[0]}` } }
 
+/** How often a PostgreSQL ≥ 14 server checks, during a long statement, that we are still there. */
 export const CLIENT_CONNECTION_CHECK_INTERVAL_MS = 1000
 
 const DEFAULT_APPLICATION_NAME = 'migraph'

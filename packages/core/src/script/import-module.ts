@@ -67,7 +67,7 @@ async function importOne(file: string): Promise<Module> {
 }
 
 /** What `require` throws for a module that only `import()` can load (top-level await). */
-const NEEDS_IMPORT = new Set(['ERR_REQUIRE_ESM', 'ERR_REQUIRE_ASYNC_MODULE'])
+export const NEEDS_IMPORT = new Set(['ERR_REQUIRE_ESM', 'ERR_REQUIRE_ASYNC_MODULE'])
 
 /**
  * Loads the cached compiled copy of a TypeScript module, compiling it on a miss. The copy is
