@@ -283,13 +283,10 @@ function decodeStamps(text: string): Float64Array | undefined {
   const bytes = Buffer.from(text, 'base64')
   if (bytes.length % Float64Array.BYTES_PER_ELEMENT !== 0) return undefined
   // A Float64Array must start on a multiple of 8 bytes, which a small Buffer from Node's shared
-  // pool need not.
-  const buffer =
-    bytes.byteOffset % Float64Array.BYTES_PER_ELEMENT === 0
-      ? bytes.buffer
-      : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length)
-  const offset = buffer === bytes.buffer ? bytes.byteOffset : 0
-  return new Float64Array(buffer, offset, bytes.length / Float64Array.BYTES_PER_ELEMENT)
+  // pool need not: such a one is copied first.
+  const { buffer, byteOffset } =
+    bytes.byteOffset % Float64Array.BYTES_PER_ELEMENT === 0 ? bytes : new Uint8Array(bytes)
+  return new Float64Array(buffer, byteOffset, bytes.length / Float64Array.BYTES_PER_ELEMENT)
 }
 
 function sameStamp(stored: Float64Array, at: number, stamps: Float64Array, index: number): boolean {
