@@ -34,7 +34,9 @@ export function inspectIntegrity(
   const changed: { revision: string; path: string }[] = []
   const vanished: string[] = []
   for (const [revision, checksum] of appliedChecksums(history)) {
-    const script = scripts.scripts.get(revision)
+    // By the graph's own index: building the map of every script by id costs more than this loop.
+    const rev = map.lookupKey(revision)
+    const script = rev?.revision === revision ? scripts.scriptOf(rev) : undefined
     if (script === undefined) {
       vanished.push(revision)
     } else if (checksumOf(script.path) !== checksum) {
