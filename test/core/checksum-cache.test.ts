@@ -18,7 +18,9 @@ import {
   ChecksumCache,
   type ChecksumCacheOptions,
   type ChecksumStamp,
+  listingStamps,
 } from '../../packages/core/src/runtime/checksum-cache.ts'
+import { ScriptDirectory } from '../../packages/core/src/script/script-directory.ts'
 
 let root: string
 let versions: string
@@ -148,5 +150,43 @@ describe('checksum cache', () => {
     writeFileSync(join(root, 'blocker'), '')
     cacheDir = join(root, 'blocker', 'cache')
     assert.deepEqual(run(['a1.ts', 'missing.ts']), [sum('one'), null])
+  })
+
+  test("a command's folder listing stands in for stat'ing each file again, while it is fresh", async () => {
+    const header = (id: string) => `export const revision = '${id}'\nexport const downRevision = null\n`
+    for (const id of ['a1', 'b2', 'c3']) write(`${id}_x.ts`, header(id))
+    const scripts = await ScriptDirectory.load(
+      [versions],
+      () => Promise.reject(new Error('no import')),
+      () => {},
+      { headerCache: false },
+    )
+    for (const id of ['a1', 'b2', 'c3']) {
+      const s = statSync(path(`${id}_x.ts`))
+      assert.deepEqual(scripts.stampOf(path(`${id}_x.ts`)), {
+        size: s.size,
+        mtimeMs: s.mtimeMs,
+        ctimeMs: s.ctimeMs,
+        ino: s.ino,
+      })
+    }
+    assert.equal(scripts.stampOf(path('zz_x.ts')), undefined)
+    assert.equal(scripts.stampOf(join(root, 'a1_x.ts')), undefined)
+
+    // The stamps used are the ones the cache records: the listing's while it is fresh, a new
+    // stat's once it is not. A listing that claims another size tells them apart.
+    const claimed = { size: 12_345, mtimeMs: 1, ctimeMs: 1, ino: 1 }
+    const recorded = (listedAtMs: number) => {
+      rmSync(cacheDir, { recursive: true, force: true })
+      const listing = { stampOf: () => claimed, listedAtMs }
+      assert.deepEqual(run(['a1_x.ts'], listingStamps(listing)), [sum(header('a1'))])
+      return JSON.parse(readFileSync(join(cacheDir, cacheFiles()[0] as string), 'utf8'))
+    }
+    const fresh = recorded(Date.now())
+    assert.equal(fresh.entries['a1_x.ts'][0], claimed.size)
+    const stale = recorded(Date.now() - 60_000)
+    assert.equal(stale.entries['a1_x.ts'][0], statSync(path('a1_x.ts')).size)
+    // The run counts as started when the listing did.
+    assert.ok(stale.startedMs <= Date.now() - 60_000)
   })
 })

@@ -14,13 +14,13 @@ export interface CheckResult extends IntegrityReport {
  */
 export async function check(project: Project): Promise<CheckResult> {
   const scripts = await project.scripts()
-  const [{ readState }, { inspectIntegrity }, { ChecksumCache }] = await Promise.all([
+  const [{ readState }, { inspectIntegrity }, { ChecksumCache, listingStamps }] = await Promise.all([
     import('../runtime/session.js'),
     import('../runtime/integrity.js'),
     import('../runtime/checksum-cache.js'),
   ])
   const { heads, history } = await readState(project)
-  const checksums = new ChecksumCache()
+  const checksums = new ChecksumCache(listingStamps(scripts))
   const report = inspectIntegrity(scripts, heads, history, { checksum: checksums.checksum })
   checksums.save()
   return { heads, ...report }

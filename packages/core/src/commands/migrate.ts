@@ -75,7 +75,7 @@ async function migrate(
     direction === 'up'
       ? planUpgrade(scripts.map, current, target, { onWarning })
       : planDowngrade(scripts.map, current, target, { onWarning })
-  const { ChecksumCache, renderOfflineSql, runSteps, withSession } = await runtime()
+  const { ChecksumCache, listingStamps, renderOfflineSql, runSteps, withSession } = await runtime()
   if (args.sql === true) {
     const range = splitRange(args.target)
     if (direction === 'down' && range === undefined) {
@@ -92,7 +92,7 @@ async function migrate(
   }
   // Validate what needs no database first, so a typo never opens (or creates) one.
   if (resolvableWithoutDatabase(args.target)) scripts.map.resolve(args.target, [])
-  const checksums = new ChecksumCache()
+  const checksums = new ChecksumCache(listingStamps(scripts))
   try {
     return await withSession(project, { lock: true }, async (session) => {
       const { readRunState } = await import('../runtime/history-table.js')

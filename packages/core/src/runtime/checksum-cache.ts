@@ -22,6 +22,29 @@ export interface ChecksumCacheOptions {
   readonly nowMs?: (() => number) | undefined
 }
 
+/**
+ * How long after a folder listing its stamps stand in for a fresh `stat` (see
+ * {@link listingStamps}). A check that waited longer, for the migration lock say, stats again.
+ */
+const LISTING_FRESH_MS = 1000
+
+/**
+ * Options that take a revision file's stamp from the listing the command started with, while it
+ * is fresh, instead of stat'ing the file a second time; the run counts as started when the
+ * listing did, so the racy rule holds for every stamp used.
+ */
+export function listingStamps(listing: {
+  stampOf(file: string): ChecksumStamp | undefined
+  readonly listedAtMs: number
+}): ChecksumCacheOptions {
+  return {
+    stat: (file) =>
+      (Date.now() - listing.listedAtMs < LISTING_FRESH_MS ? listing.stampOf(file) : undefined) ??
+      statSync(file),
+    nowMs: () => listing.listedAtMs,
+  }
+}
+
 /** A function giving a revision file's checksum, or null when it cannot be read. */
 export type ChecksumOf = (file: string) => string | null
 

@@ -11,7 +11,7 @@ import {
 import { join, relative } from 'node:path'
 import { type Revision, RevisionMap } from '@migraph/graph'
 import { RevisionFileError } from '../errors.js'
-import { HeaderCache, type HeaderCacheOptions, STAMP_WIDTH } from './header-cache.js'
+import { type FileStamp, HeaderCache, type HeaderCacheOptions, STAMP_WIDTH } from './header-cache.js'
 import { describeImportError, findCacheDir, importEach, type ModuleImporter } from './import-module.js'
 import { parseRevisionHeader, type RevisionHeader } from './revision-header.js'
 
@@ -57,17 +57,57 @@ export class ScriptDirectory {
   readonly #list: readonly RevisionScript[]
   #byId: ReadonlyMap<string, RevisionScript> | undefined
   readonly #importer: ModuleImporter
+  /** Each folder's listing: its revision file names in sorted order, and their stamps. */
+  readonly #listings: readonly Listing[]
+  /** When the listings started (ms since the epoch): every stamp in them was taken later. */
+  readonly listedAtMs: number
 
   private constructor(
     map: RevisionMap,
     list: readonly RevisionScript[],
     versionLocations: readonly string[],
     importer: ModuleImporter,
+    listings: readonly Listing[],
+    listedAtMs: number,
   ) {
     this.map = map
     this.#list = list
     this.versionLocations = versionLocations
     this.#importer = importer
+    this.#listings = listings
+    this.listedAtMs = listedAtMs
+  }
+
+  /**
+   * The stamp the folder listing took of a revision file (following a symbolic link, as reading
+   * does), so that a check of the file soon after need not stat it again; undefined for a file
+   * the listing did not stamp.
+   */
+  stampOf(file: string): FileStamp | undefined {
+    for (const { prefix, names, stamps } of this.#listings) {
+      if (!file.startsWith(prefix)) continue
+      const name = file.slice(prefix.length)
+      // The names are sorted: a binary search finds one without a map of them all.
+      let low = 0
+      let high = names.length - 1
+      while (low <= high) {
+        const middle = (low + high) >>> 1
+        const found = names[middle] as string
+        if (found < name) low = middle + 1
+        else if (found > name) high = middle - 1
+        else {
+          const at = middle * STAMP_WIDTH
+          if (Number.isNaN(stamps[at])) return undefined
+          return {
+            size: stamps[at] as number,
+            mtimeMs: stamps[at + 1] as number,
+            ctimeMs: stamps[at + 2] as number,
+            ino: stamps[at + 3] as number,
+          }
+        }
+      }
+    }
+    return undefined
   }
 
   /** Every script by revision id, in the graph's input order. */
@@ -94,8 +134,12 @@ export class ScriptDirectory {
   ): Promise<ScriptDirectory> {
     const cacheOptions = options.headerCache ?? defaultHeaderCache
     const scripts: RevisionScript[] = []
+    const listings: Listing[] = []
+    const listedAtMs = Date.now()
     for (const location of versionLocations) {
-      const { prefix, names, stamps } = listRevisionFiles(location)
+      const listing = listRevisionFiles(location)
+      listings.push(listing)
+      const { prefix, names, stamps } = listing
       const cache = cacheOptions === false ? undefined : HeaderCache.open(location, cacheOptions(location))
       cache?.restamp(prefix, names, stamps)
       for (let i = 0; i < names.length; i++) {
@@ -124,7 +168,7 @@ export class ScriptDirectory {
     }
     // A script is a RevisionInput: its header fields and its path.
     const map = RevisionMap.build(scripts)
-    return new ScriptDirectory(map, scripts, versionLocations, importer)
+    return new ScriptDirectory(map, scripts, versionLocations, importer, listings, listedAtMs)
   }
 
   /** The script of a revision id (exact). */
@@ -193,7 +237,14 @@ function revisionModule(script: RevisionScript, mod: Record<string, unknown>): R
  * link is followed, and refused when it leaves the folder. One `lstat` per file both types it
  * and stamps it.
  */
-function listRevisionFiles(location: string): { prefix: string; names: string[]; stamps: Float64Array } {
+/** One versions folder as listed: see {@link listRevisionFiles}. */
+interface Listing {
+  readonly prefix: string
+  readonly names: string[]
+  readonly stamps: Float64Array
+}
+
+function listRevisionFiles(location: string): Listing {
   let listed: string[]
   try {
     listed = readdirSync(location)
