@@ -140,7 +140,11 @@ export class ScriptDirectory {
       const listing = listRevisionFiles(location)
       listings.push(listing)
       const { prefix, names, stamps } = listing
-      const cache = cacheOptions === false ? undefined : HeaderCache.open(location, cacheOptions(location))
+      // The run started before this folder was listed: every stamp the cache records is later.
+      const cache =
+        cacheOptions === false
+          ? undefined
+          : HeaderCache.open(location, { nowMs: () => listedAtMs, ...cacheOptions(location) })
       cache?.restamp(prefix, names, stamps)
       for (let i = 0; i < names.length; i++) {
         const name = names[i] as string
