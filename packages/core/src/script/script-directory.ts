@@ -1,16 +1,7 @@
-import {
-  closeSync,
-  constants,
-  lstatSync,
-  openSync,
-  readdirSync,
-  readSync,
-  realpathSync,
-  statSync,
-} from 'node:fs'
-import { join, relative } from 'node:path'
+import { closeSync, openSync, readSync } from 'node:fs'
 import { type Revision, RevisionMap } from '@migraph/graph'
 import { RevisionFileError } from '../errors.js'
+import { type Listing, listRevisionFiles, stampIn } from './folder-listing.js'
 import { type FileStamp, HeaderCache, type HeaderCacheOptions, STAMP_WIDTH } from './header-cache.js'
 import { describeImportError, findCacheDir, importEach, type ModuleImporter } from './import-module.js'
 import { parseRevisionHeader, type RevisionHeader } from './revision-header.js'
@@ -26,10 +17,6 @@ export interface RevisionModule {
   readonly upgrade: (op: never) => Promise<void> | void
   readonly downgrade: (op: never) => Promise<void> | void
 }
-
-const REVISION_EXTENSIONS = new Set(['.ts', '.mts', '.js', '.mjs'])
-const NO_THROW = { throwIfNoEntry: false } as const
-const { S_IFMT, S_IFLNK, S_IFREG } = constants
 
 /** Reports something worth telling the user that is not an error. */
 export type WarningSink = (message: string) => void
@@ -84,30 +71,7 @@ export class ScriptDirectory {
    * the listing did not stamp.
    */
   stampOf(file: string): FileStamp | undefined {
-    for (const { prefix, names, stamps } of this.#listings) {
-      if (!file.startsWith(prefix)) continue
-      const name = file.slice(prefix.length)
-      // The names are sorted: a binary search finds one without a map of them all.
-      let low = 0
-      let high = names.length - 1
-      while (low <= high) {
-        const middle = (low + high) >>> 1
-        const found = names[middle] as string
-        if (found < name) low = middle + 1
-        else if (found > name) high = middle - 1
-        else {
-          const at = middle * STAMP_WIDTH
-          if (Number.isNaN(stamps[at])) return undefined
-          return {
-            size: stamps[at] as number,
-            mtimeMs: stamps[at + 1] as number,
-            ctimeMs: stamps[at + 2] as number,
-            ino: stamps[at + 3] as number,
-          }
-        }
-      }
-    }
-    return undefined
+    return stampIn(this.#listings, file)
   }
 
   /** Every script by revision id, in the graph's input order. */
@@ -233,89 +197,6 @@ function revisionModule(script: RevisionScript, mod: Record<string, unknown>): R
     }
   }
   return mod as unknown as RevisionModule
-}
-
-/**
- * Revision file names of one folder in order, the prefix that makes them paths, and each file's
- * stamp for the header cache (NaN when it vanished meanwhile: reading it will say so). A symbolic
- * link is followed, and refused when it leaves the folder. One `lstat` per file both types it
- * and stamps it.
- */
-/** One versions folder as listed: see {@link listRevisionFiles}. */
-interface Listing {
-  readonly prefix: string
-  readonly names: string[]
-  readonly stamps: Float64Array
-}
-
-function listRevisionFiles(location: string): Listing {
-  let listed: string[]
-  try {
-    listed = readdirSync(location)
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    if (code === 'ENOENT') {
-      throw new RevisionFileError(
-        location,
-        `versions folder not found: ${location} (run 'mig init' or fix 'migrations' in the config)`,
-      )
-    }
-    throw new RevisionFileError(
-      location,
-      `cannot read versions folder ${location}: ${(error as Error).message}`,
-    )
-  }
-  // `join(location, name)` for a plain entry name, without normalizing the folder each time.
-  const prefix = join(location, '_').slice(0, -1)
-  // Sorting the names orders the paths the same way (one shared prefix), comparing less text.
-  const candidates = listed.filter(isRevisionFileName).sort()
-  const names: string[] = []
-  // Four numbers per file in one typed array: an object per file, and the boxes of its
-  // fractional times, would outlive young-generation collections, which copy them each time.
-  const stamps = new Float64Array(candidates.length * STAMP_WIDTH)
-  for (const name of candidates) {
-    const file = prefix + name
-    let stats = lstatSync(file, NO_THROW)
-    // The file type from `mode`, as Stats' own `isSymbolicLink()` and `isFile()` read it, without
-    // two method calls per file.
-    if (stats !== undefined && (stats.mode & S_IFMT) === S_IFLNK) {
-      const target = safeRealpath(file)
-      const root = realpathSync(location)
-      if (target === undefined || relative(root, target).startsWith('..') || target === root) {
-        throw new RevisionFileError(
-          file,
-          `${file}: symbolic link resolves outside the versions folder ${location}`,
-        )
-      }
-      stats = statSync(file, NO_THROW)
-    }
-    if (stats !== undefined && (stats.mode & S_IFMT) !== S_IFREG) continue
-    const at = names.length * STAMP_WIDTH
-    names.push(name)
-    if (stats === undefined) {
-      stamps[at] = Number.NaN
-    } else {
-      stamps[at] = stats.size
-      stamps[at + 1] = stats.mtimeMs
-      stamps[at + 2] = stats.ctimeMs
-      stamps[at + 3] = stats.ino
-    }
-  }
-  return { prefix, names, stamps: stamps.subarray(0, names.length * STAMP_WIDTH) }
-}
-
-function isRevisionFileName(name: string): boolean {
-  if (name.startsWith('.') || name.startsWith('_') || name.endsWith('.d.ts')) return false
-  const dot = name.lastIndexOf('.')
-  return dot > 0 && REVISION_EXTENSIONS.has(name.slice(dot))
-}
-
-function safeRealpath(file: string): string | undefined {
-  try {
-    return realpathSync(file)
-  } catch {
-    return undefined
-  }
 }
 
 let readBuffer = Buffer.allocUnsafe(64 * 1024)
