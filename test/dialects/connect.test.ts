@@ -159,6 +159,25 @@ describe('postgres session', { skip: POSTGRES_URL ? false : 'MIG_TEST_POSTGRES_U
     if ((row?.version ?? 0) >= 140000) assert.equal(row?.check, '1s')
   })
 
+  test('a statement registered with prepare() is parsed once and stays prepared; no other is', async () => {
+    const { db } = connection
+    const registered = sql<{ n: number }>`select ${1}::int + 41 as n`.compile(db)
+    const other = sql<{ n: number }>`select ${2}::int + 40 as n`.compile(db)
+    connection.prepare(registered.sql)
+    for (let i = 0; i < 3; i++) {
+      assert.equal((await db.executeQuery(registered)).rows[0]?.n, 42)
+      assert.equal((await db.executeQuery(other)).rows[0]?.n, 42)
+    }
+    // Prepared again on the server only if the client lost track of it: one entry, three runs.
+    const prepared = await sql<{ statement: string; generic: number; custom: number }>`
+      select statement, generic_plans::int as generic, custom_plans::int as custom
+      from pg_catalog.pg_prepared_statements`.execute(db)
+    assert.deepEqual(
+      prepared.rows.map((row) => [row.statement, row.generic + row.custom]),
+      [[registered.sql, 3]],
+    )
+  })
+
   test('closing twice is harmless', async () => {
     const other = await open(POSTGRES_URL as string)
     await other.connection.close()

@@ -278,8 +278,12 @@ for (const c of cases) {
           const tables = { version: ref, history: historyTableOf(ref) }
           await ensureVersionTable(connection.db, ref)
           await ensureHistoryTable(connection.db, tables.history)
-          // One recorder for the whole run: each kind of change reuses its statement.
-          const recorder = new StepRecorder(tables, { dataModifyingCte })
+          // One recorder for the whole run: each kind of change reuses its statement, prepared
+          // on the server where the dialect can.
+          const recorder = new StepRecorder(tables, {
+            dataModifyingCte,
+            prepare: (text) => connection.prepare(text),
+          })
           await recorder.record(connection.db, [{ kind: 'insert', version: 'aaaa' }], entry('aaaa'))
           await recorder.record(connection.db, [{ kind: 'update', from: 'aaaa', to: 'bbbb' }], entry('bbbb'))
           await assert.rejects(

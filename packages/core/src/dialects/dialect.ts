@@ -51,6 +51,12 @@ export interface Connection {
   readonly db: AnyKysely
   /** The target this connection was opened for. */
   readonly target: DatabaseTarget
+  /**
+   * Asks the session to keep a statement it will send many times (the text of a compiled query)
+   * prepared on the server after its first run, so later runs skip parsing and planning. A hint:
+   * a dialect without server-side prepared statements ignores it.
+   */
+  prepare(sql: string): void
   /** Releases any lock still held, then closes the session. Safe to call twice. */
   close(): Promise<void>
 }

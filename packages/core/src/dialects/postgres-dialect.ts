@@ -14,7 +14,7 @@ import type {
 import { importDriver, interopDefault } from './driver-loader.js'
 import { ConnectionError, InvalidDatabaseUrlError, LockError } from './errors.js'
 import { advisoryLockKey, pollForLock, toDate } from './lock-polling.js'
-import { asSession, SessionConnection } from './session-connection.js'
+import { asSession, PreparedStatements, SessionConnection } from './session-connection.js'
 import { once, SessionQueue, withTimeout } from './session-queue.js'
 import {
   hostAndPort,
@@ -102,10 +102,11 @@ export const postgresDialect: MigrationDialect = Object.freeze({
     }
     const { Kysely, PostgresDialect } = await import('kysely')
     const end = once(() => client.end())
+    const prepared = new PreparedStatements()
     const db = new Kysely<AnyDatabase>({
-      dialect: new PostgresDialect({ pool: singleSessionPool(client, end) }),
+      dialect: new PostgresDialect({ pool: singleSessionPool(client, prepared, end) }),
     })
-    return new SessionConnection(db, target, end)
+    return new SessionConnection(db, target, end, prepared)
   },
 
   async acquireLock(connection: Connection, options: LockOptions): Promise<MigrationLock> {
@@ -153,9 +154,19 @@ async function configureSession(client: pg.Client): Promise<void> {
     .catch(() => undefined)
 }
 
-function singleSessionPool(client: pg.Client, end: () => Promise<void>): PostgresPool {
+function singleSessionPool(
+  client: pg.Client,
+  prepared: PreparedStatements,
+  end: () => Promise<void>,
+): PostgresPool {
   const queue = new SessionQueue()
-  const query = client.query.bind(client) as unknown as PostgresPoolClient['query']
+  // `pg` parses a named statement once per session and sends only its name afterwards.
+  const query = ((text: unknown, values?: unknown[]) => {
+    const name = typeof text === 'string' ? prepared.nameOf(text) : undefined
+    return name === undefined
+      ? client.query(text as string, values)
+      : client.query({ name, text: text as string, values })
+  }) as unknown as PostgresPoolClient['query']
   return {
     connect: async () => ({ query, release: await queue.lease() }),
     end,

@@ -1,6 +1,25 @@
 import type { AnyKysely, Connection, DatabaseTarget, MigrationLock } from './dialect.js'
 
 /**
+ * The statements a session keeps prepared on the server, by text: each is parsed and planned on
+ * its first run, and later runs send only its name and values. Only what migraph sends once per
+ * step is registered (the version-table change and its history entry), never a revision's own
+ * SQL.
+ */
+export class PreparedStatements {
+  readonly #names = new Map<string, string>()
+
+  add(sql: string): void {
+    if (!this.#names.has(sql)) this.#names.set(sql, `migraph_${this.#names.size + 1}`)
+  }
+
+  /** The statement's name on the server, if it is to be prepared. */
+  nameOf(sql: string): string | undefined {
+    return this.#names.get(sql)
+  }
+}
+
+/**
  * The connection every dialect returns: a Kysely on one session, plus the locks taken on it so
  * that `close()` can release them before the session goes.
  */
@@ -9,16 +28,29 @@ export class SessionConnection implements Connection {
   readonly target: DatabaseTarget
   readonly #locks = new Set<MigrationLock>()
   readonly #afterClose: (() => Promise<void> | void) | undefined
+  readonly #prepared: PreparedStatements | undefined
   #closing: Promise<void> | undefined
 
   /**
    * `afterClose` must end the underlying session itself: Kysely only tears down a driver it has
-   * used, so a connection that never ran a query would otherwise stay open.
+   * used, so a connection that never ran a query would otherwise stay open. `prepared` is the
+   * registry the session's driver consults, where the dialect has server-side prepared
+   * statements.
    */
-  constructor(db: AnyKysely, target: DatabaseTarget, afterClose?: () => Promise<void> | void) {
+  constructor(
+    db: AnyKysely,
+    target: DatabaseTarget,
+    afterClose?: () => Promise<void> | void,
+    prepared?: PreparedStatements,
+  ) {
     this.db = db
     this.target = target
     this.#afterClose = afterClose
+    this.#prepared = prepared
+  }
+
+  prepare(sql: string): void {
+    this.#prepared?.add(sql)
   }
 
   /** True once `close()` has been called. */

@@ -120,14 +120,17 @@ class Slot {
 export class StepRecorder {
   readonly #tables: { readonly version: VersionTableRef; readonly history: VersionTableRef }
   readonly #dataModifyingCte: boolean
+  readonly #prepare: ((sql: string) => void) | undefined
   readonly #statements = new Map<VersionChange['kind'], CompiledQuery>()
 
+  /** `prepare` is told each statement's text as it is compiled (see `Connection.prepare`). */
   constructor(
     tables: { readonly version: VersionTableRef; readonly history: VersionTableRef },
-    options: { readonly dataModifyingCte: boolean },
+    options: { readonly dataModifyingCte: boolean; readonly prepare?: (sql: string) => void },
   ) {
     this.#tables = tables
     this.#dataModifyingCte = options.dataModifyingCte
+    this.#prepare = options.prepare
   }
 
   /** Records one step on `db` (the step's transaction, if it has one). */
@@ -178,6 +181,7 @@ export class StepRecorder {
           ),
       )
       .compile()
+    this.#prepare?.(statement.sql)
     this.#statements.set(kind, statement)
     return statement
   }

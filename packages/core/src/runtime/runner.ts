@@ -81,7 +81,10 @@ export async function runSteps(
   const checksumOf = options.checksum ?? fileChecksum
   const recorder = new StepRecorder(
     { version: session.versionTable, history },
-    { dataModifyingCte: session.dialect.dataModifyingCte },
+    {
+      dataModifyingCte: session.dialect.dataModifyingCte,
+      prepare: (sql) => session.connection.prepare(sql),
+    },
   )
   let heads = startHeads
   // Both tables are created on the first write, in the first step's transaction.
