@@ -25,7 +25,7 @@ function write(name: string, body: string): string {
 }
 
 const valueModule = (value: string) => `export const value: string = '${value}'`
-const bundles = () => readdirSync(cacheDir).filter((name) => /^bundle-.*\.mjs$/.test(name))
+const bundles = () => readdirSync(cacheDir).filter((name) => /^bundle-.*\.(?:c|m)js$/.test(name))
 
 async function importAll(files: readonly string[]): Promise<PromiseSettledResult<Record<string, unknown>>[]> {
   assert.ok(importModule.many, 'the default importer imports several modules at once')
@@ -46,6 +46,58 @@ describe('importModule.many', () => {
     assert.equal(bundles().length, 1)
   })
 
+  test('the bundle is CommonJS with a V8 code cache, written once and then used', async () => {
+    const files = ['a', 'b'].map((v) => write(`${v}.ts`, valueModule(v)))
+    assert.deepEqual(values(await importAll(files)), ['a', 'b'])
+    const caches = () => readdirSync(cacheDir).filter((name) => /^bundle-.*\.cjs\..*\.bin$/.test(name))
+    assert.deepEqual(
+      bundles().map((name) => name.slice(-4)),
+      ['.cjs'],
+    )
+    assert.equal(caches().length, 1)
+    const cache = join(cacheDir, caches()[0] as string)
+    const written = statSync(cache).mtimeMs
+    assert.deepEqual(values(await importAll(files)), ['a', 'b'])
+    // A cache V8 accepted is not written again.
+    assert.equal(statSync(cache).mtimeMs, written)
+  })
+
+  test('modules with top-level await or import() get an ES module bundle', async () => {
+    for (const body of [
+      'export const value = await Promise.resolve("late")',
+      'export const value = "late"\nexport const later = () => import("node:os")',
+    ]) {
+      rmSync(cacheDir, { recursive: true, force: true })
+      const files = [write('a.ts', valueModule('a')), write('late.ts', body)]
+      assert.deepEqual(values(await importAll(files)), ['a', 'late'])
+      assert.deepEqual(
+        bundles().map((name) => name.slice(-4)),
+        ['.mjs'],
+      )
+    }
+  })
+
+  test('a package that needs import() turns the bundle into an ES module before any module runs', async () => {
+    const pkg = join(root, 'node_modules', 'awaiting')
+    mkdirSync(pkg)
+    writeFileSync(join(pkg, 'package.json'), '{ "name": "awaiting", "type": "module", "main": "index.js" }')
+    writeFileSync(join(pkg, 'index.js'), 'export const ready = await Promise.resolve("ready")\n')
+    const runs = (globalThis as { __bundleRuns?: number }).__bundleRuns ?? 0
+    const files = [
+      write(
+        'counted.ts',
+        'const g = globalThis as { __bundleRuns?: number }\ng.__bundleRuns = (g.__bundleRuns ?? 0) + 1\nexport const value = "counted"',
+      ),
+      write('uses.ts', "import { ready } from 'awaiting'\nexport const value = ready"),
+    ]
+    assert.deepEqual(values(await importAll(files)), ['counted', 'ready'])
+    assert.equal((globalThis as { __bundleRuns?: number }).__bundleRuns, runs + 1)
+    assert.deepEqual(
+      bundles().map((name) => name.slice(-4)),
+      ['.mjs'],
+    )
+  })
+
   test('never uses a bundle compiled from other text, even when size and times match', async () => {
     const a = write('a.ts', valueModule('one'))
     const b = write('b.ts', valueModule('two'))
@@ -63,7 +115,7 @@ describe('importModule.many', () => {
       assert.deepEqual(values(await importAll([a, b])), ['a', `b${i}`])
     }
     assert.equal(bundles().length, 8)
-    assert.equal(readdirSync(cacheDir).filter((name) => /^bundle-.*\.mjs\.map$/.test(name)).length, 8)
+    assert.equal(readdirSync(cacheDir).filter((name) => /^bundle-.*\.(?:c|m)js\.map$/.test(name)).length, 8)
   })
 
   test('a syntax error fails only its own file, with file, line and column', async () => {

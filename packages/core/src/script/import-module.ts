@@ -4,7 +4,9 @@ import { dirname, extname, join, parse } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { fingerprint } from '../digest.js'
 import { importExternal } from '../external-import.js'
-import { type CompilableSource, importBundle } from './module-bundle.js'
+import { type CompilableSource, importBundle, NEEDS_IMPORT } from './module-bundle.js'
+
+export { NEEDS_IMPORT }
 
 /** Imports a module by absolute path; TypeScript files are compiled first. */
 export interface ModuleImporter {
@@ -65,9 +67,6 @@ async function importOne(file: string): Promise<Module> {
   }
   return importWithTsx(file)
 }
-
-/** What `require` throws for a module that only `import()` can load (top-level await). */
-export const NEEDS_IMPORT = new Set(['ERR_REQUIRE_ESM', 'ERR_REQUIRE_ASYNC_MODULE'])
 
 /**
  * Loads the cached compiled copy of a TypeScript module, compiling it on a miss. The copy is

@@ -1,6 +1,17 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { basename, join } from 'node:path'
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
+import { createRequire } from 'node:module'
+import { basename, dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { Script } from 'node:vm'
 import { nodeCrypto } from '../digest.js'
 import { importExternal } from '../external-import.js'
 
@@ -14,17 +25,27 @@ export interface CompilableSource {
 }
 
 // Bump when the bundled form changes, so stale bundles are never used.
-const BUNDLE_FORMAT = '1'
-const BUNDLE_NAME = /^bundle-[0-9a-f]{20}\.mjs$/
+const BUNDLE_FORMAT = '2'
+/** A bundle's own files: the module, its source map, and the V8 code cache of a CommonJS one. */
+const BUNDLE_FILE = /^(bundle-[0-9a-f]{20})\.(?:cjs|mjs)(?:\.map|\.[\w.-]+\.bin)?$/
 /** Bundles kept per cache folder; older ones are removed when a new one is written. */
 const KEPT_BUNDLES = 8
 const ENTRY_NAMESPACE = 'migraph-bundle-entry'
+/** What `require` throws for a module that only `import()` can load (top-level await). */
+export const NEEDS_IMPORT = new Set(['ERR_REQUIRE_ESM', 'ERR_REQUIRE_ASYNC_MODULE'])
 
 /**
- * Imports several TypeScript modules of one cache folder as one ES module, compiled by esbuild
- * into `<cacheDir>/bundle-<hash>.mjs` on first use: a thousand revisions cost one import of tens
- * of milliseconds instead of a thousand imports costing hundreds. The name hashes every file's path and exact text, so
- * a bundle is only ever used for the very sources it was compiled from.
+ * Imports several TypeScript modules of one cache folder as one module, compiled by esbuild into
+ * `<cacheDir>/bundle-<hash>.cjs` on first use: a thousand revisions cost one load of tens of
+ * milliseconds instead of a thousand imports costing hundreds. The name hashes every file's path
+ * and exact text, so a bundle is only ever used for the very sources it was compiled from.
+ *
+ * The bundle is CommonJS where the modules allow it, compiled by `vm.Script` with a V8 code cache
+ * kept beside it: Node 20 keeps no compile cache for ES modules, and compiling the bundle was
+ * most of what loading it cost. Its first line requires every package the modules import, so a
+ * package only `import()` can load (top-level await) fails it before any module has run. Modules
+ * with top-level await or `import()` of their own, and bundles whose packages need `import()`,
+ * get an ES module bundle (`bundle-<hash>.mjs`) instead, which later runs find first.
  *
  * Each module keeps its own scope and exports, as if imported alone: every import inside a
  * module stays an import (resolved from the cache folder, as the single-file cache does), no
@@ -38,73 +59,159 @@ export async function importBundle(
 ): Promise<Record<string, unknown>[]> {
   const key = nodeCrypto().createHash('sha256').update(BUNDLE_FORMAT)
   for (const { digest } of sources) key.update('\0').update(digest)
-  const bundle = join(cacheDir, `bundle-${key.digest('hex').slice(0, 20)}.mjs`)
-  if (!existsSync(bundle)) await writeBundle(cacheDir, bundle, sources)
-  const namespace: Record<string, unknown> = await importExternal(pathToFileURL(bundle).href)
-  return sources.map((_, at) => namespace[`m${at}`] as Record<string, unknown>)
+  const base = join(cacheDir, `bundle-${key.digest('hex').slice(0, 20)}`)
+  const esm = `${base}.mjs`
+  let namespace: Record<string, unknown> | undefined
+  if (!existsSync(esm)) {
+    const cjs = `${base}.cjs`
+    if (existsSync(cjs) || (await writeBundle(cacheDir, base, sources, 'cjs'))) {
+      namespace = evaluateCommonJs(cjs)
+      // Its packages need import(): the ES module bundle replaces it.
+      if (namespace === undefined) for (const file of [cjs, `${cjs}.map`]) rmSync(file, { force: true })
+    }
+    if (namespace === undefined && !existsSync(esm)) await writeBundle(cacheDir, base, sources, 'esm')
+  }
+  namespace ??= await importExternal<Record<string, unknown>>(pathToFileURL(esm).href)
+  const loaded = namespace
+  return sources.map((_, at) => loaded[`m${at}`] as Record<string, unknown>)
 }
 
+/**
+ * Runs a CommonJS bundle through `vm.Script` with its V8 code cache, writing the cache when there
+ * was none that fit. Undefined when a package it imports needs `import()`: its first line fails
+ * then, before any module has run.
+ */
+function evaluateCommonJs(file: string): Record<string, unknown> | undefined {
+  const cacheFile = `${file}.${process.version}-${process.arch}.bin`
+  let cachedData: Buffer | undefined
+  try {
+    cachedData = readFileSync(cacheFile)
+  } catch {
+    // No cache yet: compiled from source, and the cache written below.
+  }
+  const script = new Script(
+    `(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'utf8')}\n})`,
+    { filename: file, cachedData },
+  )
+  const mod = { exports: {} as Record<string, unknown> }
+  try {
+    script.runInThisContext().call(mod.exports, mod.exports, createRequire(file), mod, file, dirname(file))
+  } catch (error) {
+    if (NEEDS_IMPORT.has((error as { code?: string }).code ?? '')) return undefined
+    throw error
+  }
+  if (cachedData === undefined || script.cachedDataRejected === true) {
+    writeAtomically(cacheFile, script.createCachedData())
+  }
+  return mod.exports
+}
+
+/**
+ * Compiles the bundle in `format` and writes it (map first, then module: a concurrent run finds a
+ * whole bundle or none). For CommonJS, false when the modules need an ES module bundle; any
+ * other failure is thrown.
+ */
 async function writeBundle(
   cacheDir: string,
-  bundle: string,
+  base: string,
   sources: readonly CompilableSource[],
-): Promise<void> {
+  format: 'cjs' | 'esm',
+): Promise<boolean> {
   const text = new Map(sources.map((s) => [s.file, s.source]))
   const entry = sources.map((s, at) => `export * as m${at} from ${JSON.stringify(s.file)}`).join('\n')
+  const bundle = `${base}.${format === 'cjs' ? 'cjs' : 'mjs'}`
+  const packages = new Set<string>()
+  let dynamicImport = false
   const { build } = await importExternal<typeof import('esbuild')>('esbuild')
   mkdirSync(cacheDir, { recursive: true })
-  const result = await build({
-    entryPoints: ['revisions'],
-    outfile: bundle,
-    absWorkingDir: cacheDir,
-    write: false,
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    treeShaking: false,
-    keepNames: true,
-    sourcemap: 'linked',
-    tsconfigRaw: {},
-    logLevel: 'silent',
-    plugins: [
-      {
-        name: 'migraph-revision-sources',
-        setup(b) {
-          b.onResolve({ filter: /.*/ }, (args) => {
-            if (args.kind === 'entry-point') return { path: args.path, namespace: ENTRY_NAMESPACE }
-            if (args.namespace === ENTRY_NAMESPACE) return { path: args.path }
-            return { path: args.path, external: true }
-          })
-          b.onLoad({ filter: /.*/, namespace: ENTRY_NAMESPACE }, () => ({ contents: entry, loader: 'js' }))
-          // The text that was hashed, not whatever the file holds by now.
-          b.onLoad({ filter: /.*/ }, (args) => ({ contents: text.get(args.path), loader: 'ts' }))
+  let result: Awaited<ReturnType<typeof build>>
+  try {
+    result = await build({
+      entryPoints: ['revisions'],
+      outfile: bundle,
+      absWorkingDir: cacheDir,
+      write: false,
+      bundle: true,
+      format,
+      platform: 'node',
+      target: 'node20',
+      treeShaking: false,
+      keepNames: true,
+      sourcemap: 'linked',
+      tsconfigRaw: {},
+      logLevel: 'silent',
+      // The sources were ES modules, strict throughout; CommonJS is strict only when told.
+      banner: { js: format === 'cjs' ? "'use strict';" : '' },
+      plugins: [
+        {
+          name: 'migraph-revision-sources',
+          setup(b) {
+            b.onResolve({ filter: /.*/ }, (args) => {
+              if (args.kind === 'entry-point') return { path: args.path, namespace: ENTRY_NAMESPACE }
+              if (args.namespace === ENTRY_NAMESPACE) return { path: args.path }
+              if (args.kind === 'dynamic-import') dynamicImport = true
+              else packages.add(args.path)
+              return { path: args.path, external: true }
+            })
+            b.onLoad({ filter: /.*/, namespace: ENTRY_NAMESPACE }, () => ({ contents: entry, loader: 'js' }))
+            // The text that was hashed, not whatever the file holds by now.
+            b.onLoad({ filter: /.*/ }, (args) => ({ contents: text.get(args.path), loader: 'ts' }))
+          },
         },
-      },
-    ],
-  })
-  // The map first, then the module: a concurrent run finds a whole bundle or none.
-  const written = [...result.outputFiles].sort(
-    (a, b) => Number(a.path === bundle) - Number(b.path === bundle),
-  )
-  for (const output of written) {
-    const temporary = `${output.path}.${process.pid}.tmp`
-    writeFileSync(temporary, output.contents)
-    renameSync(temporary, output.path)
+      ],
+    })
+  } catch (error) {
+    // Top-level await has no CommonJS form; the ES module build reports any real error.
+    if (format === 'cjs') return false
+    throw error
   }
-  pruneBundles(cacheDir, basename(bundle))
+  const written = (result.outputFiles ?? []).map((output) => ({ path: output.path, contents: output.text }))
+  if (format === 'cjs') {
+    // An `import()` esbuild could not see (its argument is not a literal) stays in the text.
+    if (dynamicImport || /\bimport\s*\(/.test(written.find((o) => o.path === bundle)?.contents ?? '')) {
+      return false
+    }
+    // On the banner's line, so the source map's lines stay true.
+    const requires = [...packages].map((name) => `require(${JSON.stringify(name)});`).join('')
+    for (const output of written) {
+      if (output.path === bundle)
+        output.contents = output.contents.replace("'use strict';", `'use strict';${requires}`)
+    }
+  }
+  written.sort((a, b) => Number(a.path === bundle) - Number(b.path === bundle))
+  for (const output of written) writeAtomically(output.path, output.contents)
+  pruneBundles(cacheDir, basename(base))
+  return true
 }
 
-/** Keeps the newest few bundles of a cache folder; never throws (the cache is only a cache). */
+/** Write then rename, so a concurrent run reads the old file or the new one, never half of one. */
+function writeAtomically(path: string, contents: string | Uint8Array): void {
+  const temporary = `${path}.${process.pid}.tmp`
+  try {
+    writeFileSync(temporary, contents)
+    renameSync(temporary, path)
+  } catch (error) {
+    rmSync(temporary, { force: true })
+    throw error
+  }
+}
+
+/** Keeps the newest few bundles of a cache folder, with their files; never throws (only a cache). */
 function pruneBundles(cacheDir: string, keep: string): void {
   try {
-    const bundles = readdirSync(cacheDir)
-      .filter((name) => BUNDLE_NAME.test(name) && name !== keep)
-      .map((name) => ({ name, mtimeMs: statSync(join(cacheDir, name)).mtimeMs }))
+    const files = new Map<string, string[]>()
+    for (const name of readdirSync(cacheDir)) {
+      const bundle = BUNDLE_FILE.exec(name)?.[1]
+      if (bundle !== undefined && bundle !== keep) files.set(bundle, [...(files.get(bundle) ?? []), name])
+    }
+    const newestFirst = [...files.keys()]
+      .map((bundle) => ({
+        bundle,
+        mtimeMs: Math.max(...(files.get(bundle) ?? []).map((name) => statSync(join(cacheDir, name)).mtimeMs)),
+      }))
       .sort((a, b) => b.mtimeMs - a.mtimeMs)
-    for (const { name } of bundles.slice(KEPT_BUNDLES - 1)) {
-      rmSync(join(cacheDir, name), { force: true })
-      rmSync(join(cacheDir, `${name}.map`), { force: true })
+    for (const { bundle } of newestFirst.slice(KEPT_BUNDLES - 1)) {
+      for (const name of files.get(bundle) ?? []) rmSync(join(cacheDir, name), { force: true })
     }
   } catch {
     // Another run pruning at the same time, or a read-only cache: the next write tries again.
