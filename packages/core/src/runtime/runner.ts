@@ -3,6 +3,7 @@ import { createOnlineSink, createOperations, type Op, type OpSink } from '@migra
 import type { Reporter } from '../context.js'
 import type { AnyKysely } from '../dialects/dialect.js'
 import { MigraphError, MigrationFailedError } from '../errors.js'
+import { saveBundleCaches } from '../script/import-module.js'
 import type { RevisionModule, ScriptDirectory } from '../script/script-directory.js'
 import { fileChecksum } from './checksum.js'
 import type { ChecksumOf } from './checksum-cache.js'
@@ -146,6 +147,8 @@ export async function runSteps(
     }
     tablesExist = true
   }
+  // Now that the revisions' functions are compiled, their bundle's code cache can hold them.
+  saveBundleCaches()
   return heads
 }
 

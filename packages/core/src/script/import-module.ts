@@ -4,9 +4,9 @@ import { dirname, extname, join, parse } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { fingerprint, nodeCrypto } from '../digest.js'
 import { importExternal } from '../external-import.js'
-import { type CompilableSource, importBundle, NEEDS_IMPORT } from './module-bundle.js'
+import { type CompilableSource, importBundle, NEEDS_IMPORT, saveBundleCaches } from './module-bundle.js'
 
-export { NEEDS_IMPORT }
+export { NEEDS_IMPORT, saveBundleCaches }
 
 /** Imports a module by absolute path; TypeScript files are compiled first. */
 export interface ModuleImporter {

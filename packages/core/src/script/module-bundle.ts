@@ -77,8 +77,8 @@ export async function importBundle(
 }
 
 /**
- * Runs a CommonJS bundle through `vm.Script` with its V8 code cache, writing the cache when there
- * was none that fit. Undefined when a package it imports needs `import()`: its first line fails
+ * Runs a CommonJS bundle through `vm.Script` with its V8 code cache; {@link saveBundleCaches}
+ * writes the cache when there was none that fit. Undefined when a package it imports needs `import()`: its first line fails
  * then, before any module has run.
  */
 function evaluateCommonJs(file: string): Record<string, unknown> | undefined {
@@ -100,10 +100,27 @@ function evaluateCommonJs(file: string): Record<string, unknown> | undefined {
     if (NEEDS_IMPORT.has((error as { code?: string }).code ?? '')) return undefined
     throw error
   }
-  if (cachedData === undefined || script.cachedDataRejected === true) {
-    writeAtomically(cacheFile, script.createCachedData())
-  }
+  if (cachedData === undefined || script.cachedDataRejected === true) unsavedCaches.set(cacheFile, script)
   return mod.exports
+}
+
+/** The bundles loaded without a code cache that fit, by the cache file they should get. */
+const unsavedCaches = new Map<string, Script>()
+
+/**
+ * Writes the V8 code cache of every CommonJS bundle this process loaded without a usable one.
+ * Called once the revisions have run: a cache made then also holds their functions, which V8
+ * compiles on first call, so the next run compiles none of them. Never throws (only a cache).
+ */
+export function saveBundleCaches(): void {
+  for (const [file, script] of unsavedCaches) {
+    try {
+      writeAtomically(file, script.createCachedData())
+    } catch {
+      // A read-only cache folder: the next run compiles from source again.
+    }
+  }
+  unsavedCaches.clear()
 }
 
 /**
