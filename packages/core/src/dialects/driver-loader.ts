@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module'
 import { importExternal } from '../external-import.js'
 import { NEEDS_IMPORT } from '../script/import-module.js'
+import { BUNDLED_DRIVERS, driverBundle, evaluateDriverBundle } from './driver-bundle.js'
 import { DriverMissingError } from './errors.js'
 
 let requireDriver: NodeJS.Require | undefined
@@ -9,9 +10,11 @@ let requireDriver: NodeJS.Require | undefined
  * Loads an optional driver package on demand, so that commands which never connect load none.
  * The drivers are CommonJS packages, so `require` loads them, which does not set up Node's ES
  * module loader (about 10 ms on a command's first `import()`); a driver that only ships ES modules
- * is imported instead. `temporaryGlobals` are defined, where absent, only while the package loads.
- * A package that is not installed becomes a {@link DriverMissingError} carrying the install
- * command; any other failure (a broken install) is rethrown as is.
+ * is imported instead. `pg` and `mysql2` load from a one-file bundle of the installed package
+ * with a V8 code cache (see {@link driverBundle}), or by `require` if that cannot be made.
+ * `temporaryGlobals` are defined, where absent, only while the package loads. A package that is
+ * not installed becomes a {@link DriverMissingError} carrying the install command; any other
+ * failure (a broken install) is rethrown as is.
  */
 export async function importDriver<T>(
   packageName: string,
@@ -20,6 +23,9 @@ export async function importDriver<T>(
 ): Promise<T> {
   try {
     requireDriver ??= createRequire(import.meta.url)
+    const externals = BUNDLED_DRIVERS[packageName]
+    const bundle =
+      externals === undefined ? undefined : await driverBundle(packageName, externals, requireDriver)
     const defined = Object.keys(temporaryGlobals).filter((name) => !(name in globalThis))
     for (const name of defined) {
       Object.defineProperty(globalThis, name, {
@@ -29,6 +35,13 @@ export async function importDriver<T>(
       })
     }
     try {
+      if (bundle !== undefined) {
+        try {
+          return evaluateDriverBundle(bundle) as T
+        } catch {
+          // A bundle that does not run as the package does: the package itself, as installed.
+        }
+      }
       return requireDriver(packageName) as T
     } finally {
       for (const name of defined) delete (globalThis as Record<string, unknown>)[name]
