@@ -54,6 +54,31 @@ function failingProject() {
   return project
 }
 
+describe('transactionPerMigration: false', { concurrency: true }, () => {
+  const project = failingProject()
+  writeSafetyConfig(project.dir, 'transactionPerMigration: false')
+  after(() => project.cleanup())
+
+  for (const kind of SAFETY_KINDS.filter((k) => k.transactionalDDL)) {
+    test(`one transaction for the run: a failing revision undoes those before it: ${kind.name}`, async () => {
+      const db = await kind.create(project.dir)
+      try {
+        await db.query(PROBE_TABLE)
+        const run = await mig(project.dir, ['--url', db.url, '-x', 'case=throw', 'upgrade', 'head'])
+        assertOneLineError(run, /revision f00000000002 upgrade\(\) failed: boom after two ops$/)
+        const state = await db.snapshot()
+        assert.deepEqual(state.versions ?? [], [])
+        assert.ok(!state.tables.includes('first_table'), `tables: ${state.tables.join(', ')}`)
+        const again = await mig(project.dir, ['--url', db.url, 'upgrade', 'head'])
+        assert.equal(again.code, 0, again.stderr)
+        assert.deepEqual((await db.snapshot()).versions, ['f00000000002'])
+      } finally {
+        await db.drop()
+      }
+    })
+  }
+})
+
 describe('failures leave nothing behind', { concurrency: true }, () => {
   const project = failingProject()
   after(() => project.cleanup())

@@ -102,6 +102,11 @@ export interface MigrationDialect {
    * its history entry then travel in one round trip.
    */
   readonly dataModifyingCte: boolean
+  /**
+   * Whether the session takes several statements in one text, so that one transaction's COMMIT
+   * and the next one's BEGIN reach the server together: one round trip per revision saved.
+   */
+  readonly chainsTransactions: boolean
   /** The npm package that must be installed to connect (`null` when it ships with migraph). */
   readonly driverPackage: string | null
   /** Parse a URL of this dialect, or return null when the scheme is not ours. */

@@ -35,6 +35,7 @@ export const mysqlDialect: MigrationDialect = Object.freeze({
   sqlFlavour: 'mysql',
   transactionalDDL: false,
   dataModifyingCte: false,
+  chainsTransactions: false,
   driverPackage: 'mysql2',
 
   parseUrl(url: string): DatabaseTarget | null {

@@ -32,6 +32,7 @@ export const pgliteDialect: MigrationDialect = Object.freeze({
   sqlFlavour: 'postgres',
   transactionalDDL: true,
   dataModifyingCte: true,
+  chainsTransactions: false,
   driverPackage: null,
 
   parseUrl(url: string, baseDir: string): DatabaseTarget | null {

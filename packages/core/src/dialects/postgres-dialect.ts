@@ -48,6 +48,7 @@ export const postgresDialect: MigrationDialect = Object.freeze({
   sqlFlavour: 'postgres',
   transactionalDDL: true,
   dataModifyingCte: true,
+  chainsTransactions: true,
   driverPackage: 'pg',
 
   parseUrl(url: string): DatabaseTarget | null {

@@ -51,6 +51,7 @@ export const sqliteDialect: MigrationDialect = Object.freeze({
   sqlFlavour: 'sqlite',
   transactionalDDL: true,
   dataModifyingCte: false,
+  chainsTransactions: false,
   driverPackage: 'better-sqlite3',
 
   parseUrl(url: string, baseDir: string): DatabaseTarget | null {

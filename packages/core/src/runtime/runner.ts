@@ -1,5 +1,6 @@
 import { applyStep, type MigrationStep } from '@migraph/graph'
 import { createOnlineSink, createOperations, type Op, type OpSink } from '@migraph/operations'
+import { sql } from 'kysely'
 import type { Reporter } from '../context.js'
 import type { AnyKysely } from '../dialects/dialect.js'
 import { MigraphError, MigrationFailedError } from '../errors.js'
@@ -129,23 +130,59 @@ export async function runSteps(
   }
 
   let failure: FailedStep | undefined
-  for (const group of groupSteps(steps, scripts, options)) {
+  const groups = groupSteps(steps, scripts, options)
+  /**
+   * The groups on one pinned session, each transactional one in a transaction of its own, where
+   * a COMMIT and the next BEGIN go to the server as one text. A COMMIT that fails has ended its
+   * transaction; so has one whose text failed at the BEGIN, and the run stops there either way.
+   */
+  const runChained = async (conn: AnyKysely): Promise<void> => {
+    let open = false
     try {
-      if (group.transactional) {
-        await db.transaction().execute(async (trx) => {
-          for (const step of group.steps) await runStep(trx, step)
-        })
-      } else {
-        for (const step of group.steps) await runStep(db, step)
+      for (const [at, group] of groups.entries()) {
+        if (group.transactional && !open) {
+          await sql.raw('begin').execute(conn)
+          open = true
+        }
+        for (const step of group.steps) await runStep(conn, step)
+        if (group.transactional) {
+          const chained = groups[at + 1]?.transactional === true
+          open = false
+          await sql.raw(chained ? 'commit; begin' : 'commit').execute(conn)
+          open = chained
+        }
+        tablesExist = true
       }
     } catch (error) {
-      // Recorded only now, after the transaction has rolled back and released the session. A
-      // ROLLBACK on a lost connection fails too: the step's own error says what happened.
-      throw failure === undefined
-        ? error
-        : await partialStateOf(failure.error, { ...failure, session, actor, scripts, checksumOf })
+      if (open)
+        await sql
+          .raw('rollback')
+          .execute(conn)
+          .catch(() => undefined)
+      throw error
     }
-    tablesExist = true
+  }
+  try {
+    if (session.dialect.chainsTransactions) {
+      await db.connection().execute(runChained)
+    } else {
+      for (const group of groups) {
+        if (group.transactional) {
+          await db.transaction().execute(async (trx) => {
+            for (const step of group.steps) await runStep(trx, step)
+          })
+        } else {
+          for (const step of group.steps) await runStep(db, step)
+        }
+        tablesExist = true
+      }
+    }
+  } catch (error) {
+    // Recorded only now, after the transaction has rolled back and released the session. A
+    // ROLLBACK on a lost connection fails too: the step's own error says what happened.
+    throw failure === undefined
+      ? error
+      : await partialStateOf(failure.error, { ...failure, session, actor, scripts, checksumOf })
   }
   // Now that the revisions' functions are compiled, their bundle's code cache can hold them.
   saveBundleCaches()
