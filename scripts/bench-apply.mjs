@@ -173,13 +173,20 @@ const median = (xs, field = 'ms') => {
   return sorted[Math.floor(sorted.length / 2)]
 }
 const peak = (xs) => Math.max(...xs.map((x) => x.kb)) / 1024
+// Each round times every case once, so a case and its baseline of the same round saw the same
+// machine: the median of those per-round ratios is steadier than a ratio of two medians.
+const paired = (s, b) =>
+  median(
+    s.map((x, k) => ({ ratio: x.ms / b[k].ms })),
+    'ratio',
+  )
 const row = (label, key, baseline) => {
   const [s, b] = [samples[key], samples[baseline]]
-  return `| ${label} | ${median(s).toFixed(1)} | ${(median(s) / median(b)).toFixed(2)} | ${median(s, 'cpuMs').toFixed(0)} | ${(median(s, 'cpuMs') / median(b, 'cpuMs')).toFixed(2)} | ${peak(s).toFixed(1)} |`
+  return `| ${label} | ${median(s).toFixed(1)} | ${(median(s) / median(b)).toFixed(2)} | ${paired(s, b).toFixed(2)} | ${median(s, 'cpuMs').toFixed(0)} | ${(median(s, 'cpuMs') / median(b, 'cpuMs')).toFixed(2)} | ${peak(s).toFixed(1)} |`
 }
 console.log(`${revisions} revisions, PostgreSQL at ${serverUrl}, median of ${runs}\n`)
-console.log('| case | median ms | × plain | CPU ms | CPU × plain | peak MiB |')
-console.log('|---|---:|---:|---:|---:|---:|')
+console.log('| case | median ms | × plain | × plain, paired | CPU ms | CPU × plain | peak MiB |')
+console.log('|---|---:|---:|---:|---:|---:|---:|')
 console.log(row('plain pg: apply, one transaction per revision', 'plainApply', 'plainApply'))
 console.log(row('mig upgrade head (from base)', 'migApply', 'plainApply'))
 console.log(row('plain pg: connect, read version table', 'plainRead', 'plainRead'))

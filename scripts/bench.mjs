@@ -149,6 +149,8 @@ function measure(command, commandArgs, cwd) {
   }
   const of = (list, field) => median(list.map((s) => s[field]))
   return {
+    // Each run beside the node run just before it: steadier than a ratio of two medians.
+    pairedRatio: median(samples.cmd.map((s, k) => s.ms / samples.node[k].ms)),
     ms: of(samples.cmd, 'ms'),
     cpuMs: of(samples.cmd, 'cpuMs'),
     nodeMs: of(samples.node, 'ms'),
@@ -171,12 +173,16 @@ if (!existsSync(join(CLI, 'bundle/migraph.cjs'))) {
   console.error('build first: npm run build')
   process.exit(1)
 }
-console.log(`median of ${runs} runs; × node compares with bare \`node -e 0\` timed in alternation\n`)
-console.log('| revisions | shape | command | median ms | node ms | × node | CPU ms | CPU × node | peak MiB |')
-console.log('|---:|---|---|---:|---:|---:|---:|---:|---:|')
+console.log(
+  `median of ${runs} runs; × node compares with bare \`node -e 0\` timed in alternation (paired: the median of each run's ratio to the node run beside it)\n`,
+)
+console.log(
+  '| revisions | shape | command | median ms | node ms | × node | × node, paired | CPU ms | CPU × node | peak MiB |',
+)
+console.log('|---:|---|---|---:|---:|---:|---:|---:|---:|---:|')
 const row = (size, shape, label, r) =>
   console.log(
-    `| ${size} | ${shape} | ${label} | ${r.ms.toFixed(1)} | ${r.nodeMs.toFixed(1)} | ${(r.ms / r.nodeMs).toFixed(2)} | ${r.cpuMs.toFixed(0)} | ${(r.cpuMs / r.nodeCpuMs).toFixed(2)} | ${r.rssMiB.toFixed(1)} |`,
+    `| ${size} | ${shape} | ${label} | ${r.ms.toFixed(1)} | ${r.nodeMs.toFixed(1)} | ${(r.ms / r.nodeMs).toFixed(2)} | ${r.pairedRatio.toFixed(2)} | ${r.cpuMs.toFixed(0)} | ${(r.cpuMs / r.nodeCpuMs).toFixed(2)} | ${r.rssMiB.toFixed(1)} |`,
   )
 for (const size of sizes) {
   for (const [shape, make] of [
