@@ -1,8 +1,8 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
-import { Script } from 'node:vm'
 import { fingerprint } from '../digest.js'
 import { importExternal } from '../external-import.js'
+import { runWithCodeCache, writeAtomically } from '../script/cached-script.js'
 
 // Bump when the bundled form changes, so stale bundles are never used.
 const FORMAT = '1'
@@ -58,27 +58,9 @@ export async function driverBundle(
  * functions the command ran (connecting, the protocol), so the next run compiles none of them.
  */
 export function evaluateDriverBundle(file: string): unknown {
-  const cacheFile = `${file}.${process.arch}.bin`
-  let cachedData: Buffer | undefined
-  try {
-    cachedData = readFileSync(cacheFile)
-  } catch {
-    // No cache yet.
-  }
-  const script = new Script(
-    `(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'utf8')}\n})`,
-    { filename: file, cachedData },
-  )
-  const mod = { exports: {} as unknown }
-  script.runInThisContext().call(mod.exports, mod.exports, createRequireFor(file), mod, file, dirname(file))
-  if (cachedData === undefined || script.cachedDataRejected === true) {
-    process.once('exit', () => writeAtomically(cacheFile, script.createCachedData()))
-  }
-  return mod.exports
-}
-
-function createRequireFor(file: string): NodeJS.Require {
-  return (process.getBuiltinModule('node:module') as typeof import('node:module')).createRequire(file)
+  const run = runWithCodeCache(file, `${file}.${process.arch}.bin`)
+  process.once('exit', run.saveCache)
+  return run.exports
 }
 
 /** `<nearest folder named node_modules above the driver>/.cache/migraph`. */
@@ -129,15 +111,4 @@ async function writeDriverBundle(entry: string, externals: readonly string[], ba
   rmSync(`${base}.cjs.${process.arch}.bin`, { force: true })
   // The manifest last: a bundle is only used once it is whole.
   writeAtomically(`${base}.json`, JSON.stringify({ format: FORMAT, inputs } satisfies Manifest))
-}
-
-/** Write then rename, so a concurrent run reads the old file or the new one; never throws. */
-function writeAtomically(path: string, contents: string | Uint8Array): void {
-  const temporary = `${path}.${process.pid}.tmp`
-  try {
-    writeFileSync(temporary, contents)
-    renameSync(temporary, path)
-  } catch {
-    rmSync(temporary, { force: true })
-  }
 }

@@ -1,19 +1,9 @@
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs'
-import { createRequire } from 'node:module'
-import { basename, dirname, join } from 'node:path'
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { basename, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { Script } from 'node:vm'
 import { nodeCrypto } from '../digest.js'
 import { importExternal } from '../external-import.js'
+import { type CachedScriptRun, runWithCodeCache, writeAtomically } from './cached-script.js'
 
 /** A TypeScript module whose compiled form may be cached: its path, its text, and the cache. */
 export interface CompilableSource {
@@ -77,35 +67,24 @@ export async function importBundle(
 }
 
 /**
- * Runs a CommonJS bundle through `vm.Script` with its V8 code cache; {@link saveBundleCaches}
- * writes the cache when there was none that fit. Undefined when a package it imports needs `import()`: its first line fails
- * then, before any module has run.
+ * Runs a CommonJS bundle with its V8 code cache; {@link saveBundleCaches} writes the cache when
+ * there was none that fit. Undefined when a package it imports needs `import()`: its first line
+ * fails then, before any module has run.
  */
 function evaluateCommonJs(file: string): Record<string, unknown> | undefined {
-  const cacheFile = `${file}.${process.version}-${process.arch}.bin`
-  let cachedData: Buffer | undefined
+  let run: CachedScriptRun
   try {
-    cachedData = readFileSync(cacheFile)
-  } catch {
-    // No cache yet: compiled from source, and the cache written below.
-  }
-  const script = new Script(
-    `(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'utf8')}\n})`,
-    { filename: file, cachedData },
-  )
-  const mod = { exports: {} as Record<string, unknown> }
-  try {
-    script.runInThisContext().call(mod.exports, mod.exports, createRequire(file), mod, file, dirname(file))
+    run = runWithCodeCache(file, `${file}.${process.version}-${process.arch}.bin`)
   } catch (error) {
     if (NEEDS_IMPORT.has((error as { code?: string }).code ?? '')) return undefined
     throw error
   }
-  if (cachedData === undefined || script.cachedDataRejected === true) unsavedCaches.set(cacheFile, script)
-  return mod.exports
+  unsavedCaches.push(run)
+  return run.exports as Record<string, unknown>
 }
 
-/** The bundles loaded without a code cache that fit, by the cache file they should get. */
-const unsavedCaches = new Map<string, Script>()
+/** The bundles this process loaded, whose code cache is written by {@link saveBundleCaches}. */
+const unsavedCaches: CachedScriptRun[] = []
 
 /**
  * Writes the V8 code cache of every CommonJS bundle this process loaded without a usable one.
@@ -113,14 +92,7 @@ const unsavedCaches = new Map<string, Script>()
  * compiles on first call, so the next run compiles none of them. Never throws (only a cache).
  */
 export function saveBundleCaches(): void {
-  for (const [file, script] of unsavedCaches) {
-    try {
-      writeAtomically(file, script.createCachedData())
-    } catch {
-      // A read-only cache folder: the next run compiles from source again.
-    }
-  }
-  unsavedCaches.clear()
+  for (const run of unsavedCaches.splice(0)) run.saveCache()
 }
 
 /**
@@ -199,18 +171,6 @@ async function writeBundle(
   for (const output of written) writeAtomically(output.path, output.contents)
   pruneBundles(cacheDir, basename(base))
   return true
-}
-
-/** Write then rename, so a concurrent run reads the old file or the new one, never half of one. */
-function writeAtomically(path: string, contents: string | Uint8Array): void {
-  const temporary = `${path}.${process.pid}.tmp`
-  try {
-    writeFileSync(temporary, contents)
-    renameSync(temporary, path)
-  } catch (error) {
-    rmSync(temporary, { force: true })
-    throw error
-  }
 }
 
 /** Keeps the newest few bundles of a cache folder, with their files; never throws (only a cache). */
