@@ -60,6 +60,11 @@ describe('driver bundles', () => {
     assert.equal((evaluateDriverBundle(bundle) as FakeDriver).optional, 'native')
   })
 
+  test('where the cache folder cannot be made, there is no bundle: the driver is required as installed', async () => {
+    writeFileSync(join(root, 'node_modules', '.cache'), 'a file where the folder would go')
+    assert.equal(await driverBundle('fake-driver', ['fake-native'], requireHere()), undefined)
+  })
+
   test('a driver that is not installed gives no bundle', async () => {
     assert.equal(await driverBundle('not-installed', [], requireHere()), undefined)
   })

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { accessSync, constants, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { fingerprint } from '../digest.js'
 import { importExternal } from '../external-import.js'
@@ -44,6 +44,9 @@ export async function driverBundle(
     if (cacheDir === undefined) return undefined
     const base = join(cacheDir, `driver-${packageName}-${fingerprint(FORMAT, entry, process.version)}`)
     if (upToDate(`${base}.json`)) return `${base}.cjs`
+    // A folder this process cannot write (a read-only install): not worth compiling for.
+    mkdirSync(cacheDir, { recursive: true })
+    accessSync(cacheDir, constants.W_OK)
     await writeDriverBundle(entry, externals, base)
     return upToDate(`${base}.json`) ? `${base}.cjs` : undefined
   } catch {
