@@ -46,6 +46,11 @@ function failingProject() {
     ;(await import('node:fs')).writeFileSync(context.x.mark as string, 'running')
     await op.execute(context.x.sleep as string)
   }
+  if (context.x.case === 'nested-transaction') {
+    await op.db.transaction().execute(async (trx) => {
+      await trx.schema.createTable('nested_table').addColumn('id', 'integer').execute()
+    })
+  }
   if (context.x.case === 'unobserved-failure') {
     void op.execute('insert into no_such_table values (1)')
     await sleep(100)
@@ -82,6 +87,32 @@ describe('transactionPerMigration: false', { concurrency: true }, () => {
 describe('failures leave nothing behind', { concurrency: true }, () => {
   const project = failingProject()
   after(() => project.cleanup())
+
+  for (const kind of SAFETY_KINDS.filter((k) => k.transactionalDDL)) {
+    test(`op.db is the revision's own transaction: one of its own is refused, and nothing stays: ${kind.name}`, async () => {
+      const db = await kind.create(project.dir)
+      try {
+        await db.query(PROBE_TABLE)
+        const run = await mig(project.dir, [
+          '--url',
+          db.url,
+          '-x',
+          'case=nested-transaction',
+          'upgrade',
+          'head',
+        ])
+        assertOneLineError(run, /revision f00000000002 upgrade\(\) failed: .*transaction/i)
+        const state = await db.snapshot()
+        assert.deepEqual(state.versions, [FIRST])
+        for (const table of ['half_table', 'nested_table']) {
+          assert.ok(!state.tables.includes(table), `tables: ${state.tables.join(', ')}`)
+        }
+        assert.deepEqual(state.probe, [])
+      } finally {
+        await db.drop()
+      }
+    })
+  }
 
   for (const kind of SAFETY_KINDS) {
     test(`a revision that throws after two ops: ${kind.name}`, async () => {

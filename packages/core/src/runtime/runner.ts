@@ -1,8 +1,8 @@
 import { applyStep, type MigrationStep } from '@migraph/graph'
 import { createOnlineSink, createOperations, type Op, type OpSink } from '@migraph/operations'
-import { sql } from 'kysely'
+import { type ControlledTransaction, sql } from 'kysely'
 import type { Reporter } from '../context.js'
-import type { AnyKysely } from '../dialects/dialect.js'
+import type { AnyDatabase, AnyKysely } from '../dialects/dialect.js'
 import { MigraphError, MigrationFailedError } from '../errors.js'
 import { saveBundleCaches } from '../script/import-module.js'
 import type { RevisionModule, ScriptDirectory } from '../script/script-directory.js'
@@ -132,39 +132,42 @@ export async function runSteps(
   let failure: FailedStep | undefined
   const groups = groupSteps(steps, scripts, options)
   /**
-   * The groups on one pinned session, each transactional one in a transaction of its own, where
-   * a COMMIT and the next BEGIN go to the server as one text. A COMMIT that fails has ended its
-   * transaction; so has one whose text failed at the BEGIN, and the run stops there either way.
+   * The groups in order, each transactional one in a transaction of its own, where a COMMIT and
+   * the next BEGIN go to the server as one text. Revisions see the same Kysely transaction as
+   * they would otherwise (`op.db.transaction()` is refused, as in any transaction). A COMMIT that
+   * fails has ended its transaction; so has one whose text failed at the BEGIN, and the run stops
+   * there either way.
    */
-  const runChained = async (conn: AnyKysely): Promise<void> => {
-    let open = false
+  const runChained = async (): Promise<void> => {
+    let trx: ControlledTransaction<AnyDatabase> | undefined
     try {
       for (const [at, group] of groups.entries()) {
-        if (group.transactional && !open) {
-          await sql.raw('begin').execute(conn)
-          open = true
-        }
-        for (const step of group.steps) await runStep(conn, step)
         if (group.transactional) {
-          const chained = groups[at + 1]?.transactional === true
-          open = false
-          await sql.raw(chained ? 'commit; begin' : 'commit').execute(conn)
-          open = chained
+          trx ??= await db.startTransaction().execute()
+          for (const step of group.steps) await runStep(trx, step)
+          if (groups[at + 1]?.transactional === true) {
+            await sql.raw('commit; begin').execute(trx)
+          } else {
+            // Kept until it succeeds: after a failed COMMIT, only the rollback frees the session.
+            await trx.commit().execute()
+            trx = undefined
+          }
+        } else {
+          for (const step of group.steps) await runStep(db, step)
         }
         tablesExist = true
       }
     } catch (error) {
-      if (open)
-        await sql
-          .raw('rollback')
-          .execute(conn)
-          .catch(() => undefined)
+      await trx
+        ?.rollback()
+        .execute()
+        .catch(() => undefined)
       throw error
     }
   }
   try {
     if (session.dialect.chainsTransactions) {
-      await db.connection().execute(runChained)
+      await runChained()
     } else {
       for (const group of groups) {
         if (group.transactional) {
