@@ -20,6 +20,9 @@ import {
 } from './support.js'
 
 const FIRST = 'f00000000001'
+/** `mig upgrade head` with `-x case=<name>`: the case says how the second revision fails. */
+const upgradeWithCase = (dir: string, url: string, name: string) =>
+  mig(dir, ['--url', url, '-x', `case=${name}`, 'upgrade', 'head'])
 const table = (name: string) => `await op.createTable('${name}', (t) => t.addColumn('id', 'integer'))`
 
 /**
@@ -69,7 +72,7 @@ describe('transactionPerMigration: false', { concurrency: true }, () => {
       const db = await kind.create(project.dir)
       try {
         await db.query(PROBE_TABLE)
-        const run = await mig(project.dir, ['--url', db.url, '-x', 'case=throw', 'upgrade', 'head'])
+        const run = await upgradeWithCase(project.dir, db.url, 'throw')
         assertOneLineError(run, /revision f00000000002 upgrade\(\) failed: boom after two ops$/)
         const state = await db.snapshot()
         assert.deepEqual(state.versions ?? [], [])
@@ -93,14 +96,7 @@ describe('failures leave nothing behind', { concurrency: true }, () => {
       const db = await kind.create(project.dir)
       try {
         await db.query(PROBE_TABLE)
-        const run = await mig(project.dir, [
-          '--url',
-          db.url,
-          '-x',
-          'case=nested-transaction',
-          'upgrade',
-          'head',
-        ])
+        const run = await upgradeWithCase(project.dir, db.url, 'nested-transaction')
         assertOneLineError(run, /revision f00000000002 upgrade\(\) failed: .*transaction/i)
         const state = await db.snapshot()
         assert.deepEqual(state.versions, [FIRST])
@@ -119,7 +115,7 @@ describe('failures leave nothing behind', { concurrency: true }, () => {
       const db = await kind.create(project.dir)
       try {
         await db.query(PROBE_TABLE)
-        const run = await mig(project.dir, ['--url', db.url, '-x', 'case=throw', 'upgrade', 'head'])
+        const run = await upgradeWithCase(project.dir, db.url, 'throw')
         const state = await db.snapshot()
         assert.deepEqual(state.versions, [FIRST])
         assert.ok(state.tables.includes('first_table'))
@@ -146,7 +142,7 @@ describe('failures leave nothing behind', { concurrency: true }, () => {
       const db = await kind.create(project.dir)
       try {
         await db.query(PROBE_TABLE)
-        const run = await mig(project.dir, ['--url', db.url, '-x', 'case=no-await', 'upgrade', 'head'])
+        const run = await upgradeWithCase(project.dir, db.url, 'no-await')
         assertOneLineError(
           run,
           /revision f00000000002 upgrade\(\) returned while \d+ op\.\* call\(s\) were still running: add the missing 'await'/,
@@ -177,14 +173,7 @@ describe('failures leave nothing behind', { concurrency: true }, () => {
       const db = await kind.create(project.dir)
       try {
         await db.query(PROBE_TABLE)
-        const run = await mig(project.dir, [
-          '--url',
-          db.url,
-          '-x',
-          'case=unobserved-failure',
-          'upgrade',
-          'head',
-        ])
+        const run = await upgradeWithCase(project.dir, db.url, 'unobserved-failure')
         assertOneLineError(
           run,
           /revision f00000000002 upgrade\(\) failed: .*no_such_table/,
