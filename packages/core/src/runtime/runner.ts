@@ -130,57 +130,35 @@ export async function runSteps(
   }
 
   let failure: FailedStep | undefined
+  // Each transactional group in a transaction of its own; revisions see a Kysely transaction, so
+  // `op.db.transaction()` is refused. Where the dialect takes several statements in one text, a
+  // COMMIT and the next group's BEGIN go to the server together.
   const groups = groupSteps(steps, scripts, options)
-  /**
-   * The groups in order, each transactional one in a transaction of its own, where a COMMIT and
-   * the next BEGIN go to the server as one text. Revisions see the same Kysely transaction as
-   * they would otherwise (`op.db.transaction()` is refused, as in any transaction). A COMMIT that
-   * fails has ended its transaction; so has one whose text failed at the BEGIN, and the run stops
-   * there either way.
-   */
-  const runChained = async (): Promise<void> => {
-    let trx: ControlledTransaction<AnyDatabase> | undefined
-    try {
-      for (const [at, group] of groups.entries()) {
-        if (group.transactional) {
-          trx ??= await db.startTransaction().execute()
-          for (const step of group.steps) await runStep(trx, step)
-          if (groups[at + 1]?.transactional === true) {
-            await sql.raw('commit; begin').execute(trx)
-          } else {
-            // Kept until it succeeds: after a failed COMMIT, only the rollback frees the session.
-            await trx.commit().execute()
-            trx = undefined
-          }
-        } else {
-          for (const step of group.steps) await runStep(db, step)
-        }
-        tablesExist = true
-      }
-    } catch (error) {
-      await trx
-        ?.rollback()
-        .execute()
-        .catch(() => undefined)
-      throw error
-    }
-  }
+  let trx: ControlledTransaction<AnyDatabase> | undefined
   try {
-    if (session.dialect.chainsTransactions) {
-      await runChained()
-    } else {
-      for (const group of groups) {
-        if (group.transactional) {
-          await db.transaction().execute(async (trx) => {
-            for (const step of group.steps) await runStep(trx, step)
-          })
+    for (const [at, group] of groups.entries()) {
+      if (group.transactional) {
+        trx ??= await db.startTransaction().execute()
+        for (const step of group.steps) await runStep(trx, step)
+        if (session.dialect.chainsTransactions && groups[at + 1]?.transactional === true) {
+          // A failed COMMIT ends its transaction, as does a text that failed at its BEGIN: the
+          // rollback below then only frees the session.
+          await sql.raw('commit; begin').execute(trx)
         } else {
-          for (const step of group.steps) await runStep(db, step)
+          // Kept until it succeeds: after a failed COMMIT, only the rollback frees the session.
+          await trx.commit().execute()
+          trx = undefined
         }
-        tablesExist = true
+      } else {
+        for (const step of group.steps) await runStep(db, step)
       }
+      tablesExist = true
     }
   } catch (error) {
+    await trx
+      ?.rollback()
+      .execute()
+      .catch(() => undefined)
     // Recorded only now, after the transaction has rolled back and released the session. A
     // ROLLBACK on a lost connection fails too: the step's own error says what happened.
     throw failure === undefined
