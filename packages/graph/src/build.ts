@@ -37,10 +37,10 @@ export function verifyRevisionId(revision: string, path: string | null = null): 
   }
 }
 
-const NONE: readonly never[] = Object.freeze([])
+export const NONE: readonly never[] = Object.freeze([])
 
 /** A copy of `value` as a list; absent or empty values share one frozen empty list. */
-const asList = (value: string | readonly string[] | null | undefined): readonly string[] => {
+export const asList = (value: string | readonly string[] | null | undefined): readonly string[] => {
   if (value === null || value === undefined || value === '' || value.length === 0) return NONE
   return typeof value === 'string' ? [value] : value.slice()
 }

@@ -1,4 +1,5 @@
 import { RangeNotAncestorError, RevisionError } from './errors.js'
+import { knownWalk, rememberWalk } from './links.js'
 import type { Revision } from './revision.js'
 import type { RevisionMap } from './revision-map.js'
 import { iterateRevisions } from './topological.js'
@@ -25,15 +26,25 @@ export function splitRevisionRange(range: string): { readonly start: string; rea
 
 /**
  * Alembic's `walk_revisions`: every revision from `base` up to `head` (both included), newest
- * first. Defaults walk the whole graph.
+ * first. Defaults walk the whole graph; that walk is remembered with the map (and restored with
+ * it, see {@link RevisionMap.restore}).
  */
 export function walkRevisions(
   map: RevisionMap,
   base: RevisionArgument = 'base',
   head: RevisionArgument = 'heads',
 ): readonly Revision[] {
+  const whole = base === 'base' && head === 'heads'
+  if (whole) {
+    const known = knownWalk(map)
+    if (known !== undefined) return known
+  }
   try {
-    return Object.freeze(iterateRevisions(map, head, base, { inclusive: true, assertRelativeLength: false }))
+    const walk = Object.freeze(
+      iterateRevisions(map, head, base, { inclusive: true, assertRelativeLength: false }),
+    )
+    if (whole) rememberWalk(map, walk)
+    return walk
   } catch (error) {
     if (error instanceof RangeNotAncestorError) {
       throw new RangeNotAncestorError(

@@ -16,14 +16,35 @@ export interface GraphLinks {
   readonly allNext: Links
 }
 
-const LINKS = new WeakMap<object, GraphLinks>()
+/** The links of each map, or how to compute them the first time they are asked for. */
+const LINKS = new WeakMap<object, GraphLinks | (() => GraphLinks)>()
 
-/** Records the links of a built map; only the map itself calls this. */
-export function setGraphLinks(map: object, links: GraphLinks): void {
+/**
+ * Records the links of a built map, or a function computing them (a restored map links only
+ * when a walk needs it); only the map itself calls this.
+ */
+export function setGraphLinks(map: object, links: GraphLinks | (() => GraphLinks)): void {
   LINKS.set(map, links)
 }
 
 /** The links of a built map; undefined for anything else. */
 export function graphLinks(map: object): GraphLinks | undefined {
-  return LINKS.get(map)
+  const entry = LINKS.get(map)
+  if (typeof entry !== 'function') return entry
+  const links = entry()
+  LINKS.set(map, links)
+  return links
+}
+
+/** `walkRevisions(map)`, the whole graph newest first, once computed or restored. */
+const WALKS = new WeakMap<object, readonly Revision[]>()
+
+/** The whole walk of a map, if it is known. */
+export function knownWalk(map: object): readonly Revision[] | undefined {
+  return WALKS.get(map)
+}
+
+/** Remembers the whole walk of a map (a frozen list; the map is immutable, so it never changes). */
+export function rememberWalk(map: object, walk: readonly Revision[]): void {
+  WALKS.set(map, walk)
 }

@@ -1,9 +1,11 @@
 import { buildGraph } from './build.js'
 import { ResolutionError } from './errors.js'
 import { ancestorNodes, descendantNodes } from './graph-walk.js'
+import { walkRevisions } from './history.js'
 import { resolveIdentifier } from './identifiers.js'
-import { setGraphLinks } from './links.js'
+import { type GraphLinks, rememberWalk, setGraphLinks } from './links.js'
 import type { Revision, RevisionInput } from './revision.js'
+import { type GraphSnapshot, restoreSnapshot, takeSnapshot } from './snapshot.js'
 
 /**
  * The validated revision graph: Alembic's `RevisionMap`. Built once, immutable afterwards (lineage
@@ -28,20 +30,21 @@ export class RevisionMap {
   readonly bases: readonly string[]
   /** bases that declare no dependencies either */
   readonly realBases: readonly string[]
-  /** id or label → position in {@link revisions} */
-  readonly #keys: ReadonlyMap<string, number>
+  /** id or label → position in {@link revisions}; a restored map makes it on first lookup */
+  #keys: ReadonlyMap<string, number> | undefined
   readonly #lineage = new Map<Revision, ReadonlySet<Revision>>()
   readonly #lineageWithDeps = new Map<Revision, ReadonlySet<Revision>>()
 
-  private constructor(inputs: Iterable<RevisionInput>) {
-    const built = buildGraph(inputs)
-    this.revisions = built.revisions
-    this.heads = built.heads
-    this.realHeads = built.realHeads
-    this.bases = built.bases
-    this.realBases = built.realBases
-    this.#keys = built.keys
-    setGraphLinks(this, { revisions: built.revisions, ...built.links })
+  private constructor(
+    parts: Pick<RevisionMap, 'revisions' | 'heads' | 'realHeads' | 'bases' | 'realBases'>,
+    keys: ReadonlyMap<string, number> | undefined,
+  ) {
+    this.revisions = parts.revisions
+    this.heads = parts.heads
+    this.realHeads = parts.realHeads
+    this.bases = parts.bases
+    this.realBases = parts.realBases
+    this.#keys = keys
   }
 
   /**
@@ -50,7 +53,37 @@ export class RevisionMap {
    * each naming the files at fault.
    */
   static build(revisions: Iterable<RevisionInput>): RevisionMap {
-    return new RevisionMap(revisions)
+    const built = buildGraph(revisions)
+    const map = new RevisionMap(built, built.keys)
+    setGraphLinks(map, { revisions: built.revisions, ...built.links })
+    return map
+  }
+
+  /**
+   * The map {@link build} made of these very `inputs`, given the {@link snapshot} it took then,
+   * without validating, linking or sorting them again: for a caller that knows the inputs are
+   * unchanged (the CLI keeps snapshots beside the revision files' stats). Undefined when the
+   * snapshot cannot be one of `inputs.length` revisions.
+   *
+   * @example
+   * const saved = JSON.stringify(RevisionMap.build(inputs).snapshot())
+   * const map = RevisionMap.restore(inputs, JSON.parse(saved)) // same map, nothing re-checked
+   */
+  static restore(inputs: readonly RevisionInput[], snapshot: GraphSnapshot): RevisionMap | undefined {
+    const restored = restoreSnapshot(inputs, snapshot)
+    if (restored === undefined) return undefined
+    const map = new RevisionMap(restored, undefined)
+    setGraphLinks(map, () => map.#links())
+    rememberWalk(map, restored.walk)
+    return map
+  }
+
+  /**
+   * What {@link restore} needs besides the inputs, as JSON-safe data. Walks the whole graph
+   * (as `walkRevisions(map)`) if nothing has yet.
+   */
+  snapshot(): GraphSnapshot {
+    return takeSnapshot(this.revisions, this, walkRevisions(this))
   }
 
   /** number of revisions */
@@ -75,13 +108,13 @@ export class RevisionMap {
 
   /** exact lookup of a revision id or a branch label (the label's declaring revision) */
   lookupKey(key: string): Revision | undefined {
-    const at = this.#keys.get(key)
+    const at = this.#keyIndex().get(key)
     return at === undefined ? undefined : this.revisions[at]
   }
 
   /** ids then labels, in Alembic's map order; what partial identifiers are matched against */
   keys(): IterableIterator<string> {
-    return this.#keys.keys()
+    return this.#keyIndex().keys()
   }
 
   /** the revision that declares `label`, if any */
@@ -114,5 +147,29 @@ export class RevisionMap {
       cache.set(rev, set)
     }
     return set
+  }
+
+  /** ids in input order, then branch labels in declaration order, as {@link buildGraph} keys them */
+  #keyIndex(): ReadonlyMap<string, number> {
+    if (this.#keys !== undefined) return this.#keys
+    const keys = new Map<string, number>()
+    const revisions = this.revisions
+    for (let i = 0; i < revisions.length; i++) keys.set((revisions[i] as Revision).revision, i)
+    for (let i = 0; i < revisions.length; i++) {
+      for (const label of (revisions[i] as Revision).branchLabels) keys.set(label, i)
+    }
+    this.#keys = keys
+    return keys
+  }
+
+  /** The links {@link buildGraph} gives, from the revisions' own lists. */
+  #links(): GraphLinks {
+    const keys = this.#keyIndex()
+    const positions = (ids: readonly string[]): readonly number[] => ids.map((id) => keys.get(id) as number)
+    return {
+      revisions: this.revisions,
+      normalizedDown: this.revisions.map((r) => positions(r.normalizedDownRevisions)),
+      allNext: this.revisions.map((r) => positions(r.allNextRevisions)),
+    }
   }
 }

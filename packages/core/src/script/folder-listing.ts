@@ -79,6 +79,20 @@ export function listRevisionFiles(location: string): Listing {
   return { prefix, names, stamps: stamps.subarray(0, names.length * STAMP_WIDTH) }
 }
 
+/**
+ * Replaces the stamps a listing took by those of `stat` (tests fake coarse file systems with it);
+ * a file that vanished keeps its NaN.
+ */
+export function restampListing(listing: Listing, stat: (file: string) => FileStamp): void {
+  const { prefix, names, stamps } = listing
+  for (const [i, name] of names.entries()) {
+    const at = i * STAMP_WIDTH
+    if (Number.isNaN(stamps[at])) continue
+    const stamp = stat(prefix + name)
+    stamps.set([stamp.size, stamp.mtimeMs, stamp.ctimeMs, stamp.ino], at)
+  }
+}
+
 function isRevisionFileName(name: string): boolean {
   if (name.startsWith('.') || name.startsWith('_') || name.endsWith('.d.ts')) return false
   const dot = name.lastIndexOf('.')

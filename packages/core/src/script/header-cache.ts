@@ -24,7 +24,7 @@ export interface HeaderCacheOptions {
 }
 
 /** A stored header: the {@link RevisionHeader} fields in this order. */
-type Row = readonly [
+export type Row = readonly [
   revision: string,
   downRevision: string | readonly string[] | null,
   branchLabels: readonly string[] | null,
@@ -74,7 +74,6 @@ export class HeaderCache {
   readonly #file: string | undefined
   readonly #location: string
   readonly #startedMs: number
-  readonly #stat: ((file: string) => FileStamp) | undefined
   readonly #previous: CacheFile | undefined
   /** name → position in the previous file, built only when the listing stops matching it in order */
   #positions: Map<string, number> | undefined
@@ -92,16 +91,10 @@ export class HeaderCache {
   #headers: Row[] = []
   #changed: boolean
 
-  private constructor(
-    file: string | undefined,
-    location: string,
-    startedMs: number,
-    stat: ((file: string) => FileStamp) | undefined,
-  ) {
+  private constructor(file: string | undefined, location: string, startedMs: number) {
     this.#file = file
     this.#location = location
     this.#startedMs = startedMs
-    this.#stat = stat
     const loaded = file === undefined ? undefined : readContent(file, location)
     this.#previous = loaded?.content
     this.#trustedBeforeMs = loaded === undefined ? 0 : loaded.trustedBeforeMs
@@ -117,21 +110,7 @@ export class HeaderCache {
       options.dir === undefined
         ? undefined
         : join(options.dir, `headers-${fingerprint(String(FORMAT), MIGRAPH_VERSION, absolute)}.json`)
-    return new HeaderCache(file, absolute, startedMs, options.stat)
-  }
-
-  /**
-   * Replaces the stamps a folder listing took (`stamps`, {@link STAMP_WIDTH} numbers per name) by
-   * those of the injected `stat`, when there is one.
-   */
-  restamp(prefix: string, names: readonly string[], stamps: Float64Array): void {
-    if (this.#stat === undefined) return
-    for (const [i, name] of names.entries()) {
-      const at = i * STAMP_WIDTH
-      if (Number.isNaN(stamps[at])) continue
-      const stamp = this.#stat(prefix + name)
-      stamps.set([stamp.size, stamp.mtimeMs, stamp.ctimeMs, stamp.ino], at)
-    }
+    return new HeaderCache(file, absolute, startedMs)
   }
 
   /**
@@ -300,7 +279,8 @@ function sameStamp(stored: Float64Array, at: number, stamps: Float64Array, index
   )
 }
 
-function rowOf(h: RevisionHeader): Row {
+/** The stored form of a header. */
+export function rowOf(h: RevisionHeader): Row {
   // Most revisions keep the comment the template wrote, the bulk of the file when stored whole.
   const standard =
     h.doc !== null && h.doc === templateDoc(h.revision, h.downRevision, h.message, h.createDate)
@@ -329,7 +309,7 @@ function templateDoc(
 }
 
 /** Whether a stored row is one this version wrote. */
-function isRow(row: Row): boolean {
+export function isRow(row: Row): boolean {
   if (!Array.isArray(row) || row.length !== 8) return false
   // Indexed, not destructured: destructuring an array steps an iterator, which costs at thousands
   // of rows, in code V8 has not optimized yet.
@@ -352,7 +332,7 @@ function isRow(row: Row): boolean {
  * its shape when read). The header comment in the template's shape is rebuilt only when asked
  * for: most commands never print it.
  */
-class StoredScript implements RevisionScript {
+export class StoredScript implements RevisionScript {
   declare readonly revision: string
   declare readonly downRevision: string | readonly string[] | null
   declare readonly branchLabels: readonly string[] | null

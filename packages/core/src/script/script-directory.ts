@@ -1,7 +1,8 @@
 import { closeSync, openSync, readSync } from 'node:fs'
 import { type Revision, RevisionMap } from '@migraph/graph'
 import { RevisionFileError } from '../errors.js'
-import { type Listing, listRevisionFiles, stampIn } from './folder-listing.js'
+import { type Listing, listRevisionFiles, restampListing, stampIn } from './folder-listing.js'
+import { GraphCache } from './graph-cache.js'
 import { type FileStamp, HeaderCache, type HeaderCacheOptions, STAMP_WIDTH } from './header-cache.js'
 import { describeImportError, findCacheDir, importEach, type ModuleImporter } from './import-module.js'
 import { parseRevisionHeader, type RevisionHeader } from './revision-header.js'
@@ -97,23 +98,45 @@ export class ScriptDirectory {
     options: ScriptDirectoryOptions = {},
   ): Promise<ScriptDirectory> {
     const cacheOptions = options.headerCache ?? defaultHeaderCache
-    const scripts: RevisionScript[] = []
-    const listings: Listing[] = []
     const listedAtMs = Date.now()
-    for (const location of versionLocations) {
-      const listing = listRevisionFiles(location)
-      listings.push(listing)
-      const { prefix, names, stamps } = listing
+    const listings = versionLocations.map((location) => listRevisionFiles(location))
+    const perLocation = cacheOptions === false ? undefined : versionLocations.map(cacheOptions)
+    const startedMs = (perLocation?.[0]?.nowMs ?? (() => listedAtMs))()
+    for (const [at, settings] of (perLocation ?? []).entries()) {
+      if (settings.stat !== undefined) restampListing(listings[at] as Listing, settings.stat)
+    }
+    const graphCache =
+      perLocation === undefined
+        ? undefined
+        : GraphCache.open(versionLocations, { dir: perLocation[0]?.dir, startedMs })
+    const restored = graphCache?.restore(versionLocations, listings)
+    if (restored !== undefined) {
+      return new ScriptDirectory(
+        restored.map,
+        restored.scripts,
+        versionLocations,
+        importer,
+        listings,
+        listedAtMs,
+      )
+    }
+    const scripts: RevisionScript[] = []
+    // Whether every header came from its file's text and every file was stamped: only then does
+    // the graph depend on nothing but the stamps the graph cache records.
+    let cacheable = true
+    for (const [at, location] of versionLocations.entries()) {
+      const { prefix, names, stamps } = listings[at] as Listing
+      const settings = perLocation?.[at]
       // The run started before this folder was listed: every stamp the cache records is later.
       const cache =
-        cacheOptions === false
+        settings === undefined
           ? undefined
-          : HeaderCache.open(location, { nowMs: () => listedAtMs, ...cacheOptions(location) })
-      cache?.restamp(prefix, names, stamps)
+          : HeaderCache.open(location, { nowMs: () => listedAtMs, ...settings })
       for (let i = 0; i < names.length; i++) {
         const name = names[i] as string
         const file = prefix + name
         const stamped = !Number.isNaN(stamps[i * STAMP_WIDTH])
+        if (!stamped) cacheable = false
         const cached = stamped ? cache?.lookup(name, i, stamps, file, location) : undefined
         if (cached !== undefined) {
           scripts.push(cached)
@@ -129,6 +152,7 @@ export class ScriptDirectory {
           scripts.push(script)
         } else {
           // Not cached: what a module exports can depend on more than its own text.
+          cacheable = false
           scripts.push(await readDynamicScript(file, location, source, importer, warn))
         }
       }
@@ -136,6 +160,7 @@ export class ScriptDirectory {
     }
     // A script is a RevisionInput: its header fields and its path.
     const map = RevisionMap.build(scripts)
+    if (cacheable) graphCache?.save(listings, scripts, map)
     return new ScriptDirectory(map, scripts, versionLocations, importer, listings, listedAtMs)
   }
 

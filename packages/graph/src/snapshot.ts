@@ -1,0 +1,163 @@
+import { asList, NONE } from './build.js'
+import { Revision, type RevisionInput } from './revision.js'
+
+/**
+ * What building a graph computed beyond its inputs, as plain JSON: per revision (in input order)
+ * the lists a {@link Revision} derives from the whole graph, the map's heads and bases, and the
+ * whole history walk. Together with the very inputs it was taken from, it restores the map
+ * without validating, linking and sorting again; see `RevisionMap.restore`.
+ *
+ * Lists that are empty for every revision (dependencies, labels on a graph without them) are left
+ * out, so that the usual graph stores one short list per revision.
+ */
+export interface GraphSnapshot {
+  /** `nextRevisions` of each revision */
+  readonly next: readonly (readonly string[])[]
+  /** `allNextRevisions` of each revision, or 0 where it equals `nextRevisions`; absent without dependencies */
+  readonly allNext?: readonly (readonly string[] | 0)[]
+  /** `resolvedDependencies` of each revision; absent without dependencies */
+  readonly resolved?: readonly (readonly string[])[]
+  /** `normalizedDependencies` of each revision; absent without dependencies */
+  readonly normalized?: readonly (readonly string[])[]
+  /** `allBranchLabels` of each revision; absent when no revision declares a label */
+  readonly labels?: readonly (readonly string[])[]
+  readonly heads: readonly string[]
+  readonly realHeads: readonly string[]
+  readonly bases: readonly string[]
+  readonly realBases: readonly string[]
+  /** `walkRevisions(map)` (newest first), as positions in the input order */
+  readonly walk: readonly number[]
+}
+
+/** The parts of a map a snapshot gives back. */
+export interface RestoredGraph {
+  readonly revisions: readonly Revision[]
+  readonly heads: readonly string[]
+  readonly realHeads: readonly string[]
+  readonly bases: readonly string[]
+  readonly realBases: readonly string[]
+  readonly walk: readonly Revision[]
+}
+
+/** The snapshot of built revisions and their whole walk. */
+export function takeSnapshot(
+  revisions: readonly Revision[],
+  ends: Pick<GraphSnapshot, 'heads' | 'realHeads' | 'bases' | 'realBases'>,
+  walk: readonly Revision[],
+): GraphSnapshot {
+  const anyDeps = revisions.some((r) => r.dependsOn.length > 0)
+  const anyLabels = revisions.some((r) => r.allBranchLabels.length > 0)
+  return {
+    next: revisions.map((r) => r.nextRevisions),
+    ...(anyDeps
+      ? {
+          allNext: revisions.map((r) => (r.allNextRevisions === r.nextRevisions ? 0 : r.allNextRevisions)),
+          resolved: revisions.map((r) => r.resolvedDependencies),
+          normalized: revisions.map((r) => r.normalizedDependencies),
+        }
+      : {}),
+    ...(anyLabels ? { labels: revisions.map((r) => r.allBranchLabels) } : {}),
+    heads: ends.heads,
+    realHeads: ends.realHeads,
+    bases: ends.bases,
+    realBases: ends.realBases,
+    walk: walk.map((r) => r.index),
+  }
+}
+
+/**
+ * The revisions of `inputs` as the snapshot says they were built; undefined when the snapshot is
+ * not one of a graph of that many revisions (a damaged or foreign one). Whether it belongs to
+ * these very inputs is the caller's to know: nothing is validated again.
+ */
+export function restoreSnapshot(
+  inputs: readonly RevisionInput[],
+  snapshot: GraphSnapshot,
+): RestoredGraph | undefined {
+  const n = inputs.length
+  const s = snapshot as Partial<GraphSnapshot> | null
+  if (
+    typeof s !== 'object' ||
+    s === null ||
+    !isLists(s.next, n, false, false) ||
+    !isLists(s.allNext, n, true, true) ||
+    !isLists(s.resolved, n, true, false) ||
+    !isLists(s.normalized, n, true, false) ||
+    !isLists(s.labels, n, true, false) ||
+    (s.allNext === undefined) !== (s.resolved === undefined) ||
+    (s.allNext === undefined) !== (s.normalized === undefined) ||
+    !isIds(s.heads) ||
+    !isIds(s.realHeads) ||
+    !isIds(s.bases) ||
+    !isIds(s.realBases) ||
+    !Array.isArray(s.walk)
+  ) {
+    return undefined
+  }
+  const { next, allNext, resolved, normalized, labels } = s as GraphSnapshot
+  const revisions: Revision[] = new Array(n)
+  for (let i = 0; i < n; i++) {
+    const input = inputs[i] as RevisionInput
+    const nextIds = next[i] as readonly string[]
+    const allNextIds = allNext === undefined ? 0 : (allNext[i] as readonly string[] | 0)
+    const message = input.message
+    revisions[i] = new Revision({
+      index: i,
+      revision: input.revision,
+      downRevisions: asList(input.downRevision),
+      dependsOn: asList(input.dependsOn),
+      resolvedDependencies: resolved === undefined ? NONE : (resolved[i] as readonly string[]),
+      normalizedDependencies: normalized === undefined ? NONE : (normalized[i] as readonly string[]),
+      branchLabels: asList(input.branchLabels),
+      allBranchLabels: labels === undefined ? NONE : (labels[i] as readonly string[]),
+      message: message === null || message === undefined ? '' : message.trim(),
+      path: input.path ?? null,
+      createDate: input.createDate ?? null,
+      nextRevisions: nextIds,
+      allNextRevisions: allNextIds === 0 ? nextIds : allNextIds,
+    })
+  }
+  const walk = walkOf(s.walk, revisions)
+  if (walk === undefined) return undefined
+  return {
+    revisions: Object.freeze(revisions),
+    heads: Object.freeze(s.heads as string[]),
+    realHeads: Object.freeze(s.realHeads as string[]),
+    bases: Object.freeze(s.bases as string[]),
+    realBases: Object.freeze(s.realBases as string[]),
+    walk,
+  }
+}
+
+/** The walk by positions as revisions; undefined unless each position is a revision's, once. */
+function walkOf(
+  positions: readonly unknown[],
+  revisions: readonly Revision[],
+): readonly Revision[] | undefined {
+  const seen = new Uint8Array(revisions.length)
+  const walk: Revision[] = new Array(positions.length)
+  for (let k = 0; k < positions.length; k++) {
+    const at = positions[k]
+    if (typeof at !== 'number' || !(at >= 0 && at < revisions.length) || seen[at] === 1) return undefined
+    seen[at] = 1
+    walk[k] = revisions[at] as Revision
+  }
+  return Object.freeze(walk)
+}
+
+/** Whether `value` holds `n` lists of ids (or 0 in place of a list, where `zeros` allows). */
+function isLists(value: unknown, n: number, optional: boolean, zeros: boolean): boolean {
+  if (value === undefined) return optional
+  if (!Array.isArray(value) || value.length !== n) return false
+  for (let i = 0; i < n; i++) {
+    const list: unknown = value[i]
+    if (list === 0 ? !zeros : !isIds(list)) return false
+  }
+  return true
+}
+
+function isIds(value: unknown): boolean {
+  if (!Array.isArray(value)) return false
+  for (let k = 0; k < value.length; k++) if (typeof value[k] !== 'string') return false
+  return true
+}

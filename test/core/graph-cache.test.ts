@@ -1,0 +1,270 @@
+import assert from 'node:assert/strict'
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, test } from 'node:test'
+import { CycleError, walkRevisions } from '@migraph/graph'
+import type { FileStamp, HeaderCacheOptions } from '../../packages/core/src/script/header-cache.ts'
+import { ScriptDirectory } from '../../packages/core/src/script/script-directory.ts'
+
+interface Header {
+  readonly down?: string | readonly string[] | null
+  readonly labels?: readonly string[]
+  readonly dependsOn?: readonly string[]
+}
+
+const literal = (value: string | readonly string[] | null | undefined): string =>
+  value === undefined || value === null
+    ? 'null'
+    : typeof value === 'string'
+      ? `'${value}'`
+      : `[${value.map((v) => `'${v}'`).join(', ')}]`
+
+const revisionFile = (id: string, message: string, header: Header = {}) => `/**
+ * ${message}
+ *
+ * Revision ID: ${id}
+ */
+export const revision = '${id}'
+export const downRevision = ${literal(header.down)}
+export const branchLabels = ${literal(header.labels)}
+export const dependsOn = ${literal(header.dependsOn)}
+export async function upgrade() {}
+export async function downgrade() {}
+`
+
+const noImport = async (): Promise<Record<string, unknown>> => {
+  throw new Error('no module should be imported')
+}
+
+let root: string
+let cacheDir: string
+let main: string
+let side: string
+
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'mig-graph-cache-'))
+  main = join(root, 'migrations')
+  side = join(root, 'side')
+  cacheDir = join(root, 'node_modules', '.cache', 'migraph')
+  mkdirSync(main)
+  mkdirSync(side)
+})
+
+afterEach(() => rmSync(root, { recursive: true, force: true }))
+
+const LONG_AGO = new Date('2020-01-01T00:00:00Z')
+const SECOND = 1000
+
+/**
+ * Writes a revision file "long ago". Setting the times moves the real ctime to now, so loads fake
+ * a file system whose ctime stays put ({@link agedStat}); mtime, size and inode are real.
+ */
+function write(folder: string, name: string, text: string): void {
+  writeFileSync(join(folder, name), text)
+  utimesSync(join(folder, name), LONG_AGO, LONG_AGO)
+}
+
+const agedStat = (file: string): FileStamp => {
+  const s = statSync(file)
+  return { size: s.size, mtimeMs: s.mtimeMs, ctimeMs: LONG_AGO.getTime(), ino: s.ino }
+}
+
+async function load(
+  folders: readonly string[] = [main],
+  options: Partial<HeaderCacheOptions> = {},
+): Promise<ScriptDirectory> {
+  return ScriptDirectory.load(folders, noImport, () => {}, {
+    headerCache: () => ({ dir: cacheDir, stat: agedStat, ...options }),
+  })
+}
+
+/** What a loaded directory tells the commands, as plain data. */
+function observe(scripts: ScriptDirectory): unknown {
+  return {
+    scripts: [...scripts.scripts.values()].map((s) => ({ ...s, doc: s.doc })),
+    revisions: scripts.map.revisions.map((r) => ({
+      ...r,
+      script: scripts.scriptOf(r).path,
+      isHead: r.isHead,
+    })),
+    ends: [scripts.map.heads, scripts.map.realHeads, scripts.map.bases, scripts.map.realBases],
+    keys: [...scripts.map.keys()],
+    walk: walkRevisions(scripts.map).map((r) => r.revision),
+    resolved: scripts.map.resolve('feature@head').map((r) => r.revision),
+  }
+}
+
+const graphFiles = () => readdirSync(cacheDir).filter((f) => f.startsWith('graph-'))
+const headerFiles = () => readdirSync(cacheDir).filter((f) => f.startsWith('headers-'))
+const graphFile = () => join(cacheDir, graphFiles()[0] as string)
+
+/** A graph with a branch, a merge, a label and a dependency, across two folders. */
+function writeProject(): void {
+  write(main, 'a1_base.ts', revisionFile('a1aa', 'base'))
+  write(main, 'b1_left.ts', revisionFile('b1bb', 'left', { down: 'a1aa' }))
+  write(main, 'b2_right.ts', revisionFile('b2bb', 'right', { down: 'a1aa', labels: ['feature'] }))
+  write(
+    main,
+    'c1_merge.ts',
+    revisionFile('c1cc', 'merge\n *\n * second paragraph', { down: ['b1bb', 'b2bb'] }),
+  )
+  write(side, 'x1_other.ts', revisionFile('x1xx', 'other base'))
+  write(
+    side,
+    'x2_needs.ts',
+    revisionFile('x2xx', 'needs the feature', { down: 'x1xx', dependsOn: ['feature'] }),
+  )
+}
+
+describe('graph cache', () => {
+  test('a restored graph is the built one, headers and scripts included', async () => {
+    writeProject()
+    const built = observe(
+      await ScriptDirectory.load([main, side], noImport, () => {}, { headerCache: false }),
+    )
+    assert.deepEqual(observe(await load([main, side])), built)
+    assert.equal(graphFiles().length, 1)
+    const written = statSync(graphFile()).mtimeMs
+    assert.deepEqual(observe(await load([main, side])), built)
+    // Restored, not rebuilt: an unchanged project writes nothing.
+    assert.equal(statSync(graphFile()).mtimeMs, written)
+  })
+
+  test('while every stat matches, the graph is served without the header cache or the files', async () => {
+    writeProject()
+    const before = observe(await load([main, side]))
+    // Same size and stat (the faked ctime, the old mtime), different text: only a cache can
+    // still answer 'base'. The header cache is gone too, so the answer is the graph cache's.
+    write(main, 'a1_base.ts', revisionFile('a1aa', 'BASE'))
+    for (const file of headerFiles()) rmSync(join(cacheDir, file))
+    assert.deepEqual(observe(await load([main, side])), before)
+    assert.deepEqual(headerFiles(), [])
+  })
+
+  test('a new, deleted, renamed or edited file gives the graph of the files now there', async () => {
+    writeProject()
+    const messages = async () => {
+      const scripts = await load([main, side])
+      return {
+        messages: Object.fromEntries([...scripts.scripts].map(([id, s]) => [id, s.message])),
+        paths: [...scripts.scripts.values()].map((s) => s.path.slice(root.length)),
+        heads: scripts.map.heads,
+      }
+    }
+    const first = await messages()
+    assert.deepEqual(first.heads, ['c1cc', 'x2xx'])
+
+    write(main, 'd1_next.ts', revisionFile('d1dd', 'next', { down: 'c1cc' }))
+    assert.deepEqual((await messages()).heads, ['d1dd', 'x2xx'])
+
+    rmSync(join(main, 'd1_next.ts'))
+    assert.deepEqual(await messages(), first)
+
+    renameSync(join(side, 'x2_needs.ts'), join(side, 'x3_renamed.ts'))
+    const renamed = await messages()
+    assert.ok(renamed.paths.includes('/side/x3_renamed.ts'), renamed.paths.join())
+
+    write(main, 'b1_left.ts', revisionFile('b1bb', 'left, edited'))
+    const edited = await messages()
+    assert.equal(edited.messages.b1bb, 'left, edited')
+    // b1bb no longer follows a1aa: it is a base now, and c1cc merges it with b2bb still.
+    assert.deepEqual((await load([main, side])).map.bases, ['a1aa', 'b1bb', 'x1xx'])
+  })
+
+  test('each set of versions folders, in its order, has its own graph', async () => {
+    writeProject()
+    for (let round = 0; round < 2; round++) {
+      assert.deepEqual((await load([main])).map.heads, ['c1cc'])
+      assert.deepEqual((await load([main, side])).map.heads, ['c1cc', 'x2xx'])
+      assert.deepEqual((await load([side, main])).map.heads, ['x2xx', 'c1cc'])
+    }
+    assert.equal(graphFiles().length, 3)
+  })
+
+  test('files changed within the racy window are never recorded, whatever the clock said', async () => {
+    writeProject()
+    const now = Date.now()
+    const recent = (file: string): FileStamp => ({ ...agedStat(file), ctimeMs: now })
+    await load([main, side], { stat: recent })
+    assert.deepEqual(graphFiles(), [])
+    // A run whose clock is an hour ahead finds the same files old enough to record.
+    await load([main, side], { stat: recent, nowMs: () => now + 3600 * SECOND })
+    assert.equal(graphFiles().length, 1)
+    // A run on the true clock does not trust that record: the graph file's own mtime bounds it,
+    // and the files changed within 2 s of it. Same size, same (faked) stat, new text:
+    write(main, 'a1_base.ts', revisionFile('a1aa', 'BASE'))
+    assert.equal((await load([main, side], { stat: recent })).scripts.get('a1aa')?.message, 'BASE')
+  })
+
+  test('a header that is not a literal keeps the graph out of the cache', async () => {
+    writeProject()
+    write(
+      side,
+      'x3_dynamic.ts',
+      "export const revision = 'x3' + 'xx'\nexport const downRevision = 'x2xx'\nexport async function upgrade() {}\nexport async function downgrade() {}\n",
+    )
+    const scripts = await ScriptDirectory.load(
+      [main, side],
+      async () => ({ revision: 'x3xx', downRevision: 'x2xx' }),
+      () => {},
+      { headerCache: () => ({ dir: cacheDir, stat: agedStat }) },
+    )
+    assert.deepEqual(scripts.map.heads, ['c1cc', 'x3xx'])
+    assert.deepEqual(graphFiles(), [])
+  })
+
+  test('a broken graph is reported as ever and records nothing', async () => {
+    write(main, 'a1_base.ts', revisionFile('a1aa', 'base', { down: 'b1bb' }))
+    write(main, 'b1_next.ts', revisionFile('b1bb', 'next', { down: 'a1aa' }))
+    await assert.rejects(load(), CycleError)
+    assert.deepEqual(graphFiles(), [])
+  })
+
+  test('a corrupt or foreign graph file is ignored and replaced', async () => {
+    writeProject()
+    const expected = observe(await load([main, side]))
+    const good = JSON.parse(readFileSync(graphFile(), 'utf8'))
+    const stamps = Buffer.from(good.listings[0].stamps, 'base64')
+    stamps[0] = (stamps[0] as number) ^ 1
+    for (const text of [
+      '{"format":1,"name',
+      'null',
+      '[]',
+      JSON.stringify({ ...good, format: 999 }),
+      JSON.stringify({ ...good, migraph: '0.0.0-other' }),
+      JSON.stringify({ ...good, locations: [side, main] }),
+      JSON.stringify({ ...good, listings: good.listings.slice(1) }),
+      JSON.stringify({
+        ...good,
+        listings: [{ ...good.listings[0], stamps: stamps.toString('base64') }, good.listings[1]],
+      }),
+      JSON.stringify({ ...good, listings: [{ ...good.listings[0], names: 'a1_base.ts' }, good.listings[1]] }),
+      JSON.stringify({ ...good, rows: good.rows.slice(1) }),
+      JSON.stringify({ ...good, rows: good.rows.map((row: unknown[]) => [42, ...row.slice(1)]) }),
+      JSON.stringify({ ...good, graph: { ...good.graph, next: [] } }),
+      JSON.stringify({ ...good, graph: { ...good.graph, walk: [0, 0] } }),
+    ]) {
+      writeFileSync(graphFile(), text)
+      assert.deepEqual(observe(await load([main, side])), expected, text.slice(0, 120))
+    }
+    assert.deepEqual(JSON.parse(readFileSync(graphFile(), 'utf8')).rows, good.rows)
+  })
+
+  test('an unwritable cache folder never fails a command', async () => {
+    writeProject()
+    writeFileSync(join(root, 'blocker'), '')
+    cacheDir = join(root, 'blocker', 'cache')
+    assert.deepEqual((await load([main, side])).map.heads, ['c1cc', 'x2xx'])
+  })
+})
