@@ -61,7 +61,10 @@ async function load(options: Partial<HeaderCacheOptions> = {}): Promise<Record<s
   return out
 }
 
-const cacheFiles = () => readdirSync(cacheDir).filter((f) => f.startsWith('headers-'))
+const cacheFiles = () => readdirSync(cacheDir).filter((f) => f.startsWith('revisions-'))
+/** The one folder's record in a cache file's content. */
+const folderOf = (stored: { folders: { names: string; headers: unknown[][]; stamps: string }[] }) =>
+  stored.folders[0] as { names: string; headers: unknown[][]; stamps: string }
 
 /**
  * A file system that keeps whole seconds and a stat whose ctime never moves: an edit within the
@@ -75,7 +78,7 @@ const coarseStat =
   }
 
 describe('header cache', () => {
-  test('writes one cache file per versions folder and serves entries whose stat matches', async () => {
+  test('writes one cache file and serves entries whose stat matches', async () => {
     write('a1_first.ts', revisionFile('a1', null, 'first'))
     age('a1_first.ts')
     const ctime = 1_577_836_800 * SECOND
@@ -136,7 +139,7 @@ describe('header cache', () => {
     assert.deepEqual(await load(), { a1: 'first', c3: 'third' })
     const [cache] = cacheFiles()
     const stored = JSON.parse(readFileSync(join(cacheDir, cache as string), 'utf8'))
-    assert.deepEqual([...stored.names].sort(), ['a1_first.ts', 'c3_third.ts'])
+    assert.deepEqual(folderOf(stored).names.split('\0').sort(), ['a1_first.ts', 'c3_third.ts'])
     assert.equal(stored.migraph, MIGRAPH_VERSION)
   })
 
@@ -173,7 +176,7 @@ describe('header cache', () => {
     const [cache] = cacheFiles()
     const path = join(cacheDir, cache as string)
     const before = { text: readFileSync(path, 'utf8'), mtimeMs: statSync(path).mtimeMs }
-    assert.deepEqual(JSON.parse(before.text).names, [
+    assert.deepEqual(folderOf(JSON.parse(before.text)).names.split('\0'), [
       'a0_base.ts',
       'b2_second.ts',
       'b5_inserted.ts',
@@ -215,7 +218,7 @@ export async function downgrade() {}
     const stored = JSON.parse(readFileSync(join(cacheDir, cacheFiles()[0] as string), 'utf8'))
     // The templated comment is not stored twice over; the other one is stored as it is.
     assert.deepEqual(
-      stored.headers.map((h: unknown[]) => h[6]),
+      folderOf(stored).headers.map((h: unknown[]) => h[6]),
       [expected.a1, true],
     )
     assert.deepEqual(await docs(), expected)
@@ -227,22 +230,26 @@ export async function downgrade() {}
     assert.deepEqual(await load(), { a1: 'first' })
     const cache = join(cacheDir, cacheFiles()[0] as string)
     const good = JSON.parse(readFileSync(cache, 'utf8'))
+    const folder = folderOf(good)
+    const withFolder = (changes: object) => JSON.stringify({ ...good, folders: [{ ...folder, ...changes }] })
     for (const text of [
       '{"format":2,"name',
       'null',
       '[]',
       JSON.stringify({ ...good, migraph: '0.0.0-other' }),
-      JSON.stringify({ ...good, headers: [['x']] }),
-      JSON.stringify({ ...good, headers: [] }),
-      JSON.stringify({ ...good, stamps: good.stamps.slice(1) }),
-      JSON.stringify({ ...good, headers: [[42, null, null, null, null, null, null, true]] }),
-      JSON.stringify({ ...good, headers: [['a1', [7], null, null, 'first', null, null, true]] }),
+      JSON.stringify({ ...good, folders: [] }),
+      withFolder({ headers: [['x']] }),
+      withFolder({ headers: [] }),
+      withFolder({ names: 42 }),
+      withFolder({ stamps: folder.stamps.slice(1) }),
+      withFolder({ headers: [[42, null, null, null, null, null, null, true]] }),
+      withFolder({ headers: [['a1', [7], null, null, 'first', null, null, true]] }),
     ]) {
       writeFileSync(cache, text)
       assert.deepEqual(await load(), { a1: 'first' }, text)
     }
-    const rewritten = JSON.parse(readFileSync(cache, 'utf8'))
-    assert.deepEqual([rewritten.names, rewritten.headers], [good.names, good.headers])
+    const rewritten = folderOf(JSON.parse(readFileSync(cache, 'utf8')))
+    assert.deepEqual([rewritten.names, rewritten.headers], [folder.names, folder.headers])
   })
 
   test('an unwritable cache folder never fails a command', async () => {

@@ -6,7 +6,7 @@ import {
   readFileSync,
   renameSync,
   rmSync,
-  writeFileSync,
+  writeSync,
 } from 'node:fs'
 import { dirname } from 'node:path'
 
@@ -60,10 +60,26 @@ export function readCacheFile(file: string): { value: unknown; trustedBeforeMs: 
  * means the next run reads the files again.
  */
 export function writeCacheFile(file: string, value: unknown): void {
+  writeCacheText(file, [JSON.stringify(value)])
+}
+
+/**
+ * Writes a cache file from consecutive pieces of its text, as {@link writeCacheFile} does: a large
+ * cache need never be one string, and then its bytes, in memory at once.
+ */
+export function writeCacheText(file: string, pieces: Iterable<string>): void {
   const temporary = `${file}.${process.pid}.tmp`
   try {
     mkdirSync(dirname(file), { recursive: true })
-    writeFileSync(temporary, JSON.stringify(value))
+    const fd = openSync(temporary, 'w')
+    try {
+      for (const piece of pieces) {
+        const bytes = Buffer.from(piece, 'utf8')
+        for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done)
+      }
+    } finally {
+      closeSync(fd)
+    }
     renameSync(temporary, file)
   } catch {
     try {

@@ -1,16 +1,10 @@
-import { join, resolve } from 'node:path'
-import { fingerprint } from '../digest.js'
-import { MIGRAPH_VERSION } from '../version.js'
-import { type FileStamp, RACY_MS, readCacheFile, writeCacheFile } from './cache-file.js'
+import { type FileStamp, RACY_MS } from './cache-file.js'
 import type { RevisionHeader } from './revision-header.js'
 import type { RevisionScript } from './script-directory.js'
 
 export type { FileStamp } from './cache-file.js'
 
-// Bump when the stored form or the header parser changes, so no older entry is ever trusted.
-const FORMAT = 3
-
-/** The world the cache touches, injectable for tests of the racy rule. */
+/** The world the revision cache touches, injectable for tests of the racy rule. */
 export interface HeaderCacheOptions {
   /** `<nearest node_modules>/.cache/migraph`; undefined turns the cache off. */
   readonly dir: string | undefined
@@ -37,28 +31,16 @@ export type Row = readonly [
 ]
 
 /**
- * One versions folder's headers. Parallel arrays rather than an object per file: the file is
- * parsed on every command, and at thousands of revisions fewer, flatter values parse faster.
+ * One versions folder's headers as recorded: file names in listing order, {@link STAMP_WIDTH}
+ * numbers per name (size, mtimeMs, ctimeMs, ino) and each file's header. Parallel arrays rather
+ * than an object per file: they are read on every command, and at thousands of revisions fewer,
+ * flatter values parse faster.
  */
-interface CacheFile {
-  readonly format: number
-  readonly migraph: string
-  readonly location: string
-  /** When the run that wrote the file started, ms: every stat it recorded was taken later. */
-  readonly startedMs: number
+export interface FolderRecord {
   readonly names: readonly string[]
-  /** Four numbers per name: size, mtimeMs, ctimeMs, ino. */
-  readonly stamps: Float64Array
+  readonly stamps: Float64Array | readonly number[]
   readonly headers: readonly Row[]
 }
-
-/**
- * The file as stored: the stamps are the base64 of their float64 bytes. As JSON numbers (with
- * their fractions of a millisecond) they took longer to parse than everything else in the file.
- * The bytes are in the machine's own order, as the cache is the machine's own; read elsewhere,
- * they would only fail to match, and the files be read again.
- */
-type StoredFile = Omit<CacheFile, 'stamps'> & { readonly stamps: string }
 
 /** Numbers per file in a stamp array: size, mtimeMs, ctimeMs, ino. */
 export const STAMP_WIDTH = 4
@@ -67,20 +49,17 @@ export const STAMP_WIDTH = 4
  * The headers of one versions folder, remembered between runs by each file's stat, as git's index
  * remembers content. An entry counts only when size, mtime, ctime and inode all match and the
  * file was not modified within {@link RACY_MS} of the run that recorded it; anything else is read
- * again. Reading or writing the cache never fails a command: a missing, corrupt or unwritable
- * cache only means reading every file.
+ * again. The record comes from, and goes back to, the project's revision cache file.
  */
 export class HeaderCache {
-  readonly #file: string | undefined
-  readonly #location: string
   readonly #startedMs: number
-  readonly #previous: CacheFile | undefined
-  /** name → position in the previous file, built only when the listing stops matching it in order */
+  readonly #previous: (FolderRecord & { readonly stamps: Float64Array }) | undefined
+  /** name → position in the previous record, built only when the listing stops matching it in order */
   #positions: Map<string, number> | undefined
   /** Entries recorded before this threshold were not racy when recorded. */
   readonly #trustedBeforeMs: number
   /**
-   * How many leading entries of the previous file this run found unchanged, in the same places.
+   * How many leading entries of the previous record this run found unchanged, in the same places.
    * They are not copied into the arrays below until something differs: on the usual run nothing
    * does, and nothing is written.
    */
@@ -91,32 +70,26 @@ export class HeaderCache {
   #headers: Row[] = []
   #changed: boolean
 
-  private constructor(file: string | undefined, location: string, startedMs: number) {
-    this.#file = file
-    this.#location = location
+  /**
+   * @param previous the folder as the cache file recorded it, if it did
+   * @param trustedBeforeMs entries changed at or after this were racy when recorded
+   * @param startedMs when this run started listing: every stamp it takes is later
+   */
+  constructor(
+    previous: (FolderRecord & { readonly stamps: Float64Array }) | undefined,
+    trustedBeforeMs: number,
+    startedMs: number,
+  ) {
+    this.#previous = previous
+    this.#trustedBeforeMs = previous === undefined ? 0 : trustedBeforeMs
     this.#startedMs = startedMs
-    const loaded = file === undefined ? undefined : readContent(file, location)
-    this.#previous = loaded?.content
-    this.#trustedBeforeMs = loaded === undefined ? 0 : loaded.trustedBeforeMs
-    this.#changed = loaded === undefined && file !== undefined
-  }
-
-  /** Opens the cache of a versions folder; never throws. */
-  static open(location: string, options: HeaderCacheOptions): HeaderCache {
-    // Taken before any file is stat'ed: a later edit has an mtime at or after it.
-    const startedMs = (options.nowMs ?? Date.now)()
-    const absolute = resolve(location)
-    const file =
-      options.dir === undefined
-        ? undefined
-        : join(options.dir, `headers-${fingerprint(String(FORMAT), MIGRAPH_VERSION, absolute)}.json`)
-    return new HeaderCache(file, absolute, startedMs)
+    this.#changed = previous === undefined
   }
 
   /**
    * The script of the `index`-th file listed (`file`, in `location`), whose stamp is at `index` in
-   * `stamps`, when its cached entry can be trusted. Files are looked up in listing order; the cache
-   * keeps what the next run can use.
+   * `stamps`, when its recorded entry can be trusted. Files are looked up in listing order; the
+   * cache keeps what the next run can use.
    */
   lookup(
     name: string,
@@ -162,26 +135,19 @@ export class HeaderCache {
     this.#changed = true
   }
 
-  /** Writes the cache if anything changed (a file added, removed or edited); never throws. */
-  save(): void {
-    if (this.#file === undefined) return
+  /** Whether this run found anything the record should change for (a file added, removed or edited). */
+  get changed(): boolean {
     const kept = this.#diverged ? this.#names.length : this.#unchanged
-    const removed = this.#previous !== undefined && this.#previous.names.length !== kept
-    if (!this.#changed && !removed) return
-    this.#diverge()
-    const content: StoredFile = {
-      format: FORMAT,
-      migraph: MIGRAPH_VERSION,
-      location: this.#location,
-      startedMs: this.#startedMs,
-      names: this.#names,
-      stamps: Buffer.from(new Float64Array(this.#stamps).buffer).toString('base64'),
-      headers: this.#headers,
-    }
-    writeCacheFile(this.#file, content)
+    return this.#changed || (this.#previous !== undefined && this.#previous.names.length !== kept)
   }
 
-  /** From here on, entries are copied: the previous file's unchanged prefix first. */
+  /** The folder as this run found it, for the next run. */
+  record(): FolderRecord {
+    this.#diverge()
+    return { names: this.#names, stamps: this.#stamps, headers: this.#headers }
+  }
+
+  /** From here on, entries are copied: the previous record's unchanged prefix first. */
   #diverge(): void {
     if (this.#diverged) return
     this.#diverged = true
@@ -221,7 +187,7 @@ export class HeaderCache {
     return this.#positions.get(name)
   }
 
-  /** Whether the previous file holds exactly this entry. */
+  /** Whether the previous record holds exactly this entry. */
   #recorded(name: string, stamps: Float64Array, index: number, row: Row): boolean {
     const at = this.#positionOf(name)
     const previous = this.#previous
@@ -234,31 +200,8 @@ export class HeaderCache {
   }
 }
 
-function readContent(
-  file: string,
-  location: string,
-): { content: CacheFile; trustedBeforeMs: number } | undefined {
-  const read = readCacheFile(file)
-  const parsed = read?.value as Partial<StoredFile> | undefined
-  if (
-    read === undefined ||
-    parsed === undefined ||
-    parsed.format !== FORMAT ||
-    parsed.migraph !== MIGRAPH_VERSION ||
-    parsed.location !== location ||
-    !Array.isArray(parsed.names) ||
-    typeof parsed.stamps !== 'string' ||
-    !Array.isArray(parsed.headers) ||
-    parsed.headers.length !== parsed.names.length
-  ) {
-    return undefined
-  }
-  const stamps = decodeStamps(parsed.stamps)
-  if (stamps === undefined || stamps.length !== parsed.names.length * STAMP_WIDTH) return undefined
-  return { content: { ...(parsed as StoredFile), stamps }, trustedBeforeMs: read.trustedBeforeMs }
-}
-
-function decodeStamps(text: string): Float64Array | undefined {
+/** Stamps as stored (base64 of their float64 bytes, in the machine's own order); undefined if damaged. */
+export function decodeStamps(text: string): Float64Array | undefined {
   const bytes = Buffer.from(text, 'base64')
   if (bytes.length % Float64Array.BYTES_PER_ELEMENT !== 0) return undefined
   // A Float64Array must start on a multiple of 8 bytes, which a small Buffer from Node's shared

@@ -2,9 +2,9 @@ import { closeSync, openSync, readSync } from 'node:fs'
 import { type Revision, RevisionMap } from '@migraph/graph'
 import { RevisionFileError } from '../errors.js'
 import { type Listing, listRevisionFiles, restampListing, stampIn } from './folder-listing.js'
-import { GraphCache } from './graph-cache.js'
-import { type FileStamp, HeaderCache, type HeaderCacheOptions, STAMP_WIDTH } from './header-cache.js'
+import { type FileStamp, type HeaderCacheOptions, STAMP_WIDTH } from './header-cache.js'
 import { describeImportError, findCacheDir, importEach, type ModuleImporter } from './import-module.js'
+import { RevisionCache } from './revision-cache.js'
 import { parseRevisionHeader, type RevisionHeader } from './revision-header.js'
 
 /** One revision file: its header, read statically, and where it lives. */
@@ -22,11 +22,12 @@ export interface RevisionModule {
 /** Reports something worth telling the user that is not an error. */
 export type WarningSink = (message: string) => void
 
-/** How {@link ScriptDirectory.load} remembers headers between runs. */
+/** How {@link ScriptDirectory.load} remembers headers and the graph between runs. */
 export interface ScriptDirectoryOptions {
   /**
-   * The header cache of each versions folder: `false` reads every file; by default it lives in
-   * the nearest `node_modules/.cache/migraph`.
+   * Where the revision cache lives (see {@link RevisionCache}), asked of each versions folder; the
+   * first folder's answer places the one file of the project: `false` reads every file, and by
+   * default it lives in the nearest `node_modules/.cache/migraph`.
    */
   readonly headerCache?: false | ((location: string) => HeaderCacheOptions) | undefined
 }
@@ -105,11 +106,11 @@ export class ScriptDirectory {
     for (const [at, settings] of (perLocation ?? []).entries()) {
       if (settings.stat !== undefined) restampListing(listings[at] as Listing, settings.stat)
     }
-    const graphCache =
+    const cache =
       perLocation === undefined
         ? undefined
-        : GraphCache.open(versionLocations, { dir: perLocation[0]?.dir, startedMs })
-    const restored = graphCache?.restore(versionLocations, listings)
+        : RevisionCache.open(versionLocations, { dir: perLocation[0]?.dir, startedMs })
+    const restored = cache?.restore(versionLocations, listings)
     if (restored !== undefined) {
       return new ScriptDirectory(
         restored.map,
@@ -122,22 +123,17 @@ export class ScriptDirectory {
     }
     const scripts: RevisionScript[] = []
     // Whether every header came from its file's text and every file was stamped: only then does
-    // the graph depend on nothing but the stamps the graph cache records.
-    let cacheable = true
+    // the graph depend on nothing but the stamps the cache records.
+    let recordable = true
     for (const [at, location] of versionLocations.entries()) {
       const { prefix, names, stamps } = listings[at] as Listing
-      const settings = perLocation?.[at]
-      // The run started before this folder was listed: every stamp the cache records is later.
-      const cache =
-        settings === undefined
-          ? undefined
-          : HeaderCache.open(location, { nowMs: () => listedAtMs, ...settings })
+      const headers = cache?.headerCache(at)
       for (let i = 0; i < names.length; i++) {
         const name = names[i] as string
         const file = prefix + name
         const stamped = !Number.isNaN(stamps[i * STAMP_WIDTH])
-        if (!stamped) cacheable = false
-        const cached = stamped ? cache?.lookup(name, i, stamps, file, location) : undefined
+        if (!stamped) recordable = false
+        const cached = stamped ? headers?.lookup(name, i, stamps, file, location) : undefined
         if (cached !== undefined) {
           scripts.push(cached)
           continue
@@ -147,20 +143,26 @@ export class ScriptDirectory {
         const header = readStaticHeader(source)
         if (header !== undefined) {
           const script = checkHeader(file, location, header)
-          if (stamped) cache?.remember(name, i, stamps, script)
-          else cache?.forget()
+          if (stamped) headers?.remember(name, i, stamps, script)
+          else headers?.forget()
           scripts.push(script)
         } else {
           // Not cached: what a module exports can depend on more than its own text.
-          cacheable = false
+          recordable = false
           scripts.push(await readDynamicScript(file, location, source, importer, warn))
         }
       }
-      cache?.save()
     }
     // A script is a RevisionInput: its header fields and its path.
-    const map = RevisionMap.build(scripts)
-    if (cacheable) graphCache?.save(listings, scripts, map)
+    let map: RevisionMap
+    try {
+      map = RevisionMap.build(scripts)
+    } catch (error) {
+      // A broken graph: its headers are still worth keeping for the run after the fix.
+      cache?.save(listings, undefined)
+      throw error
+    }
+    cache?.save(listings, recordable ? map : undefined)
     return new ScriptDirectory(map, scripts, versionLocations, importer, listings, listedAtMs)
   }
 

@@ -53,7 +53,7 @@ let main: string
 let side: string
 
 beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), 'mig-graph-cache-'))
+  root = mkdtempSync(join(tmpdir(), 'mig-revision-cache-'))
   main = join(root, 'migrations')
   side = join(root, 'side')
   cacheDir = join(root, 'node_modules', '.cache', 'migraph')
@@ -105,9 +105,9 @@ function observe(scripts: ScriptDirectory): unknown {
   }
 }
 
-const graphFiles = () => readdirSync(cacheDir).filter((f) => f.startsWith('graph-'))
-const headerFiles = () => readdirSync(cacheDir).filter((f) => f.startsWith('headers-'))
-const graphFile = () => join(cacheDir, graphFiles()[0] as string)
+const cacheFiles = () => readdirSync(cacheDir).filter((f) => f.startsWith('revisions-'))
+const cacheFile = () => join(cacheDir, cacheFiles()[0] as string)
+const stored = () => JSON.parse(readFileSync(cacheFile(), 'utf8'))
 
 /** A graph with a branch, a merge, a label and a dependency, across two folders. */
 function writeProject(): void {
@@ -127,29 +127,37 @@ function writeProject(): void {
   )
 }
 
-describe('graph cache', () => {
+describe('revision cache', () => {
   test('a restored graph is the built one, headers and scripts included', async () => {
     writeProject()
     const built = observe(
       await ScriptDirectory.load([main, side], noImport, () => {}, { headerCache: false }),
     )
     assert.deepEqual(observe(await load([main, side])), built)
-    assert.equal(graphFiles().length, 1)
-    const written = statSync(graphFile()).mtimeMs
+    assert.equal(cacheFiles().length, 1)
+    const written = statSync(cacheFile()).mtimeMs
     assert.deepEqual(observe(await load([main, side])), built)
     // Restored, not rebuilt: an unchanged project writes nothing.
-    assert.equal(statSync(graphFile()).mtimeMs, written)
+    assert.equal(statSync(cacheFile()).mtimeMs, written)
   })
 
-  test('while every stat matches, the graph is served without the header cache or the files', async () => {
+  test('while every stat matches, the recorded graph is served: no file is read, nothing rebuilt', async () => {
     writeProject()
     const before = observe(await load([main, side]))
-    // Same size and stat (the faked ctime, the old mtime), different text: only a cache can
-    // still answer 'base'. The header cache is gone too, so the answer is the graph cache's.
+    assert.ok(stored().graph !== undefined)
+    // Same size and stat (the faked ctime, the old mtime), different text: only the cache can
+    // still answer 'base'.
     write(main, 'a1_base.ts', revisionFile('a1aa', 'BASE'))
-    for (const file of headerFiles()) rmSync(join(cacheDir, file))
     assert.deepEqual(observe(await load([main, side])), before)
-    assert.deepEqual(headerFiles(), [])
+    // And it is the recorded graph that answers, not one built again from recorded headers: a
+    // walk recorded in another (still complete) order is the walk served.
+    const record = stored()
+    writeFileSync(
+      cacheFile(),
+      JSON.stringify({ ...record, graph: { ...record.graph, walk: [...record.graph.walk].reverse() } }),
+    )
+    const walk = walkRevisions((await load([main, side])).map).map((r) => r.revision)
+    assert.deepEqual(walk, [...(before as { walk: string[] }).walk].reverse())
   })
 
   test('a new, deleted, renamed or edited file gives the graph of the files now there', async () => {
@@ -189,7 +197,7 @@ describe('graph cache', () => {
       assert.deepEqual((await load([main, side])).map.heads, ['c1cc', 'x2xx'])
       assert.deepEqual((await load([side, main])).map.heads, ['x2xx', 'c1cc'])
     }
-    assert.equal(graphFiles().length, 3)
+    assert.equal(cacheFiles().length, 3)
   })
 
   test('files changed within the racy window are never recorded, whatever the clock said', async () => {
@@ -197,10 +205,10 @@ describe('graph cache', () => {
     const now = Date.now()
     const recent = (file: string): FileStamp => ({ ...agedStat(file), ctimeMs: now })
     await load([main, side], { stat: recent })
-    assert.deepEqual(graphFiles(), [])
+    assert.equal(stored().graph, undefined)
     // A run whose clock is an hour ahead finds the same files old enough to record.
     await load([main, side], { stat: recent, nowMs: () => now + 3600 * SECOND })
-    assert.equal(graphFiles().length, 1)
+    assert.ok(stored().graph !== undefined)
     // A run on the true clock does not trust that record: the graph file's own mtime bounds it,
     // and the files changed within 2 s of it. Same size, same (faked) stat, new text:
     write(main, 'a1_base.ts', revisionFile('a1aa', 'BASE'))
@@ -221,44 +229,46 @@ describe('graph cache', () => {
       { headerCache: () => ({ dir: cacheDir, stat: agedStat }) },
     )
     assert.deepEqual(scripts.map.heads, ['c1cc', 'x3xx'])
-    assert.deepEqual(graphFiles(), [])
+    assert.equal(stored().graph, undefined)
   })
 
   test('a broken graph is reported as ever and records nothing', async () => {
     write(main, 'a1_base.ts', revisionFile('a1aa', 'base', { down: 'b1bb' }))
     write(main, 'b1_next.ts', revisionFile('b1bb', 'next', { down: 'a1aa' }))
     await assert.rejects(load(), CycleError)
-    assert.deepEqual(graphFiles(), [])
+    // The headers are kept for the run after the fix; no graph is.
+    assert.equal(stored().graph, undefined)
+    assert.equal(stored().folders[0].headers.length, 2)
   })
 
   test('a corrupt or foreign graph file is ignored and replaced', async () => {
     writeProject()
     const expected = observe(await load([main, side]))
-    const good = JSON.parse(readFileSync(graphFile(), 'utf8'))
-    const stamps = Buffer.from(good.listings[0].stamps, 'base64')
+    const good = stored()
+    const stamps = Buffer.from(good.folders[0].stamps, 'base64')
     stamps[0] = (stamps[0] as number) ^ 1
+    const withFolder = (changes: object) =>
+      JSON.stringify({ ...good, folders: [{ ...good.folders[0], ...changes }, good.folders[1]] })
     for (const text of [
       '{"format":1,"name',
       'null',
       '[]',
       JSON.stringify({ ...good, format: 999 }),
       JSON.stringify({ ...good, migraph: '0.0.0-other' }),
-      JSON.stringify({ ...good, locations: [side, main] }),
-      JSON.stringify({ ...good, listings: good.listings.slice(1) }),
-      JSON.stringify({
-        ...good,
-        listings: [{ ...good.listings[0], stamps: stamps.toString('base64') }, good.listings[1]],
-      }),
-      JSON.stringify({ ...good, listings: [{ ...good.listings[0], names: 'a1_base.ts' }, good.listings[1]] }),
-      JSON.stringify({ ...good, rows: good.rows.slice(1) }),
-      JSON.stringify({ ...good, rows: good.rows.map((row: unknown[]) => [42, ...row.slice(1)]) }),
+      JSON.stringify({ ...good, locations: [...good.locations].reverse() }),
+      JSON.stringify({ ...good, folders: good.folders.slice(1) }),
+      withFolder({ stamps: stamps.toString('base64') }),
+      withFolder({ names: 'a1_base.ts' }),
+      withFolder({ headers: good.folders[0].headers.slice(1) }),
+      withFolder({ headers: good.folders[0].headers.map((row: unknown[]) => [42, ...row.slice(1)]) }),
       JSON.stringify({ ...good, graph: { ...good.graph, next: [] } }),
       JSON.stringify({ ...good, graph: { ...good.graph, walk: [0, 0] } }),
+      JSON.stringify({ ...good, graph: 'none' }),
     ]) {
-      writeFileSync(graphFile(), text)
+      writeFileSync(cacheFile(), text)
       assert.deepEqual(observe(await load([main, side])), expected, text.slice(0, 120))
     }
-    assert.deepEqual(JSON.parse(readFileSync(graphFile(), 'utf8')).rows, good.rows)
+    assert.deepEqual(stored(), { ...good, startedMs: stored().startedMs })
   })
 
   test('an unwritable cache folder never fails a command', async () => {
