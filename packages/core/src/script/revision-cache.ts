@@ -15,11 +15,17 @@ import {
 } from './header-cache.js'
 import type { RevisionScript } from './script-directory.js'
 
+/** Joins a folder's file names: a slash is in no file name, and JSON keeps it as it is. */
+const SEPARATOR = '/'
+
 // Bump when the stored form, the header parser or what the graph builder computes changes, so
 // that no older record is ever trusted.
-const FORMAT = 5
+const FORMAT = 6
 
-/** One versions folder as stored: names joined by NUL (never in a file name), stamps as base64. */
+/**
+ * One versions folder as stored: file names joined by {@link SEPARATOR}, stamps as the base64 of
+ * their float64 bytes (in the machine's own order: the cache is the machine's own).
+ */
 interface StoredFolder {
   readonly names: string
   readonly stamps: string
@@ -178,7 +184,7 @@ export class RevisionCache {
     ) {
       return undefined
     }
-    const names = folder.names === '' ? [] : folder.names.split('\0')
+    const names = folder.names === '' ? [] : folder.names.split(SEPARATOR)
     const stamps = decodeStamps(folder.stamps)
     if (
       stamps === undefined ||
@@ -206,7 +212,7 @@ export class RevisionCache {
     for (const [at, { names, stamps, headers }] of folders.entries()) {
       const bytes = stamps instanceof Float64Array ? stamps : new Float64Array(stamps)
       const base64 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')
-      yield `${at === 0 ? '' : ','}{"names":${JSON.stringify(names.join('\0'))},"stamps":"${base64}","headers":[`
+      yield `${at === 0 ? '' : ','}{"names":${JSON.stringify(names.join(SEPARATOR))},"stamps":"${base64}","headers":[`
       for (let from = 0; from < headers.length; from += ROWS_PER_PIECE) {
         const rows = JSON.stringify(headers.slice(from, from + ROWS_PER_PIECE)).slice(1, -1)
         yield from === 0 ? rows : `,${rows}`
@@ -233,7 +239,7 @@ function sameListing(stored: StoredFolder | undefined, listing: Listing): boolea
   if (typeof stored?.names !== 'string' || typeof stored.stamps !== 'string') return false
   // One comparison of the joined names and one of the stamps' bytes, not one per file: at
   // thousands of files, this is what the whole check costs.
-  if (stored.names !== listing.names.join('\0')) return false
+  if (stored.names !== listing.names.join(SEPARATOR)) return false
   const { stamps } = listing
   return Buffer.from(stored.stamps, 'base64').equals(
     Buffer.from(stamps.buffer, stamps.byteOffset, stamps.byteLength),
