@@ -6,7 +6,8 @@ function parents(info: RevisionInfo): string {
     info.dependsOn.length === 0
       ? info.downRevisions
       : info.downRevisions.filter((id) => !info.dependsOn.includes(id))
-  return down.length === 0 ? '<base>' : down.join(', ')
+  // Most revisions have one parent: no list to join.
+  return down.length === 0 ? '<base>' : down.length === 1 ? (down[0] as string) : down.join(', ')
 }
 
 export interface HeadOnlyOptions {

@@ -6,7 +6,7 @@ import {
   MissingRevisionError,
 } from './errors.js'
 import type { GraphLinks, Links } from './links.js'
-import { Revision, type RevisionInput } from './revision.js'
+import { Revision, type RevisionInput, revisionFields } from './revision.js'
 
 /** The validated, linked form of a set of revisions; what {@link RevisionMap} wraps. */
 export interface BuiltGraph {
@@ -208,27 +208,28 @@ export function buildGraph(inputs: Iterable<RevisionInput>): BuiltGraph {
   }
 
   const revisions: Revision[] = new Array(n)
+  // One object filled for each revision in turn: the constructor copies it.
+  const fields = revisionFields()
   for (let i = 0; i < n; i++) {
     const input = list[i] as RevisionInput
     const nextIds = idsOf(next[i] as readonly number[])
     const own = labels?.[i]
     const message = input.message
-    revisions[i] = new Revision({
-      index: i,
-      revision: ids[i] as string,
-      downRevisions: downs[i] as readonly string[],
-      dependsOn: declaredDeps[i] as readonly string[],
-      resolvedDependencies: anyDeps ? unique(idsOf(resolvedDeps[i] as readonly number[])) : NONE,
-      normalizedDependencies: anyDeps ? idsOf(normalized[i] as readonly number[]) : NONE,
-      branchLabels: ownLabels[i] as readonly string[],
-      allBranchLabels: own === undefined ? NONE : [...own],
-      message: message === null || message === undefined ? '' : message.trim(),
-      path: paths[i] ?? null,
-      createDate: input.createDate ?? null,
-      nextRevisions: nextIds,
-      // The same list when nothing depends on this revision: one array, frozen once.
-      allNextRevisions: allNext[i] === next[i] ? nextIds : idsOf(allNext[i] as readonly number[]),
-    })
+    fields.index = i
+    fields.revision = ids[i] as string
+    fields.downRevisions = downs[i] as readonly string[]
+    fields.dependsOn = declaredDeps[i] as readonly string[]
+    fields.resolvedDependencies = anyDeps ? unique(idsOf(resolvedDeps[i] as readonly number[])) : NONE
+    fields.normalizedDependencies = anyDeps ? idsOf(normalized[i] as readonly number[]) : NONE
+    fields.branchLabels = ownLabels[i] as readonly string[]
+    fields.allBranchLabels = own === undefined ? NONE : [...own]
+    fields.message = message === null || message === undefined ? '' : message.trim()
+    fields.path = paths[i] ?? null
+    fields.createDate = input.createDate ?? null
+    fields.nextRevisions = nextIds
+    // The same list when nothing depends on this revision: one array, frozen once.
+    fields.allNextRevisions = allNext[i] === next[i] ? nextIds : idsOf(allNext[i] as readonly number[])
+    revisions[i] = new Revision(fields)
   }
   // As Revision.normalizedDownRevisions joins them: unique, `downRevision` first.
   const normalizedDown: Links = versionedDown.map((vd, i): readonly number[] => {

@@ -16,7 +16,10 @@ export interface RevisionInput {
   readonly createDate?: string | null
 }
 
-/** Everything the builder computes about one revision; the constructor input of {@link Revision}. */
+/**
+ * Everything the builder computes about one revision; the constructor input of {@link Revision},
+ * which copies the fields (so a builder may fill one object for every revision in turn).
+ */
 export interface RevisionData {
   readonly index: number
   readonly revision: string
@@ -34,6 +37,28 @@ export interface RevisionData {
 }
 
 const EMPTY: readonly string[] = Object.freeze([])
+
+/** A {@link RevisionData} a builder fills anew for each revision. */
+export type RevisionFields = { -readonly [K in keyof RevisionData]: RevisionData[K] }
+
+/** Fields for a builder to fill: one object serves every revision of a graph. */
+export function revisionFields(): RevisionFields {
+  return {
+    index: 0,
+    revision: '',
+    downRevisions: EMPTY,
+    dependsOn: EMPTY,
+    resolvedDependencies: EMPTY,
+    normalizedDependencies: EMPTY,
+    branchLabels: EMPTY,
+    allBranchLabels: EMPTY,
+    message: '',
+    path: null,
+    createDate: null,
+    nextRevisions: EMPTY,
+    allNextRevisions: EMPTY,
+  }
+}
 
 /** Freezes a list the builder owns (no copy); every empty list is one shared frozen array. */
 const own = (ids: readonly string[]): readonly string[] => (ids.length === 0 ? EMPTY : Object.freeze(ids))

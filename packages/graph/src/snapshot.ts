@@ -1,5 +1,5 @@
 import { asList, NONE } from './build.js'
-import { Revision, type RevisionInput } from './revision.js'
+import { Revision, type RevisionInput, revisionFields } from './revision.js'
 
 /**
  * What building a graph computed beyond its inputs, as plain JSON: per revision (in input order)
@@ -96,26 +96,27 @@ export function restoreSnapshot(
   }
   const { next, allNext, resolved, normalized, labels } = s as GraphSnapshot
   const revisions: Revision[] = new Array(n)
+  // One object filled for each revision in turn: the constructor copies it.
+  const fields = revisionFields()
   for (let i = 0; i < n; i++) {
     const input = inputs[i] as RevisionInput
     const nextIds = next[i] as readonly string[]
     const allNextIds = allNext === undefined ? 0 : (allNext[i] as readonly string[] | 0)
     const message = input.message
-    revisions[i] = new Revision({
-      index: i,
-      revision: input.revision,
-      downRevisions: asList(input.downRevision),
-      dependsOn: asList(input.dependsOn),
-      resolvedDependencies: resolved === undefined ? NONE : (resolved[i] as readonly string[]),
-      normalizedDependencies: normalized === undefined ? NONE : (normalized[i] as readonly string[]),
-      branchLabels: asList(input.branchLabels),
-      allBranchLabels: labels === undefined ? NONE : (labels[i] as readonly string[]),
-      message: message === null || message === undefined ? '' : message.trim(),
-      path: input.path ?? null,
-      createDate: input.createDate ?? null,
-      nextRevisions: nextIds,
-      allNextRevisions: allNextIds === 0 ? nextIds : allNextIds,
-    })
+    fields.index = i
+    fields.revision = input.revision
+    fields.downRevisions = asList(input.downRevision)
+    fields.dependsOn = asList(input.dependsOn)
+    fields.resolvedDependencies = resolved === undefined ? NONE : (resolved[i] as readonly string[])
+    fields.normalizedDependencies = normalized === undefined ? NONE : (normalized[i] as readonly string[])
+    fields.branchLabels = asList(input.branchLabels)
+    fields.allBranchLabels = labels === undefined ? NONE : (labels[i] as readonly string[])
+    fields.message = message === null || message === undefined ? '' : message.trim()
+    fields.path = input.path ?? null
+    fields.createDate = input.createDate ?? null
+    fields.nextRevisions = nextIds
+    fields.allNextRevisions = allNextIds === 0 ? nextIds : allNextIds
+    revisions[i] = new Revision(fields)
   }
   const walk = walkOf(s.walk, revisions)
   if (walk === undefined) return undefined

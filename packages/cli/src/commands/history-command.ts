@@ -9,6 +9,9 @@ interface HistoryArgv extends GlobalArgv {
   readonly indicateCurrent?: boolean
 }
 
+/** How history prints a revision: one options object for every line. */
+const LINE = { includeBranches: true, includeDoc: true, includeParents: true } as const
+
 /** `mig history [-r start:end]`: the revisions, newest first. */
 export function historyCommand(state: CliState): CommandModule<GlobalArgv, HistoryArgv> {
   return {
@@ -29,9 +32,7 @@ export function historyCommand(state: CliState): CommandModule<GlobalArgv, Histo
         if (io.json) return io.printJson(result.map(revisionJson))
         // One write: a line at a time costs a system call per revision.
         const lines = result.map((info) =>
-          argv.verbose === true
-            ? formatRevisionBlock(info)
-            : formatRevisionLine(info, { includeBranches: true, includeDoc: true, includeParents: true }),
+          argv.verbose === true ? formatRevisionBlock(info) : formatRevisionLine(info, LINE),
         )
         if (lines.length > 0) io.print(lines.join('\n'))
       }),

@@ -15,6 +15,8 @@ export interface Listing {
   readonly names: readonly string[]
   /** {@link STAMP_WIDTH} numbers per name: size, mtimeMs, ctimeMs, ino (NaN when it vanished) */
   readonly stamps: Float64Array
+  /** The latest mtime or ctime among the files; NaN when one vanished (nothing can be trusted) */
+  readonly newestChangeMs: number
 }
 
 /**
@@ -48,6 +50,10 @@ export function listRevisionFiles(location: string): Listing {
   // Four numbers per file in one typed array: an object per file, and the boxes of its
   // fractional times, would outlive young-generation collections, which copy them each time.
   const stamps = new Float64Array(candidates.length * STAMP_WIDTH)
+  // Kept as the files are stamped, from the numbers their stats already hold: read back from the
+  // typed array, each would be boxed anew.
+  let newest = Number.NEGATIVE_INFINITY
+  let vanished = false
   for (const name of candidates) {
     const file = prefix + name
     let stats = lstatSync(file, NO_THROW)
@@ -69,28 +75,45 @@ export function listRevisionFiles(location: string): Listing {
     names.push(name)
     if (stats === undefined) {
       stamps[at] = Number.NaN
+      vanished = true
     } else {
+      const { mtimeMs, ctimeMs } = stats
       stamps[at] = stats.size
-      stamps[at + 1] = stats.mtimeMs
-      stamps[at + 2] = stats.ctimeMs
+      stamps[at + 1] = mtimeMs
+      stamps[at + 2] = ctimeMs
       stamps[at + 3] = stats.ino
+      if (mtimeMs > newest) newest = mtimeMs
+      if (ctimeMs > newest) newest = ctimeMs
     }
   }
-  return { prefix, names, stamps: stamps.subarray(0, names.length * STAMP_WIDTH) }
+  return {
+    prefix,
+    names,
+    stamps: stamps.subarray(0, names.length * STAMP_WIDTH),
+    newestChangeMs: vanished ? Number.NaN : newest,
+  }
 }
 
 /**
- * Replaces the stamps a listing took by those of `stat` (tests fake coarse file systems with it);
- * a file that vanished keeps its NaN.
+ * The listing with the stamps of `stat` in place of those it took (tests fake coarse file systems
+ * with it); a file that vanished keeps its NaN.
  */
-export function restampListing(listing: Listing, stat: (file: string) => FileStamp): void {
-  const { prefix, names, stamps } = listing
+export function restampListing(listing: Listing, stat: (file: string) => FileStamp): Listing {
+  const { prefix, names } = listing
+  const stamps = listing.stamps.slice()
+  let newest = Number.NEGATIVE_INFINITY
+  let vanished = false
   for (const [i, name] of names.entries()) {
     const at = i * STAMP_WIDTH
-    if (Number.isNaN(stamps[at])) continue
+    if (Number.isNaN(stamps[at])) {
+      vanished = true
+      continue
+    }
     const stamp = stat(prefix + name)
     stamps.set([stamp.size, stamp.mtimeMs, stamp.ctimeMs, stamp.ino], at)
+    newest = Math.max(newest, stamp.mtimeMs, stamp.ctimeMs)
   }
+  return { prefix, names, stamps, newestChangeMs: vanished ? Number.NaN : newest }
 }
 
 function isRevisionFileName(name: string): boolean {

@@ -122,7 +122,7 @@ export class RevisionCache {
     for (const [at, listing] of listings.entries()) {
       const folder = stored.folders[at]
       if (!sameListing(folder, listing)) return undefined
-      if (!(newestChange(listing) < this.#trustedBeforeMs)) return undefined
+      if (!(listing.newestChangeMs < this.#trustedBeforeMs)) return undefined
       if (!Array.isArray(folder?.headers) || folder.headers.length !== listing.names.length) return undefined
       count += listing.names.length
     }
@@ -166,7 +166,7 @@ export class RevisionCache {
       map !== undefined &&
       listings.every(
         (listing, at) =>
-          newestChange(listing) < this.#startedMs - RACY_MS &&
+          listing.newestChangeMs < this.#startedMs - RACY_MS &&
           (folders[at] as FolderRecord).names.length === listing.names.length,
       )
     if (!caches.some((cache) => cache.changed) && !recordable) return
@@ -244,18 +244,4 @@ function sameListing(stored: StoredFolder | undefined, listing: Listing): boolea
   return Buffer.from(stored.stamps, 'base64').equals(
     Buffer.from(stamps.buffer, stamps.byteOffset, stamps.byteLength),
   )
-}
-
-/** The latest mtime or ctime in a listing; NaN (never trusted) when a file vanished. */
-function newestChange(listing: Listing): number {
-  const { stamps } = listing
-  let newest = Number.NEGATIVE_INFINITY
-  for (let at = 0; at < stamps.length; at += STAMP_WIDTH) {
-    if (Number.isNaN(stamps[at])) return Number.NaN
-    const mtime = stamps[at + 1] as number
-    const ctime = stamps[at + 2] as number
-    if (mtime > newest) newest = mtime
-    if (ctime > newest) newest = ctime
-  }
-  return newest
 }

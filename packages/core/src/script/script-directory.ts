@@ -100,12 +100,13 @@ export class ScriptDirectory {
   ): Promise<ScriptDirectory> {
     const cacheOptions = options.headerCache ?? defaultHeaderCache
     const listedAtMs = Date.now()
-    const listings = versionLocations.map((location) => listRevisionFiles(location))
     const perLocation = cacheOptions === false ? undefined : versionLocations.map(cacheOptions)
+    const listings = versionLocations.map((location, at) => {
+      const listing = listRevisionFiles(location)
+      const stat = perLocation?.[at]?.stat
+      return stat === undefined ? listing : restampListing(listing, stat)
+    })
     const startedMs = (perLocation?.[0]?.nowMs ?? (() => listedAtMs))()
-    for (const [at, settings] of (perLocation ?? []).entries()) {
-      if (settings.stat !== undefined) restampListing(listings[at] as Listing, settings.stat)
-    }
     const cache =
       perLocation === undefined
         ? undefined
