@@ -113,7 +113,7 @@ describe('RevisionMap.restore', () => {
       { ...good, next: good.next.slice(1) },
       { ...good, next: good.next.map((list, i) => (i === 0 ? [7] : list)) },
       { ...good, allNext: undefined },
-      { ...good, resolved: good.resolved?.map(() => 0) },
+      { ...good, resolved: good.resolved?.map(() => 1) },
       { ...good, heads: 'x1xx' },
       { ...good, walk: [...good.walk, 0] },
       { ...good, walk: good.walk.map(() => 99) },

@@ -8,19 +8,20 @@ import { Revision, type RevisionInput, revisionFields } from './revision.js'
  * without validating, linking and sorting again; see `RevisionMap.restore`.
  *
  * Lists that are empty for every revision (dependencies, labels on a graph without them) are left
- * out, so that the usual graph stores one short list per revision.
+ * out, and in the others an empty list is a 0, so that the usual graph stores one short list per
+ * revision and a parser makes no object for an empty one.
  */
 export interface GraphSnapshot {
   /** `nextRevisions` of each revision */
   readonly next: readonly (readonly string[])[]
   /** `allNextRevisions` of each revision, or 0 where it equals `nextRevisions`; absent without dependencies */
   readonly allNext?: readonly (readonly string[] | 0)[]
-  /** `resolvedDependencies` of each revision; absent without dependencies */
-  readonly resolved?: readonly (readonly string[])[]
-  /** `normalizedDependencies` of each revision; absent without dependencies */
-  readonly normalized?: readonly (readonly string[])[]
-  /** `allBranchLabels` of each revision; absent when no revision declares a label */
-  readonly labels?: readonly (readonly string[])[]
+  /** `resolvedDependencies` of each revision, 0 where empty; absent without dependencies */
+  readonly resolved?: readonly (readonly string[] | 0)[]
+  /** `normalizedDependencies` of each revision, 0 where empty; absent without dependencies */
+  readonly normalized?: readonly (readonly string[] | 0)[]
+  /** `allBranchLabels` of each revision, 0 where empty; absent when no revision declares a label */
+  readonly labels?: readonly (readonly string[] | 0)[]
   readonly heads: readonly string[]
   readonly realHeads: readonly string[]
   readonly bases: readonly string[]
@@ -52,11 +53,11 @@ export function takeSnapshot(
     ...(anyDeps
       ? {
           allNext: revisions.map((r) => (r.allNextRevisions === r.nextRevisions ? 0 : r.allNextRevisions)),
-          resolved: revisions.map((r) => r.resolvedDependencies),
-          normalized: revisions.map((r) => r.normalizedDependencies),
+          resolved: revisions.map((r) => orZero(r.resolvedDependencies)),
+          normalized: revisions.map((r) => orZero(r.normalizedDependencies)),
         }
       : {}),
-    ...(anyLabels ? { labels: revisions.map((r) => r.allBranchLabels) } : {}),
+    ...(anyLabels ? { labels: revisions.map((r) => orZero(r.allBranchLabels)) } : {}),
     heads: ends.heads,
     realHeads: ends.realHeads,
     bases: ends.bases,
@@ -81,9 +82,9 @@ export function restoreSnapshot(
     s === null ||
     !isLists(s.next, n, false, false) ||
     !isLists(s.allNext, n, true, true) ||
-    !isLists(s.resolved, n, true, false) ||
-    !isLists(s.normalized, n, true, false) ||
-    !isLists(s.labels, n, true, false) ||
+    !isLists(s.resolved, n, true, true) ||
+    !isLists(s.normalized, n, true, true) ||
+    !isLists(s.labels, n, true, true) ||
     (s.allNext === undefined) !== (s.resolved === undefined) ||
     (s.allNext === undefined) !== (s.normalized === undefined) ||
     !isIds(s.heads) ||
@@ -107,10 +108,10 @@ export function restoreSnapshot(
     fields.revision = input.revision
     fields.downRevisions = asList(input.downRevision)
     fields.dependsOn = asList(input.dependsOn)
-    fields.resolvedDependencies = resolved === undefined ? NONE : (resolved[i] as readonly string[])
-    fields.normalizedDependencies = normalized === undefined ? NONE : (normalized[i] as readonly string[])
+    fields.resolvedDependencies = listAt(resolved, i)
+    fields.normalizedDependencies = listAt(normalized, i)
     fields.branchLabels = asList(input.branchLabels)
-    fields.allBranchLabels = labels === undefined ? NONE : (labels[i] as readonly string[])
+    fields.allBranchLabels = listAt(labels, i)
     fields.message = message === null || message === undefined ? '' : message.trim()
     fields.path = input.path ?? null
     fields.createDate = input.createDate ?? null
@@ -128,6 +129,14 @@ export function restoreSnapshot(
     realBases: Object.freeze(s.realBases as string[]),
     walk,
   }
+}
+
+const orZero = (list: readonly string[]): readonly string[] | 0 => (list.length === 0 ? 0 : list)
+
+/** The `i`-th list of an optional column; 0 and an absent column are the empty list. */
+function listAt(column: readonly (readonly string[] | 0)[] | undefined, i: number): readonly string[] {
+  const list = column === undefined ? 0 : (column[i] as readonly string[] | 0)
+  return list === 0 ? NONE : list
 }
 
 /** The walk by positions as revisions; undefined unless each position is a revision's, once. */
