@@ -117,6 +117,7 @@ describe('RevisionMap.restore', () => {
       { ...good, heads: 'x1xx' },
       { ...good, walk: [...good.walk, 0] },
       { ...good, walk: good.walk.map(() => 99) },
+      { ...good, walk: good.walk.map((at) => at + 0.5) },
       { ...good, walk: undefined },
     ]
     for (const snapshot of damaged) {

@@ -148,7 +148,8 @@ function walkOf(
   const walk: Revision[] = new Array(positions.length)
   for (let k = 0; k < positions.length; k++) {
     const at = positions[k]
-    if (typeof at !== 'number' || !(at >= 0 && at < revisions.length) || seen[at] === 1) return undefined
+    if (typeof at !== 'number' || !Number.isInteger(at) || at < 0 || at >= revisions.length) return undefined
+    if (seen[at] === 1) return undefined
     seen[at] = 1
     walk[k] = revisions[at] as Revision
   }
