@@ -9,6 +9,8 @@
  *   `onWarning` callback of the planners' options, never printed.
  * - {@link historyRange}, {@link listHeads}, {@link branchPoints}, {@link currentRevisions} and
  *   {@link placeNewRevision} back the read-only commands and `revision` / `merge`.
+ * - `map.snapshot()` and {@link RevisionMap.restore} keep a built graph as JSON and give it back,
+ *   for the same inputs, without building it again (the CLI's cache of unchanged revisions).
  *
  * Nothing here recurses on graph depth, touches the filesystem or prints.
  *
