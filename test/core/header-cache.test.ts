@@ -16,21 +16,10 @@ import { afterEach, beforeEach, describe, test } from 'node:test'
 import type { FileStamp, HeaderCacheOptions } from '../../packages/core/src/script/header-cache.ts'
 import { ScriptDirectory } from '../../packages/core/src/script/script-directory.ts'
 import { MIGRAPH_VERSION } from '../../packages/core/src/version.ts'
+import { literalRevision, noImport } from '../helpers/revision-sources.js'
 
-const revisionFile = (id: string, down: string | null, message: string) => `/**
- * ${message}
- *
- * Revision ID: ${id}
- */
-export const revision = '${id}'
-export const downRevision = ${down === null ? 'null' : `'${down}'`}
-export async function upgrade() {}
-export async function downgrade() {}
-`
-
-const noImport = async (): Promise<Record<string, unknown>> => {
-  throw new Error('no module should be imported')
-}
+const revisionFile = (id: string, down: string | null, message: string) =>
+  literalRevision(id, message, { down })
 
 let root: string
 let versions: string

@@ -16,36 +16,7 @@ import { afterEach, beforeEach, describe, test } from 'node:test'
 import { CycleError, walkRevisions } from '@migraph/graph'
 import type { FileStamp, HeaderCacheOptions } from '../../packages/core/src/script/header-cache.ts'
 import { ScriptDirectory } from '../../packages/core/src/script/script-directory.ts'
-
-interface Header {
-  readonly down?: string | readonly string[] | null
-  readonly labels?: readonly string[]
-  readonly dependsOn?: readonly string[]
-}
-
-const literal = (value: string | readonly string[] | null | undefined): string =>
-  value === undefined || value === null
-    ? 'null'
-    : typeof value === 'string'
-      ? `'${value}'`
-      : `[${value.map((v) => `'${v}'`).join(', ')}]`
-
-const revisionFile = (id: string, message: string, header: Header = {}) => `/**
- * ${message}
- *
- * Revision ID: ${id}
- */
-export const revision = '${id}'
-export const downRevision = ${literal(header.down)}
-export const branchLabels = ${literal(header.labels)}
-export const dependsOn = ${literal(header.dependsOn)}
-export async function upgrade() {}
-export async function downgrade() {}
-`
-
-const noImport = async (): Promise<Record<string, unknown>> => {
-  throw new Error('no module should be imported')
-}
+import { literalRevision, noImport } from '../helpers/revision-sources.js'
 
 let root: string
 let cacheDir: string
@@ -111,19 +82,19 @@ const stored = () => JSON.parse(readFileSync(cacheFile(), 'utf8'))
 
 /** A graph with a branch, a merge, a label and a dependency, across two folders. */
 function writeProject(): void {
-  write(main, 'a1_base.ts', revisionFile('a1aa', 'base'))
-  write(main, 'b1_left.ts', revisionFile('b1bb', 'left', { down: 'a1aa' }))
-  write(main, 'b2_right.ts', revisionFile('b2bb', 'right', { down: 'a1aa', labels: ['feature'] }))
+  write(main, 'a1_base.ts', literalRevision('a1aa', 'base'))
+  write(main, 'b1_left.ts', literalRevision('b1bb', 'left', { down: 'a1aa' }))
+  write(main, 'b2_right.ts', literalRevision('b2bb', 'right', { down: 'a1aa', labels: ['feature'] }))
   write(
     main,
     'c1_merge.ts',
-    revisionFile('c1cc', 'merge\n *\n * second paragraph', { down: ['b1bb', 'b2bb'] }),
+    literalRevision('c1cc', 'merge\n *\n * second paragraph', { down: ['b1bb', 'b2bb'] }),
   )
-  write(side, 'x1_other.ts', revisionFile('x1xx', 'other base'))
+  write(side, 'x1_other.ts', literalRevision('x1xx', 'other base'))
   write(
     side,
     'x2_needs.ts',
-    revisionFile('x2xx', 'needs the feature', { down: 'x1xx', dependsOn: ['feature'] }),
+    literalRevision('x2xx', 'needs the feature', { down: 'x1xx', dependsOn: ['feature'] }),
   )
 }
 
@@ -147,7 +118,7 @@ describe('revision cache', () => {
     assert.ok(stored().graph !== undefined)
     // Same size and stat (the faked ctime, the old mtime), different text: only the cache can
     // still answer 'base'.
-    write(main, 'a1_base.ts', revisionFile('a1aa', 'BASE'))
+    write(main, 'a1_base.ts', literalRevision('a1aa', 'BASE'))
     assert.deepEqual(observe(await load([main, side])), before)
     // And it is the recorded graph that answers, not one built again from recorded headers: a
     // walk recorded in another (still complete) order is the walk served.
@@ -173,7 +144,7 @@ describe('revision cache', () => {
     const first = await messages()
     assert.deepEqual(first.heads, ['c1cc', 'x2xx'])
 
-    write(main, 'd1_next.ts', revisionFile('d1dd', 'next', { down: 'c1cc' }))
+    write(main, 'd1_next.ts', literalRevision('d1dd', 'next', { down: 'c1cc' }))
     assert.deepEqual((await messages()).heads, ['d1dd', 'x2xx'])
 
     rmSync(join(main, 'd1_next.ts'))
@@ -183,7 +154,7 @@ describe('revision cache', () => {
     const renamed = await messages()
     assert.ok(renamed.paths.includes('/side/x3_renamed.ts'), renamed.paths.join())
 
-    write(main, 'b1_left.ts', revisionFile('b1bb', 'left, edited'))
+    write(main, 'b1_left.ts', literalRevision('b1bb', 'left, edited'))
     const edited = await messages()
     assert.equal(edited.messages.b1bb, 'left, edited')
     // b1bb no longer follows a1aa: it is a base now, and c1cc merges it with b2bb still.
@@ -211,7 +182,7 @@ describe('revision cache', () => {
     assert.ok(stored().graph !== undefined)
     // A run on the true clock does not trust that record: the graph file's own mtime bounds it,
     // and the files changed within 2 s of it. Same size, same (faked) stat, new text:
-    write(main, 'a1_base.ts', revisionFile('a1aa', 'BASE'))
+    write(main, 'a1_base.ts', literalRevision('a1aa', 'BASE'))
     assert.equal((await load([main, side], { stat: recent })).scripts.get('a1aa')?.message, 'BASE')
   })
 
@@ -233,8 +204,8 @@ describe('revision cache', () => {
   })
 
   test('a broken graph is reported as ever and records nothing', async () => {
-    write(main, 'a1_base.ts', revisionFile('a1aa', 'base', { down: 'b1bb' }))
-    write(main, 'b1_next.ts', revisionFile('b1bb', 'next', { down: 'a1aa' }))
+    write(main, 'a1_base.ts', literalRevision('a1aa', 'base', { down: 'b1bb' }))
+    write(main, 'b1_next.ts', literalRevision('b1bb', 'next', { down: 'a1aa' }))
     await assert.rejects(load(), CycleError)
     // The headers are kept for the run after the fix; no graph is.
     assert.equal(stored().graph, undefined)
