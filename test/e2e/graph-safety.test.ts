@@ -2,7 +2,7 @@
 // graph is reported, naming its files, before any connection is opened (on the embedded database,
 // before .migraph/ is created).
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { DATABASE_KINDS, type TestDatabase } from '../helpers/e2e-databases.js'
@@ -165,4 +165,52 @@ describe('a broken graph is reported before any connection', () => {
       }
     })
   }
+})
+
+describe('the revision cache never hides an edit', () => {
+  const project = tempProject()
+  const dir = project.dir
+  const cacheDir = join(dir, 'node_modules', '.cache', 'migraph')
+  const run = async (...args: string[]) => {
+    const result = await mig(dir, ['--json', ...args])
+    return { ...result, json: result.code === 0 ? JSON.parse(result.stdout) : undefined }
+  }
+  const ids = (list: readonly { revision: string }[]) => list.map((r) => r.revision)
+  const recorded = () => {
+    const [file] = readdirSync(cacheDir).filter((f) => f.startsWith('revisions-'))
+    assert.ok(file !== undefined, 'a revision cache file')
+    return statSync(join(cacheDir, file)).mtimeMs
+  }
+
+  before(async () => {
+    writeConfig(dir)
+    writeRevision(dir, 'migrations', { id: 'a1', message: 'base' })
+    writeRevision(dir, 'migrations', { id: 'b1', down: 'a1', message: 'next' })
+    writeRevision(dir, 'migrations', { id: 'c1', down: 'b1', message: 'last' })
+    // Files changed within 2 s of a run are never recorded as unchanged (git's racy rule).
+    await new Promise((resolve) => setTimeout(resolve, 2100))
+  })
+  after(() => project.cleanup())
+
+  test('a recorded graph is served until a file changes, then the new one', async () => {
+    assert.deepEqual(ids((await run('history')).json), ['c1', 'b1', 'a1'])
+    const written = recorded()
+    // Restored: the record stays as it was.
+    assert.deepEqual(ids((await run('heads')).json), ['c1'])
+    assert.deepEqual(ids((await run('history')).json), ['c1', 'b1', 'a1'])
+    assert.equal(recorded(), written)
+
+    // c1 now branches off a1 beside b1: same file, new text, seen at once.
+    writeRevision(dir, 'migrations', { id: 'c1', down: 'a1', message: 'last' })
+    assert.deepEqual(ids((await run('heads')).json), ['b1', 'c1'])
+    const branches = (await run('branches')).json
+    assert.deepEqual(ids(branches), ['a1'])
+
+    // An edit that breaks the graph is reported, not hidden by what was recorded.
+    writeRevision(dir, 'migrations', { id: 'a1', down: 'c1', message: 'base' })
+    const broken = await run('heads')
+    assert.notEqual(broken.code, 0)
+    assert.match(broken.stderr, /cycle/i)
+    assert.match(broken.stderr, /a1_base\.ts/)
+  })
 })
