@@ -24,12 +24,26 @@ function ms(durationMs: number): string {
   return durationMs < 10 ? `${durationMs.toFixed(1)} ms` : `${Math.round(durationMs)} ms`
 }
 
+/** The longest a finished step's line waits to be written where stderr is not a terminal. */
+const BATCH_MS = 50
+
+/** The reporter of the CLI, and how to write what it still holds. */
+export interface CliReporter extends Required<Reporter> {
+  /** Writes the lines held back, at once; before anything else is written, and at the end. */
+  flush(): void
+}
+
 /**
  * Progress on stderr in Alembic's wording (`Running upgrade  -> ae10, add account`), with each
  * step's duration. On a terminal the duration completes the line; elsewhere (logs, CI) each step
  * is one line written when it ends, and a failing step is still named.
+ *
+ * Where stderr is not a terminal, finished steps' lines are written together, at most
+ * {@link BATCH_MS} after they end (a timer writes them while the next step waits on the database):
+ * a write per step cost a system call per revision, a few percent of applying thousands of small
+ * ones. Anything else (a warning, a failure, the end of the command) writes them first.
  */
-export function stderrReporter(streams: Streams, quiet: boolean): Reporter {
+export function stderrReporter(streams: Streams, quiet: boolean): CliReporter {
   const err = streams.stderr
   // Asked when a step is first reported: most commands report none, and asking can cost.
   let isTerminal: boolean | undefined
@@ -37,24 +51,54 @@ export function stderrReporter(streams: Streams, quiet: boolean): Reporter {
     isTerminal ??= err.isTTY === true
     return isTerminal
   }
+  let held = ''
+  let heldSince = 0
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const flush = () => {
+    if (timer !== undefined) {
+      clearTimeout(timer)
+      timer = undefined
+    }
+    if (held === '') return
+    const text = held
+    held = ''
+    err.write(text)
+  }
+  const write = (text: string) => {
+    flush()
+    err.write(text)
+  }
+  const hold = (line: string) => {
+    const now = Date.now()
+    if (held === '') heldSince = now
+    held += line
+    if (now - heldSince >= BATCH_MS) flush()
+    else if (timer === undefined) {
+      timer = setTimeout(flush, BATCH_MS - (now - heldSince))
+      // Held lines never keep the process alive: the command flushes them when it ends.
+      timer.unref?.()
+    }
+  }
   return {
     info: (message) => {
-      if (!quiet) err.write(`${message}\n`)
+      if (!quiet) write(`${message}\n`)
     },
     warn: (message) => {
-      err.write(`warning: ${message}\n`)
+      write(`warning: ${message}\n`)
     },
     stepStarted: (step) => {
-      if (!quiet && tty()) err.write(stepLine(step))
+      if (!quiet && tty()) write(stepLine(step))
     },
     stepFinished: (step, durationMs) => {
       if (quiet) return
-      err.write(tty() ? ` (${ms(durationMs)})\n` : `${stepLine(step)} (${ms(durationMs)})\n`)
+      if (tty()) write(` (${ms(durationMs)})\n`)
+      else hold(`${stepLine(step)} (${ms(durationMs)})\n`)
     },
     stepFailed: (step, durationMs) => {
-      err.write(
+      write(
         tty() && !quiet ? ` FAILED (${ms(durationMs)})\n` : `${stepLine(step)} FAILED (${ms(durationMs)})\n`,
       )
     },
+    flush,
   }
 }

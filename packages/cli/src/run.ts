@@ -7,7 +7,7 @@ import {
   urlSecrets,
 } from '@migraph/core'
 import { exitCodeFor } from './exit-codes.js'
-import { type Streams, stderrReporter } from './reporter.js'
+import { type CliReporter, type Streams, stderrReporter } from './reporter.js'
 
 /** The global options every command module receives from yargs. */
 export interface GlobalArgv {
@@ -56,14 +56,17 @@ export class UsageError extends Error {
   readonly code = 'usage'
 }
 
-function makeIo(state: CliState, json: boolean): CommandIo {
+/** The command's output; progress held back by `reporter` goes first, as it happened first. */
+function makeIo(state: CliState, json: boolean, reporter: CliReporter): CommandIo {
   return {
     json,
     streams: state.streams,
     print: (text) => {
+      reporter.flush()
       state.streams.stdout.write(`${text}\n`)
     },
     printJson: (value) => {
+      reporter.flush()
       state.streams.stdout.write(`${JSON.stringify(value, null, 2)}\n`)
     },
   }
@@ -85,7 +88,8 @@ async function runCommand(
   needsProject: boolean,
 ): Promise<void> {
   const json = argv.json === true
-  const io = makeIo(state, json)
+  const reporter = stderrReporter(state.streams, argv.quiet === true || json)
+  const io = makeIo(state, json, reporter)
   const secrets = new Set<string>()
   const remember = (url: string | undefined) => {
     if (url === undefined) return
@@ -101,9 +105,7 @@ async function runCommand(
       lockTimeoutMs: argv.lockTimeout === undefined ? undefined : argv.lockTimeout * 1000,
       connectTimeoutMs: argv.connectTimeout === undefined ? undefined : argv.connectTimeout * 1000,
     }
-    const environment = defaultEnvironment({
-      reporter: stderrReporter(state.streams, argv.quiet === true || json),
-    })
+    const environment = defaultEnvironment({ reporter })
     let project: Project | undefined
     if (needsProject) {
       project = await Project.open(options, environment)
@@ -111,6 +113,7 @@ async function runCommand(
     }
     await handler({ project, io, environment })
   } catch (error) {
+    reporter.flush()
     state.exitCode = exitCodeFor(error)
     const code = String((error as { code?: unknown })?.code ?? 'error')
     const raw = error instanceof Error ? error.message : String(error)
@@ -120,6 +123,8 @@ async function runCommand(
     if (process.env.MIG_DEBUG === '1' && error instanceof Error && error.stack !== undefined) {
       state.streams.stderr.write(`${redactSecrets(error.stack, [...secrets])}\n`)
     }
+  } finally {
+    reporter.flush()
   }
 }
 
