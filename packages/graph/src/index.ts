@@ -57,5 +57,5 @@ export {
 } from './plan.js'
 export { Revision, type RevisionInput } from './revision.js'
 export { RevisionMap } from './revision-map.js'
-export type { GraphSnapshot } from './snapshot.js'
+export type { GraphSnapshot, RevisionColumns } from './snapshot.js'
 export type { GraphWarning, WarningHandler } from './traversal.js'

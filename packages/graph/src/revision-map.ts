@@ -5,7 +5,13 @@ import { walkRevisions } from './history.js'
 import { resolveIdentifier } from './identifiers.js'
 import { type GraphLinks, rememberWalk, setGraphLinks } from './links.js'
 import type { Revision, RevisionInput } from './revision.js'
-import { type GraphSnapshot, restoreSnapshot, takeSnapshot } from './snapshot.js'
+import {
+  columnsOf,
+  type GraphSnapshot,
+  type RevisionColumns,
+  restoreSnapshot,
+  takeSnapshot,
+} from './snapshot.js'
 
 /**
  * The validated revision graph: Alembic's `RevisionMap`. Built once, immutable afterwards (lineage
@@ -62,15 +68,22 @@ export class RevisionMap {
   /**
    * The map {@link build} made of these very `inputs`, given the {@link snapshot} it took then,
    * without validating, linking or sorting them again: for a caller that knows the inputs are
-   * unchanged (the CLI keeps snapshots beside the revision files' stats). Undefined when the
-   * snapshot cannot be one of `inputs.length` revisions.
+   * unchanged (the CLI keeps snapshots beside the revision files' stats). The inputs may be given
+   * as {@link RevisionColumns}, read by position. Undefined when the snapshot cannot be one of
+   * that many revisions.
    *
    * @example
    * const saved = JSON.stringify(RevisionMap.build(inputs).snapshot())
    * const map = RevisionMap.restore(inputs, JSON.parse(saved)) // same map, nothing re-checked
    */
-  static restore(inputs: readonly RevisionInput[], snapshot: GraphSnapshot): RevisionMap | undefined {
-    const restored = restoreSnapshot(inputs, snapshot)
+  static restore(
+    inputs: readonly RevisionInput[] | RevisionColumns,
+    snapshot: GraphSnapshot,
+  ): RevisionMap | undefined {
+    const restored = restoreSnapshot(
+      Array.isArray(inputs) ? columnsOf(inputs) : (inputs as RevisionColumns),
+      snapshot,
+    )
     if (restored === undefined) return undefined
     const map = new RevisionMap(restored, undefined)
     setGraphLinks(map, () => map.#links())

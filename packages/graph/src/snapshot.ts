@@ -30,6 +30,36 @@ export interface GraphSnapshot {
   readonly walk: readonly number[]
 }
 
+/**
+ * The inputs of a graph by position, read without an object per revision (a caller restoring a
+ * graph from stored rows need not build one for each first). Positions run from 0 to `size - 1`.
+ */
+export interface RevisionColumns {
+  readonly size: number
+  revision(i: number): string
+  downRevision(i: number): string | readonly string[] | null
+  branchLabels(i: number): readonly string[] | null | undefined
+  dependsOn(i: number): readonly string[] | null | undefined
+  message(i: number): string | null | undefined
+  createDate(i: number): string | null | undefined
+  path(i: number): string | null | undefined
+}
+
+/** An array of inputs as {@link RevisionColumns}. */
+export function columnsOf(inputs: readonly RevisionInput[]): RevisionColumns {
+  const at = (i: number) => inputs[i] as RevisionInput
+  return {
+    size: inputs.length,
+    revision: (i) => at(i).revision,
+    downRevision: (i) => at(i).downRevision,
+    branchLabels: (i) => at(i).branchLabels,
+    dependsOn: (i) => at(i).dependsOn,
+    message: (i) => at(i).message,
+    createDate: (i) => at(i).createDate,
+    path: (i) => at(i).path,
+  }
+}
+
 /** The parts of a map a snapshot gives back. */
 export interface RestoredGraph {
   readonly revisions: readonly Revision[]
@@ -71,11 +101,8 @@ export function takeSnapshot(
  * not one of a graph of that many revisions (a damaged or foreign one). Whether it belongs to
  * these very inputs is the caller's to know: nothing is validated again.
  */
-export function restoreSnapshot(
-  inputs: readonly RevisionInput[],
-  snapshot: GraphSnapshot,
-): RestoredGraph | undefined {
-  const n = inputs.length
+export function restoreSnapshot(inputs: RevisionColumns, snapshot: GraphSnapshot): RestoredGraph | undefined {
+  const n = inputs.size
   const s = snapshot as Partial<GraphSnapshot> | null
   if (
     typeof s !== 'object' ||
@@ -100,21 +127,20 @@ export function restoreSnapshot(
   // One object filled for each revision in turn: the constructor copies it.
   const fields = revisionFields()
   for (let i = 0; i < n; i++) {
-    const input = inputs[i] as RevisionInput
     const nextIds = next[i] as readonly string[]
     const allNextIds = allNext === undefined ? 0 : (allNext[i] as readonly string[] | 0)
-    const message = input.message
+    const message = inputs.message(i)
     fields.index = i
-    fields.revision = input.revision
-    fields.downRevisions = asList(input.downRevision)
-    fields.dependsOn = asList(input.dependsOn)
+    fields.revision = inputs.revision(i)
+    fields.downRevisions = asList(inputs.downRevision(i))
+    fields.dependsOn = asList(inputs.dependsOn(i))
     fields.resolvedDependencies = listAt(resolved, i)
     fields.normalizedDependencies = listAt(normalized, i)
-    fields.branchLabels = asList(input.branchLabels)
+    fields.branchLabels = asList(inputs.branchLabels(i))
     fields.allBranchLabels = listAt(labels, i)
     fields.message = message === null || message === undefined ? '' : message.trim()
-    fields.path = input.path ?? null
-    fields.createDate = input.createDate ?? null
+    fields.path = inputs.path(i) ?? null
+    fields.createDate = inputs.createDate(i) ?? null
     fields.nextRevisions = nextIds
     fields.allNextRevisions = allNextIds === 0 ? nextIds : allNextIds
     revisions[i] = new Revision(fields)

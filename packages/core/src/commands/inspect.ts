@@ -1,7 +1,7 @@
 import { branchPoints, currentRevisions, historyRange, listHeads, type Revision } from '@migraph/graph'
 import type { Project } from '../context.js'
 import { CommandError, MigraphError } from '../errors.js'
-import type { RevisionScript, ScriptDirectory } from '../script/script-directory.js'
+import type { ScriptDirectory } from '../script/script-directory.js'
 
 /** A revision as the inspection commands report it (also their `--json` shape). */
 export interface RevisionInfo {
@@ -28,7 +28,8 @@ export interface RevisionInfo {
 /**
  * A revision as the inspection commands report it. A class rather than an object literal: history
  * describes every revision of the graph, and a literal with a getter is built the slow way each
- * time. `doc` is read from the script when asked for, so it is not an own property.
+ * time. `doc` is read from the revision's script when asked for (its file's header comment), so it
+ * is not an own property, and describing a revision makes no script object.
  */
 class Description implements RevisionInfo {
   declare readonly revision: string
@@ -45,17 +46,19 @@ class Description implements RevisionInfo {
   declare readonly isBranchPoint: boolean
   declare readonly isMergePoint: boolean
   declare readonly isCurrent?: boolean | undefined
-  readonly #script: RevisionScript
+  readonly #scripts: ScriptDirectory
+  readonly #revision: Revision
 
-  constructor(script: RevisionScript, revision: Revision, current: ReadonlySet<string> | undefined) {
-    this.#script = script
+  constructor(scripts: ScriptDirectory, revision: Revision, current: ReadonlySet<string> | undefined) {
+    this.#scripts = scripts
+    this.#revision = revision
     this.revision = revision.revision
     this.downRevisions = revision.downRevisions
     this.branchLabels = revision.allBranchLabels
     this.dependsOn = revision.dependsOn
-    this.message = revision.message ?? script.message ?? null
-    this.path = revision.path ?? script.path ?? null
-    this.createDate = script.createDate ?? null
+    this.message = revision.message
+    this.path = revision.path
+    this.createDate = revision.createDate
     this.nextRevisions = revision.nextRevisions
     this.isHead = revision.isHead
     this.isRealHead = revision.isRealHead
@@ -67,7 +70,7 @@ class Description implements RevisionInfo {
 
   /** Rebuilt from the template for most files; only `-v` prints it. */
   get doc(): string | null {
-    return this.#script.doc ?? null
+    return this.#scripts.scriptOf(this.#revision).doc ?? null
   }
 }
 
@@ -77,7 +80,7 @@ export function describeRevision(
   revision: Revision,
   current?: ReadonlySet<string>,
 ): RevisionInfo {
-  return new Description(scripts.scriptOf(revision), revision, current)
+  return new Description(scripts, revision, current)
 }
 
 /** `mig heads`: the revisions nothing follows, in Alembic's order. */

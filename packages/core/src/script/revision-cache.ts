@@ -109,13 +109,11 @@ export class RevisionCache {
   }
 
   /**
-   * The scripts and the graph recorded for exactly these listings (one per folder, in order);
-   * undefined when anything differs, or cannot be trusted.
+   * The graph recorded for exactly these listings (one per folder, in order), and the script of
+   * each of its revisions by position, made when first asked for; undefined when anything
+   * differs, or cannot be trusted.
    */
-  restore(
-    locations: readonly string[],
-    listings: readonly Listing[],
-  ): { scripts: RevisionScript[]; map: RevisionMap } | undefined {
+  restore(locations: readonly string[], listings: readonly Listing[]): RestoredScripts | undefined {
     const stored = this.#stored
     if (stored?.graph === undefined || typeof stored.graph !== 'object') return undefined
     let count = 0
@@ -126,19 +124,42 @@ export class RevisionCache {
       if (!Array.isArray(folder?.headers) || folder.headers.length !== listing.names.length) return undefined
       count += listing.names.length
     }
-    const scripts: RevisionScript[] = new Array(count)
+    // Every folder's rows and paths in one line, as the graph's inputs are; a script object is
+    // made only for a revision a command looks at (history describes every one, heads a few).
+    const rows: Row[] = new Array(count)
+    const paths: string[] = new Array(count)
+    const folderOf = new Uint32Array(count)
     let k = 0
     for (const [at, { prefix, names }] of listings.entries()) {
-      const location = locations[at] as string
-      const rows = (stored.folders[at] as StoredFolder).headers
+      const headers = (stored.folders[at] as StoredFolder).headers
       for (let i = 0; i < names.length; i++, k++) {
-        const row = rows[i] as Row
+        const row = headers[i] as Row
         if (!isRow(row)) return undefined
-        scripts[k] = new StoredScript(row, prefix + (names[i] as string), location)
+        rows[k] = row
+        paths[k] = prefix + (names[i] as string)
+        folderOf[k] = at
       }
     }
-    const map = RevisionMap.restore(scripts, stored.graph)
-    return map === undefined ? undefined : { scripts, map }
+    const map = RevisionMap.restore(
+      {
+        size: count,
+        revision: (i) => (rows[i] as Row)[0],
+        downRevision: (i) => (rows[i] as Row)[1],
+        branchLabels: (i) => (rows[i] as Row)[2],
+        dependsOn: (i) => (rows[i] as Row)[3],
+        message: (i) => (rows[i] as Row)[4],
+        createDate: (i) => (rows[i] as Row)[5],
+        path: (i) => paths[i] as string,
+      },
+      stored.graph,
+    )
+    if (map === undefined) return undefined
+    return {
+      map,
+      count,
+      scriptAt: (i) =>
+        new StoredScript(rows[i] as Row, paths[i] as string, locations[folderOf[i] as number] as string),
+    }
   }
 
   /** The header cache of the `at`-th folder, made from its stored record on first use. */
@@ -221,6 +242,14 @@ export class RevisionCache {
     }
     yield map === undefined ? ']}' : `],"graph":${JSON.stringify(map.snapshot())}}`
   }
+}
+
+/** A graph restored from the cache, and each of its scripts by position. */
+export interface RestoredScripts {
+  readonly map: RevisionMap
+  readonly count: number
+  /** The script of the revision at position `i` of the graph's input order; a new object each call. */
+  scriptAt(i: number): RevisionScript
 }
 
 /** Headers per piece of text written: a few hundred kilobytes. */

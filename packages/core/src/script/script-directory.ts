@@ -42,8 +42,10 @@ const defaultHeaderCache = (location: string): HeaderCacheOptions => ({ dir: fin
 export class ScriptDirectory {
   readonly map: RevisionMap
   readonly versionLocations: readonly string[]
-  /** In the graph's input order: the script of `map.revisions[i]` is at `i`. */
-  readonly #list: readonly RevisionScript[]
+  /** In the graph's input order: the script of `map.revisions[i]` is at `i`, once made. */
+  readonly #list: (RevisionScript | undefined)[]
+  /** Makes the script at a position, for a directory restored from the revision cache. */
+  readonly #make: ((i: number) => RevisionScript) | undefined
   #byId: ReadonlyMap<string, RevisionScript> | undefined
   readonly #importer: ModuleImporter
   /** Each folder's listing: its revision file names in sorted order, and their stamps. */
@@ -53,14 +55,15 @@ export class ScriptDirectory {
 
   private constructor(
     map: RevisionMap,
-    list: readonly RevisionScript[],
+    scripts: RevisionScript[] | ((i: number) => RevisionScript),
     versionLocations: readonly string[],
     importer: ModuleImporter,
     listings: readonly Listing[],
     listedAtMs: number,
   ) {
     this.map = map
-    this.#list = list
+    this.#list = typeof scripts === 'function' ? new Array(map.size) : scripts
+    this.#make = typeof scripts === 'function' ? scripts : undefined
     this.versionLocations = versionLocations
     this.#importer = importer
     this.#listings = listings
@@ -80,7 +83,7 @@ export class ScriptDirectory {
   get scripts(): ReadonlyMap<string, RevisionScript> {
     if (this.#byId === undefined) {
       const byId = new Map<string, RevisionScript>()
-      for (const script of this.#list) byId.set(script.revision, script)
+      for (const revision of this.map.revisions) byId.set(revision.revision, this.scriptOf(revision))
       this.#byId = byId
     }
     return this.#byId
@@ -88,7 +91,13 @@ export class ScriptDirectory {
 
   /** The script of a revision of {@link map}. */
   scriptOf(revision: Revision): RevisionScript {
-    return this.#list[revision.index] as RevisionScript
+    const at = revision.index
+    let script = this.#list[at]
+    if (script === undefined) {
+      script = (this.#make as (i: number) => RevisionScript)(at)
+      this.#list[at] = script
+    }
+    return script
   }
 
   /** Reads every version location and builds the graph; graph errors name the files at fault. */
@@ -115,7 +124,7 @@ export class ScriptDirectory {
     if (restored !== undefined) {
       return new ScriptDirectory(
         restored.map,
-        restored.scripts,
+        restored.scriptAt,
         versionLocations,
         importer,
         listings,
