@@ -1,5 +1,6 @@
 import type { Project } from '../context.js'
 import { MigraphError } from '../errors.js'
+import type { HistoryFacts } from '../runtime/history-table.js'
 import type { IntegrityReport } from '../runtime/integrity.js'
 
 /** The result of `mig check`: each list empty means that check passed. */
@@ -27,7 +28,7 @@ export async function check(project: Project): Promise<CheckResult> {
 }
 
 /** The error a failed check stands for, most serious first; undefined when all is well. */
-export function checkFailure(result: IntegrityReport): MigraphError | undefined {
+export function checkFailure(result: IntegrityReport<HistoryFacts>): MigraphError | undefined {
   if (result.unknown.length > 0) {
     return new MigraphError(
       'unknown-revision-in-database',

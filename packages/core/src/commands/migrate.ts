@@ -185,7 +185,7 @@ export async function ensureVersion(
 async function guardIntegrity(
   scripts: ScriptDirectory,
   current: readonly string[],
-  history: readonly import('../runtime/history-table.js').HistoryEntry[],
+  history: readonly import('../runtime/history-table.js').HistoryFacts[],
   options: { readonly ignoreChecksums: boolean; readonly checksum: ChecksumOf },
 ): Promise<void> {
   const [{ inspectIntegrity, integrityProblem }, { checkFailure }] = await Promise.all([

@@ -45,6 +45,12 @@ export interface HistoryEntry {
 }
 
 /** The history table that sits beside a version table (`mig_version` → `mig_version_history`). */
+/** What a run's integrity guard reads of each history entry: the rest stays in the table. */
+export type HistoryFacts = Pick<
+  HistoryEntry,
+  'revision' | 'status' | 'checksum' | 'finishedAt' | 'opsCompleted'
+>
+
 export function historyTableOf(versionTable: VersionTableRef): VersionTableRef {
   return { table: `${versionTable.table}_history`, schema: versionTable.schema }
 }
@@ -215,47 +221,79 @@ export async function readHistory(db: AnyKysely, ref: VersionTableRef): Promise<
 export async function readRunState(
   db: AnyKysely,
   versionTable: VersionTableRef,
-): Promise<{ heads: string[]; history: HistoryEntry[]; tablesExist: boolean }> {
+): Promise<{ heads: string[]; history: HistoryFacts[]; tablesExist: boolean }> {
   const historyTable = historyTableOf(versionTable)
   const [versionExists, historyExists] = await whichTablesExist(db, [versionTable, historyTable])
   return {
     heads: versionExists ? await selectVersions(db, versionTable) : [],
-    history: historyExists ? await selectHistory(db, historyTable) : [],
+    history: historyExists ? await selectHistoryFacts(db, historyTable) : [],
     tablesExist: versionExists === true && historyExists === true,
   }
 }
 
+/**
+ * The table's rows in the order recorded. Rows carry their own start time; insertion order is the
+ * tie-breaker databases keep anyway. ISO timestamps sort by code point; `localeCompare` would
+ * first build a collator (~8 ms).
+ */
+function inRecordedOrder(rows: readonly Record<string, unknown>[]): Record<string, unknown>[] {
+  return rows
+    .map((row, index) => ({ row, index, startedAt: String(row.started_at) }))
+    .sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : a.index - b.index))
+    .map(({ row }) => row)
+}
+
+const nullableNumber = (value: unknown): number | null =>
+  value === null || value === undefined ? null : Number(value)
+
+/**
+ * The {@link HistoryFacts} of every entry, in the order recorded: a run reads the whole table
+ * before it starts, and the columns it does not need (who, how long, the error text) are most
+ * of what a row costs to receive.
+ */
+async function selectHistoryFacts(db: AnyKysely, ref: VersionTableRef): Promise<HistoryFacts[]> {
+  const rows = await scoped(db, ref)
+    .selectFrom(ref.table)
+    .select(['revision', 'status', 'checksum', 'started_at', 'finished_at', 'ops_completed'])
+    .execute()
+  return inRecordedOrder(rows).map((row) => ({
+    revision: String(row.revision),
+    status: String(row.status) as HistoryStatus,
+    checksum: row.checksum === null || row.checksum === undefined ? null : String(row.checksum),
+    finishedAt: String(row.finished_at),
+    opsCompleted: nullableNumber(row.ops_completed),
+  }))
+}
+
 async function selectHistory(db: AnyKysely, ref: VersionTableRef): Promise<HistoryEntry[]> {
   const rows = await scoped(db, ref).selectFrom(ref.table).selectAll().execute()
-  // Rows carry their own start time; insertion order is the tie-breaker databases keep anyway.
-  // ISO timestamps sort by code point; `localeCompare` would first build a collator (~8 ms).
-  return rows
-    .map((row: Record<string, unknown>, index: number) => ({ row, index, startedAt: String(row.started_at) }))
-    .sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : a.index - b.index))
-    .map(({ row }) => ({
-      revision: String(row.revision),
-      direction: row.direction === 'down' ? 'down' : 'up',
-      status: String(row.status) as HistoryStatus,
-      checksum: row.checksum === null || row.checksum === undefined ? null : String(row.checksum),
-      startedAt: String(row.started_at),
-      finishedAt: String(row.finished_at),
-      durationMs: Number(row.duration_ms),
-      appliedBy: String(row.applied_by),
-      opsCompleted:
-        row.ops_completed === null || row.ops_completed === undefined ? null : Number(row.ops_completed),
-      detail: row.detail === null || row.detail === undefined ? null : String(row.detail),
-    }))
+  return inRecordedOrder(rows).map((row) => ({
+    revision: String(row.revision),
+    direction: row.direction === 'down' ? 'down' : 'up',
+    status: String(row.status) as HistoryStatus,
+    checksum: row.checksum === null || row.checksum === undefined ? null : String(row.checksum),
+    startedAt: String(row.started_at),
+    finishedAt: String(row.finished_at),
+    durationMs: Number(row.duration_ms),
+    appliedBy: String(row.applied_by),
+    opsCompleted: nullableNumber(row.ops_completed),
+    detail: row.detail === null || row.detail === undefined ? null : String(row.detail),
+  }))
 }
 
 /** The failed revisions no `mig resolve` has settled yet: upgrades refuse to run past them. */
-export function unresolvedFailures(history: readonly HistoryEntry[]): HistoryEntry[] {
-  const last = new Map<string, HistoryEntry>()
+export function unresolvedFailures<E extends Pick<HistoryEntry, 'revision' | 'status'>>(
+  history: readonly E[],
+): E[] {
+  const last = new Map<string, E>()
   for (const entry of history) last.set(entry.revision, entry)
   return [...last.values()].filter((entry) => entry.status === 'failed')
 }
 
 /** The checksum each revision had when it was last applied (upgrade or resolve --applied). */
-export function appliedChecksums(history: readonly HistoryEntry[]): Map<string, string> {
+export function appliedChecksums(
+  history: readonly Pick<HistoryEntry, 'revision' | 'status' | 'checksum'>[],
+): Map<string, string> {
   const out = new Map<string, string>()
   for (const entry of history) {
     const applied = entry.status === 'applied' || entry.status === 'resolved-applied'

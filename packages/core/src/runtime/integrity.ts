@@ -2,14 +2,22 @@ import { planUpgrade, type RevisionMap } from '@migraph/graph'
 import type { ScriptDirectory } from '../script/script-directory.js'
 import { fileChecksum } from './checksum.js'
 import type { ChecksumOf } from './checksum-cache.js'
-import { appliedChecksums, type HistoryEntry, unresolvedFailures } from './history-table.js'
+import {
+  appliedChecksums,
+  type HistoryEntry,
+  type HistoryFacts,
+  unresolvedFailures,
+} from './history-table.js'
 
-/** What `mig check` (and the guard before every upgrade) finds wrong between code and database. */
-export interface IntegrityReport {
+/**
+ * What `mig check` (and the guard before every upgrade) finds wrong between code and database;
+ * `E` is what it read of each history entry (`mig check` the whole entry, the guard its facts).
+ */
+export interface IntegrityReport<E extends HistoryFacts = HistoryEntry> {
   /** Revisions the version table records that no revision file declares. */
   readonly unknown: readonly string[]
   /** Failed revisions on MySQL/MariaDB not yet settled with `mig resolve`. */
-  readonly failed: readonly HistoryEntry[]
+  readonly failed: readonly E[]
   /** Applied revisions whose file changed since (line endings and trailing spaces aside). */
   readonly changed: readonly { readonly revision: string; readonly path: string }[]
   /** Applied revisions whose file is gone. */
@@ -22,12 +30,12 @@ export interface IntegrityReport {
  * Compares the version and history tables with the revision files. Reads files (or, with
  * `checksum` from a checksum cache, their stats), runs no module.
  */
-export function inspectIntegrity(
+export function inspectIntegrity<E extends HistoryFacts>(
   scripts: ScriptDirectory,
   heads: readonly string[],
-  history: readonly HistoryEntry[],
+  history: readonly E[],
   options: { readonly pending?: boolean; readonly checksum?: ChecksumOf } = {},
-): IntegrityReport {
+): IntegrityReport<E> {
   const checksumOf = options.checksum ?? fileChecksum
   const map: RevisionMap = scripts.map
   const unknown = heads.filter((id) => !map.has(id))
@@ -57,6 +65,9 @@ export function inspectIntegrity(
  * the version table, an unresolved failure, or (unless `ignoreChecksums`) an applied revision
  * whose file changed or vanished.
  */
-export function integrityProblem(report: IntegrityReport, ignoreChecksums: boolean) {
+export function integrityProblem<E extends HistoryFacts>(
+  report: IntegrityReport<E>,
+  ignoreChecksums: boolean,
+) {
   return { ...report, pending: [], ...(ignoreChecksums ? { changed: [], vanished: [] } : {}) }
 }
