@@ -45,6 +45,10 @@ export const asList = (value: string | readonly string[] | null | undefined): re
   return typeof value === 'string' ? [value] : value.slice()
 }
 
+/** A revision's message as `Revision.message` holds it: trimmed, empty when there is none. */
+export const messageOf = (message: string | null | undefined): string =>
+  message === null || message === undefined ? '' : message.trim()
+
 /** Iterative reachability from `starts` along `edges`; returns a membership array. */
 function reach(starts: readonly number[], edges: Links): Uint8Array {
   const seen = new Uint8Array(edges.length)
@@ -214,7 +218,6 @@ export function buildGraph(inputs: Iterable<RevisionInput>): BuiltGraph {
     const input = list[i] as RevisionInput
     const nextIds = idsOf(next[i] as readonly number[])
     const own = labels?.[i]
-    const message = input.message
     fields.index = i
     fields.revision = ids[i] as string
     fields.downRevisions = downs[i] as readonly string[]
@@ -223,7 +226,7 @@ export function buildGraph(inputs: Iterable<RevisionInput>): BuiltGraph {
     fields.normalizedDependencies = anyDeps ? idsOf(normalized[i] as readonly number[]) : NONE
     fields.branchLabels = ownLabels[i] as readonly string[]
     fields.allBranchLabels = own === undefined ? NONE : [...own]
-    fields.message = message === null || message === undefined ? '' : message.trim()
+    fields.message = messageOf(input.message)
     fields.path = paths[i] ?? null
     fields.createDate = input.createDate ?? null
     fields.nextRevisions = nextIds

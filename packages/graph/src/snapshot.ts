@@ -1,4 +1,4 @@
-import { asList, NONE } from './build.js'
+import { asList, messageOf, NONE } from './build.js'
 import { Revision, type RevisionInput, revisionFields } from './revision.js'
 
 /**
@@ -107,11 +107,11 @@ export function restoreSnapshot(inputs: RevisionColumns, snapshot: GraphSnapshot
   if (
     typeof s !== 'object' ||
     s === null ||
-    !isLists(s.next, n, false, false) ||
-    !isLists(s.allNext, n, true, true) ||
-    !isLists(s.resolved, n, true, true) ||
-    !isLists(s.normalized, n, true, true) ||
-    !isLists(s.labels, n, true, true) ||
+    !isLists(s.next, n, false) ||
+    !isLists(s.allNext, n, true) ||
+    !isLists(s.resolved, n, true) ||
+    !isLists(s.normalized, n, true) ||
+    !isLists(s.labels, n, true) ||
     (s.allNext === undefined) !== (s.resolved === undefined) ||
     (s.allNext === undefined) !== (s.normalized === undefined) ||
     !isIds(s.heads) ||
@@ -129,7 +129,6 @@ export function restoreSnapshot(inputs: RevisionColumns, snapshot: GraphSnapshot
   for (let i = 0; i < n; i++) {
     const nextIds = next[i] as readonly string[]
     const allNextIds = allNext === undefined ? 0 : (allNext[i] as readonly string[] | 0)
-    const message = inputs.message(i)
     fields.index = i
     fields.revision = inputs.revision(i)
     fields.downRevisions = asList(inputs.downRevision(i))
@@ -138,7 +137,7 @@ export function restoreSnapshot(inputs: RevisionColumns, snapshot: GraphSnapshot
     fields.normalizedDependencies = listAt(normalized, i)
     fields.branchLabels = asList(inputs.branchLabels(i))
     fields.allBranchLabels = listAt(labels, i)
-    fields.message = message === null || message === undefined ? '' : message.trim()
+    fields.message = messageOf(inputs.message(i))
     fields.path = inputs.path(i) ?? null
     fields.createDate = inputs.createDate(i) ?? null
     fields.nextRevisions = nextIds
@@ -182,13 +181,16 @@ function walkOf(
   return Object.freeze(walk)
 }
 
-/** Whether `value` holds `n` lists of ids (or 0 in place of a list, where `zeros` allows). */
-function isLists(value: unknown, n: number, optional: boolean, zeros: boolean): boolean {
+/**
+ * Whether `value` holds `n` lists of ids; an `optional` column may be absent, and holds 0 in
+ * place of a list (an empty one, or for `allNext` the `next` one).
+ */
+function isLists(value: unknown, n: number, optional: boolean): boolean {
   if (value === undefined) return optional
   if (!Array.isArray(value) || value.length !== n) return false
   for (let i = 0; i < n; i++) {
     const list: unknown = value[i]
-    if (list === 0 ? !zeros : !isIds(list)) return false
+    if (list === 0 ? !optional : !isIds(list)) return false
   }
   return true
 }
