@@ -2,6 +2,7 @@
 // that fails half-way is recorded as failed and settled with `mig resolve`.
 import assert from 'node:assert/strict'
 import { readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { DATABASE_KINDS, type TestDatabase } from '../helpers/e2e-databases.js'
 import { mig, tempProject } from '../helpers/mig.js'
@@ -111,6 +112,49 @@ for (const kind of DATABASE_KINDS) {
     })
   })
 }
+
+const sqlite = kind(DATABASE_KINDS.find((candidate) => candidate.name === 'SQLite'))
+describe(`a revision file edited while it runs, on ${sqlite.name}`, () => {
+  const project = tempProject('mig-edited-')
+  const dir = project.dir
+  let database: TestDatabase
+  const run = (...args: string[]) => mig(dir, [...args, ...database.args])
+  const file = join(dir, 'migrations', 'e0000000000a_edits_itself.ts')
+
+  before(async () => {
+    writeConfig(dir)
+    writeRevision(dir, 'migrations', {
+      id: 'e0000000000a',
+      message: 'edits itself',
+      preamble: "import { appendFileSync } from 'node:fs'",
+      upgrade: [
+        "await op.createTable('t1', (t) => t.addColumn('id', 'integer'))",
+        `appendFileSync(${JSON.stringify(file)}, '// edited while it ran\\n')`,
+      ],
+      downgrade: ["await op.dropTable('t1')"],
+    })
+    database = await sqlite.create(dir)
+  })
+  after(async () => {
+    await database.drop()
+    project.cleanup()
+  })
+
+  test('the history holds the checksum of the code that ran, so check sees the edit', async () => {
+    const original = readFileSync(file, 'utf8')
+    const upgraded = await run('upgrade', 'head')
+    assert.equal(upgraded.code, 0, upgraded.stderr)
+    assert.notEqual(readFileSync(file, 'utf8'), original, 'the revision did not edit its file')
+    const checked = await run('check')
+    assert.equal(checked.code, 5, checked.stderr)
+    assert.match(
+      checked.stderr,
+      /e0000000000a_edits_itself\.ts \(revision e0000000000a\) changed after it was applied/,
+    )
+    writeFileSync(file, original)
+    assert.equal((await run('check')).code, 0)
+  })
+})
 
 const mariadb = DATABASE_KINDS.find((kind) => kind.name.includes('MariaDB') || kind.name.includes('MySQL'))
 if (mariadb !== undefined) {

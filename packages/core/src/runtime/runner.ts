@@ -74,13 +74,15 @@ export async function runSteps(
   steps: readonly MigrationStep[],
   options: RunOptions,
 ): Promise<readonly string[]> {
-  const modules = await scripts.loadModules(
-    steps.filter((step) => !step.isStamp).map((step) => step.revision),
-  )
+  const revisions = steps.filter((step) => !step.isStamp).map((step) => step.revision)
+  const modules = await scripts.loadModules(revisions)
+  // Taken as the modules are imported, so each step records the checksum of the file it ran,
+  // not of the file as a later edit left it; and, at once after the listing, from its stamps.
+  const checksumOf = options.checksum ?? fileChecksum
+  const checksums = new Map(revisions.map((id) => [id, checksumOf(scripts.script(id).path)]))
   const { db } = session.connection
   const history = historyTableOf(session.versionTable)
   const actor = currentActor()
-  const checksumOf = options.checksum ?? fileChecksum
   const recorder = new StepRecorder(
     { version: session.versionTable, history },
     {
@@ -111,7 +113,7 @@ export async function runSteps(
         revision: step.revision,
         direction: step.direction,
         status: step.isStamp ? 'stamped' : step.direction === 'up' ? 'applied' : 'reverted',
-        checksum: step.isStamp ? null : checksumOf(scripts.script(step.revision).path),
+        checksum: step.isStamp ? null : (checksums.get(step.revision) ?? null),
         startedAt,
         finishedAt: new Date().toISOString(),
         durationMs: performance.now() - started,
@@ -163,7 +165,7 @@ export async function runSteps(
     // ROLLBACK on a lost connection fails too: the step's own error says what happened.
     throw failure === undefined
       ? error
-      : await partialStateOf(failure.error, { ...failure, session, actor, scripts, checksumOf })
+      : await partialStateOf(failure.error, { ...failure, session, actor, checksums })
   }
   // Now that the revisions' functions are compiled, their bundle's code cache can hold them.
   saveBundleCaches()
@@ -185,7 +187,7 @@ interface FailedStep {
  */
 async function partialStateOf(
   error: unknown,
-  context: FailedStep & { session: Session; actor: string; scripts: ScriptDirectory; checksumOf: ChecksumOf },
+  context: FailedStep & { session: Session; actor: string; checksums: ReadonlyMap<string, string | null> },
 ): Promise<unknown> {
   const { session, step, progress } = context
   if (session.dialect.transactionalDDL || progress.completed === 0 || step.isStamp) return error
@@ -195,7 +197,7 @@ async function partialStateOf(
     revision: step.revision,
     direction: step.direction,
     status: 'failed',
-    checksum: context.checksumOf(context.scripts.script(step.revision).path),
+    checksum: context.checksums.get(step.revision) ?? null,
     startedAt: context.startedAt,
     finishedAt: new Date().toISOString(),
     durationMs: performance.now() - context.started,
