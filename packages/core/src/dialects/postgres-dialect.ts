@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream'
 import type { PostgresPool, PostgresPoolClient } from 'kysely'
 import type pg from 'pg'
 import type {
@@ -102,7 +103,7 @@ export const postgresDialect: MigrationDialect = Object.freeze({
       throw new ConnectionError('postgres', target.location, detail, { cause: error })
     }
     const { Kysely, PostgresDialect } = await import('kysely')
-    const end = once(() => client.end())
+    const end = once(() => endSession(client))
     const prepared = new PreparedStatements()
     const db = new Kysely<AnyDatabase>({
       dialect: new PostgresDialect({ pool: singleSessionPool(client, prepared, end) }),
@@ -143,6 +144,24 @@ export const postgresDialect: MigrationDialect = Object.freeze({
     })
   },
 })
+
+/**
+ * Ends the session: `pg` sends Terminate and closes our side of the socket. Resolves once that
+ * has gone to the operating system, rather than when the server has closed its side too, as
+ * `client.end()` does: that waits for the backend process to exit (7 to 8 ms on loopback), with
+ * nothing left to say. The server ends the session, and frees its locks, when it reads Terminate.
+ */
+function endSession(client: pg.Client): Promise<void> {
+  const ended = client.end()
+  const stream = (client as unknown as { connection?: { stream?: Writable } }).connection?.stream
+  if (stream === undefined || typeof stream.once !== 'function') return ended
+  if (stream.writableFinished || stream.destroyed) return Promise.resolve()
+  return new Promise((resolve) => {
+    stream.once('finish', resolve)
+    stream.once('close', resolve)
+    ended.then(resolve, resolve)
+  })
+}
 
 async function configureSession(client: pg.Client): Promise<void> {
   // Lets the server notice a killed client during a long statement, so its locks go at once.
