@@ -9,17 +9,20 @@ import { Revision, type RevisionInput, revisionFields } from './revision.js'
  *
  * Lists that are empty for every revision (dependencies, labels on a graph without them) are left
  * out, and in the others an empty list is a 0, so that the usual graph stores one short list per
- * revision and a parser makes no object for an empty one.
+ * revision and a parser makes no object for an empty one. Lists of revisions are kept flat, one
+ * array per column holding for each revision in turn the list's length and then the positions
+ * of its revisions in the input order: a parser makes one array of small integers for the whole
+ * column, where lists of ids would cost an array and a copy of each id string per revision.
  */
 export interface GraphSnapshot {
-  /** `nextRevisions` of each revision */
-  readonly next: readonly (readonly string[])[]
-  /** `allNextRevisions` of each revision, or 0 where it equals `nextRevisions`; absent without dependencies */
-  readonly allNext?: readonly (readonly string[] | 0)[]
-  /** `resolvedDependencies` of each revision, 0 where empty; absent without dependencies */
-  readonly resolved?: readonly (readonly string[] | 0)[]
-  /** `normalizedDependencies` of each revision, 0 where empty; absent without dependencies */
-  readonly normalized?: readonly (readonly string[] | 0)[]
+  /** `nextRevisions` of each revision, flat */
+  readonly next: Flat
+  /** `allNextRevisions` of each revision, flat, with length -1 where it equals `nextRevisions`; absent without dependencies */
+  readonly allNext?: Flat
+  /** `resolvedDependencies` of each revision, flat; absent without dependencies */
+  readonly resolved?: Flat
+  /** `normalizedDependencies` of each revision, flat; absent without dependencies */
+  readonly normalized?: Flat
   /** `allBranchLabels` of each revision, 0 where empty; absent when no revision declares a label */
   readonly labels?: readonly (readonly string[] | 0)[]
   readonly heads: readonly string[]
@@ -29,6 +32,12 @@ export interface GraphSnapshot {
   /** `walkRevisions(map)` (newest first), as positions in the input order */
   readonly walk: readonly number[]
 }
+
+/** Lists of revisions, one per revision: its length, then the positions of its revisions. */
+type Flat = readonly number[]
+
+/** Length of a flat `allNext` list that is the revision's `next` list. */
+const SAME = -1
 
 /**
  * The inputs of a graph by position, read without an object per revision (a caller restoring a
@@ -78,13 +87,23 @@ export function takeSnapshot(
 ): GraphSnapshot {
   const anyDeps = revisions.some((r) => r.dependsOn.length > 0)
   const anyLabels = revisions.some((r) => r.allBranchLabels.length > 0)
+  const at = new Map(revisions.map((r) => [r.revision, r.index]))
+  const flat = (lists: (r: Revision) => readonly string[] | typeof SAME): Flat => {
+    const out: number[] = []
+    for (const r of revisions) {
+      const ids = lists(r)
+      if (ids === SAME) out.push(SAME)
+      else out.push(ids.length, ...ids.map((id) => at.get(id) as number))
+    }
+    return out
+  }
   return {
-    next: revisions.map((r) => r.nextRevisions),
+    next: flat((r) => r.nextRevisions),
     ...(anyDeps
       ? {
-          allNext: revisions.map((r) => (r.allNextRevisions === r.nextRevisions ? 0 : r.allNextRevisions)),
-          resolved: revisions.map((r) => orZero(r.resolvedDependencies)),
-          normalized: revisions.map((r) => orZero(r.normalizedDependencies)),
+          allNext: flat((r) => (r.allNextRevisions === r.nextRevisions ? SAME : r.allNextRevisions)),
+          resolved: flat((r) => r.resolvedDependencies),
+          normalized: flat((r) => r.normalizedDependencies),
         }
       : {}),
     ...(anyLabels ? { labels: revisions.map((r) => orZero(r.allBranchLabels)) } : {}),
@@ -107,10 +126,7 @@ export function restoreSnapshot(inputs: RevisionColumns, snapshot: GraphSnapshot
   if (
     typeof s !== 'object' ||
     s === null ||
-    !isLists(s.next, n, false) ||
-    !isLists(s.allNext, n, true) ||
-    !isLists(s.resolved, n, true) ||
-    !isLists(s.normalized, n, true) ||
+    !Array.isArray(s.next) ||
     !isLists(s.labels, n, true) ||
     (s.allNext === undefined) !== (s.resolved === undefined) ||
     (s.allNext === undefined) !== (s.normalized === undefined) ||
@@ -122,26 +138,32 @@ export function restoreSnapshot(inputs: RevisionColumns, snapshot: GraphSnapshot
   ) {
     return undefined
   }
-  const { next, allNext, resolved, normalized, labels } = s as GraphSnapshot
+  const { labels } = s as GraphSnapshot
+  const next = listsOf(s.next, n, inputs, false)
+  const allNext = listsOf(s.allNext, n, inputs, true)
+  const resolved = listsOf(s.resolved, n, inputs, false)
+  const normalized = listsOf(s.normalized, n, inputs, false)
+  if (next === undefined || allNext === undefined || resolved === undefined || normalized === undefined) {
+    return undefined
+  }
   const revisions: Revision[] = new Array(n)
   // One object filled for each revision in turn: the constructor copies it.
   const fields = revisionFields()
   for (let i = 0; i < n; i++) {
-    const nextIds = next[i] as readonly string[]
-    const allNextIds = allNext === undefined ? 0 : (allNext[i] as readonly string[] | 0)
+    const nextIds = next(i) ?? NONE
     fields.index = i
     fields.revision = inputs.revision(i)
     fields.downRevisions = asList(inputs.downRevision(i))
     fields.dependsOn = asList(inputs.dependsOn(i))
-    fields.resolvedDependencies = listAt(resolved, i)
-    fields.normalizedDependencies = listAt(normalized, i)
+    fields.resolvedDependencies = resolved(i) ?? NONE
+    fields.normalizedDependencies = normalized(i) ?? NONE
     fields.branchLabels = asList(inputs.branchLabels(i))
     fields.allBranchLabels = listAt(labels, i)
     fields.message = messageOf(inputs.message(i))
     fields.path = inputs.path(i) ?? null
     fields.createDate = inputs.createDate(i) ?? null
     fields.nextRevisions = nextIds
-    fields.allNextRevisions = allNextIds === 0 ? nextIds : allNextIds
+    fields.allNextRevisions = allNext(i) ?? nextIds
     revisions[i] = new Revision(fields)
   }
   const walk = walkOf(s.walk, revisions)
@@ -182,8 +204,46 @@ function walkOf(
 }
 
 /**
+ * The lists of a flat column by revision, as ids (undefined for the {@link SAME} list, where
+ * `same` allows it); undefined when the column is not `n` such lists of positions from 0 to
+ * `n - 1`, exactly. An absent column holds empty lists (or, where `same`, the same lists).
+ */
+function listsOf(
+  value: unknown,
+  n: number,
+  inputs: RevisionColumns,
+  same: boolean,
+): ((i: number) => readonly string[] | undefined) | undefined {
+  if (value === undefined) return same ? () => undefined : () => NONE
+  if (!Array.isArray(value)) return undefined
+  const starts = new Uint32Array(n)
+  let k = 0
+  for (let i = 0; i < n; i++) {
+    starts[i] = k
+    const length: unknown = value[k++]
+    if (length === SAME && same) continue
+    if (typeof length !== 'number' || !Number.isInteger(length) || length < 0) return undefined
+    for (const end = k + length; k < end; k++) {
+      const at: unknown = value[k]
+      if (typeof at !== 'number' || !Number.isInteger(at) || at < 0 || at >= n) return undefined
+    }
+  }
+  if (k !== value.length) return undefined
+  const flat = value as Flat
+  return (i) => {
+    const start = starts[i] as number
+    const length = flat[start] as number
+    if (length === SAME) return undefined
+    if (length === 0) return NONE
+    const ids: string[] = new Array(length)
+    for (let j = 0; j < length; j++) ids[j] = inputs.revision(flat[start + 1 + j] as number)
+    return ids
+  }
+}
+
+/**
  * Whether `value` holds `n` lists of ids; an `optional` column may be absent, and holds 0 in
- * place of a list (an empty one, or for `allNext` the `next` one).
+ * place of an empty list.
  */
 function isLists(value: unknown, n: number, optional: boolean): boolean {
   if (value === undefined) return optional
