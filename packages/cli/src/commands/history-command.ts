@@ -31,9 +31,10 @@ export function historyCommand(state: CliState): CommandModule<GlobalArgv, Histo
         const result = await history(project, { range: argv.revRange, indicateCurrent: argv.indicateCurrent })
         if (io.json) return io.printJson(result.map(revisionJson))
         // One write: a line at a time costs a system call per revision.
-        const lines = result.map((info) =>
-          argv.verbose === true ? formatRevisionBlock(info) : formatRevisionLine(info, LINE),
-        )
+        const lines =
+          argv.verbose === true
+            ? result.map((info) => formatRevisionBlock(info))
+            : result.map((info) => formatRevisionLine(info, LINE))
         if (lines.length > 0) io.print(lines.join('\n'))
       }),
   }
