@@ -15,7 +15,7 @@ export interface CompilableSource {
 }
 
 // Bump when the bundled form changes, so stale bundles are never used.
-const BUNDLE_FORMAT = '2'
+const BUNDLE_FORMAT = '3'
 /** A bundle's own files: the module, its source map, and the V8 code cache of a CommonJS one. */
 const BUNDLE_FILE = /^(bundle-[0-9a-f]{20})\.(?:cjs|mjs)(?:\.map|\.[\w.-]+\.bin)?$/
 /** Bundles kept per cache folder; older ones are removed when a new one is written. */
@@ -62,8 +62,11 @@ export async function importBundle(
     if (namespace === undefined && !existsSync(esm)) await writeBundle(cacheDir, base, sources, 'esm')
   }
   namespace ??= await importExternal<Record<string, unknown>>(pathToFileURL(esm).href)
-  const loaded = namespace
-  return sources.map((_, at) => loaded[`m${at}`] as Record<string, unknown>)
+  const modules = namespace.modules
+  if (!Array.isArray(modules) || modules.length !== sources.length) {
+    throw new Error(`${base}: not a bundle of ${sources.length} modules`)
+  }
+  return modules as Record<string, unknown>[]
 }
 
 /**
@@ -107,7 +110,12 @@ async function writeBundle(
   format: 'cjs' | 'esm',
 ): Promise<boolean> {
   const text = new Map(sources.map((s) => [s.file, s.source]))
-  const entry = sources.map((s, at) => `export * as m${at} from ${JSON.stringify(s.file)}`).join('\n')
+  // One array of the modules' namespaces: exporting each namespace by name instead costs a getter
+  // per module, and another for the CommonJS copy of the exports, ~15 ms per thousand modules.
+  const entry = [
+    ...sources.map((s, at) => `import * as m${at} from ${JSON.stringify(s.file)}`),
+    `export const modules = [${sources.map((_, at) => `m${at}`).join(', ')}]`,
+  ].join('\n')
   const bundle = `${base}.${format === 'cjs' ? 'cjs' : 'mjs'}`
   const packages = new Set<string>()
   let dynamicImport = false
