@@ -7,6 +7,12 @@
 // CPU time (user + system) is printed beside wall time: on a busy machine it moves far less.
 //
 //   node scripts/bench.mjs [--sizes 1000,5000,10000] [--runs 15] [--mig path/to/bin/mig.cjs]
+//     [--instructions]
+//
+// `--instructions` adds what valgrind's callgrind counts: the instructions each command executes
+// in user space, against `node -e 0`'s. Unlike time, the count hardly moves with the machine's
+// load, so it shows a change of a few percent that the noise of a shared machine hides (it leaves
+// out the kernel's work, such as the stat system calls, and waiting). Needs valgrind.
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -24,6 +30,7 @@ const MIG = resolve(option('mig', join(ROOT, 'packages/cli/bin/mig.cjs')))
 const CLI = dirname(dirname(MIG))
 const sizes = option('sizes', '1000,5000,10000').split(',').map(Number)
 const runs = Number(option('runs', '15'))
+const countInstructions = args.includes('--instructions')
 
 function revisionFile(id, down, message, labels) {
   const literal = (v) =>
@@ -159,6 +166,21 @@ function measure(command, commandArgs, cwd) {
   }
 }
 
+/** Instructions executed in user space by one run under callgrind (after a warm-up run). */
+function instructions(command, commandArgs, cwd) {
+  spawnSync(command, commandArgs, { cwd, stdio: 'ignore' })
+  const result = spawnSync(
+    'valgrind',
+    ['--tool=callgrind', '--callgrind-out-file=/dev/null', command, ...commandArgs],
+    { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+  )
+  const found = /Collected : (\d+)/.exec(result.stderr ?? '')
+  if (result.status !== 0 || found === null) {
+    throw new Error(`callgrind failed on ${commandArgs.join(' ')}: ${result.error?.message ?? result.stderr}`)
+  }
+  return Number(found[1])
+}
+
 /**
  * The least any tool that notices edited revision files must do: list the folder and stat every
  * file, in a bare node process. What `mig` spends beyond it is its own.
@@ -177,12 +199,13 @@ console.log(
   `median of ${runs} runs; × node compares with bare \`node -e 0\` timed in alternation (paired: the median of each run's ratio to the node run beside it)\n`,
 )
 console.log(
-  '| revisions | shape | command | median ms | node ms | × node | × node, paired | CPU ms | CPU × node | peak MiB |',
+  `| revisions | shape | command | median ms | node ms | × node | × node, paired | CPU ms | CPU × node | peak MiB |${countInstructions ? ' instructions × node |' : ''}`,
 )
-console.log('|---:|---|---|---:|---:|---:|---:|---:|---:|---:|')
-const row = (size, shape, label, r) =>
+console.log(`|---:|---|---|---:|---:|---:|---:|---:|---:|---:|${countInstructions ? '---:|' : ''}`)
+const nodeInstructions = countInstructions ? instructions(process.execPath, ['-e', '0'], ROOT) : 0
+const row = (size, shape, label, r, command, commandArgs, cwd) =>
   console.log(
-    `| ${size} | ${shape} | ${label} | ${r.ms.toFixed(1)} | ${r.nodeMs.toFixed(1)} | ${(r.ms / r.nodeMs).toFixed(2)} | ${r.pairedRatio.toFixed(2)} | ${r.cpuMs.toFixed(0)} | ${(r.cpuMs / r.nodeCpuMs).toFixed(2)} | ${r.rssMiB.toFixed(1)} |`,
+    `| ${size} | ${shape} | ${label} | ${r.ms.toFixed(1)} | ${r.nodeMs.toFixed(1)} | ${(r.ms / r.nodeMs).toFixed(2)} | ${r.pairedRatio.toFixed(2)} | ${r.cpuMs.toFixed(0)} | ${(r.cpuMs / r.nodeCpuMs).toFixed(2)} | ${r.rssMiB.toFixed(1)} |${countInstructions ? ` ${(instructions(command, commandArgs, cwd) / nodeInstructions).toFixed(2)} |` : ''}`,
   )
 for (const size of sizes) {
   for (const [shape, make] of [
@@ -192,15 +215,28 @@ for (const size of sizes) {
     const dir = makeProject(make(size))
     try {
       if (shape === 'linear') {
+        const floor = ['-e', STAT_FLOOR, join(dir, 'migrations')]
         row(
           size,
           shape,
           'list + stat floor',
-          measure(process.execPath, ['-e', STAT_FLOOR, join(dir, 'migrations')], dir),
+          measure(process.execPath, floor, dir),
+          process.execPath,
+          floor,
+          dir,
         )
       }
       for (const command of [['heads'], ['history']]) {
-        row(size, shape, `mig ${command.join(' ')}`, measure(process.execPath, [MIG, ...command], dir))
+        const migArgs = [MIG, ...command]
+        row(
+          size,
+          shape,
+          `mig ${command.join(' ')}`,
+          measure(process.execPath, migArgs, dir),
+          process.execPath,
+          migArgs,
+          dir,
+        )
       }
     } finally {
       rmSync(dir, { recursive: true, force: true })
