@@ -8,7 +8,11 @@
 // CPU time (user + system) is printed beside wall time: on a busy machine it moves far less.
 //
 //   node scripts/bench-apply.mjs [--revisions 1000] [--runs 5] [--url postgres://postgres@127.0.0.1:5432]
-//     [--mig path/to/bin/mig.cjs]
+//     [--mig path/to/bin/mig.cjs] [--instructions]
+//
+// `--instructions` adds one more round under valgrind's callgrind and prints the instructions
+// each client executes in user space: what the client costs, apart from the server's work and
+// the machine's load. Needs valgrind.
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -30,6 +34,7 @@ const MIG = resolve(option('mig', join(ROOT, 'packages/cli/bin/mig.cjs')))
 const CLI = dirname(dirname(MIG))
 const revisions = Number(option('revisions', '1000'))
 const runs = Number(option('runs', '5'))
+const countInstructions = args.includes('--instructions')
 if (!existsSync(join(CLI, 'bundle/migraph.cjs')) && !existsSync(join(CLI, 'dist/main.js'))) {
   console.error('build first: npm run build')
   process.exit(1)
@@ -141,7 +146,22 @@ function timed(commandArgs, cwd) {
   return { ms, cpuMs: (user + system) * 1000, kb }
 }
 
+/** Instructions a run executes in user space, under callgrind. */
+function counted(commandArgs, cwd) {
+  const result = spawnSync(
+    'valgrind',
+    ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, ...commandArgs],
+    { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+  )
+  const found = /Collected : (\d+)/.exec(result.stderr ?? '')
+  if (result.status !== 0 || found === null) {
+    throw new Error(`callgrind failed on ${commandArgs.join(' ')}: ${result.error?.message ?? result.stderr}`)
+  }
+  return Number(found[1])
+}
+
 const samples = { migApply: [], plainApply: [], migAtHead: [], plainRead: [] }
+const instructions = {}
 const record = (key, sample, k) => {
   if (k > 0) samples[key].push(sample) // the first run warms the file and compile caches
 }
@@ -163,6 +183,17 @@ try {
     if (rows[0].n !== revisions) throw new Error(`mig applied ${rows[0].n} of ${revisions} revisions`)
     while (created.length > 0) await admin('postgres', [`drop database if exists ${created.pop()}`])
   }
+  if (countInstructions) {
+    const migUrl = `${serverUrl}/${await freshDatabase('mig')}`
+    instructions.migApply = counted([MIG, 'upgrade', 'head', '--url', migUrl], dir)
+    instructions.migAtHead = counted([MIG, 'upgrade', 'head', '--url', migUrl], dir)
+    instructions.plainApply = counted(
+      [join(dir, 'plain-apply.mjs'), `${serverUrl}/${await freshDatabase('plain')}`],
+      dir,
+    )
+    instructions.plainRead = counted([join(dir, 'plain-read.mjs'), migUrl], dir)
+    while (created.length > 0) await admin('postgres', [`drop database if exists ${created.pop()}`])
+  }
 } finally {
   for (const name of created) await admin('postgres', [`drop database if exists ${name}`]).catch(() => {})
   rmSync(dir, { recursive: true, force: true })
@@ -182,11 +213,16 @@ const paired = (s, b) =>
   )
 const row = (label, key, baseline) => {
   const [s, b] = [samples[key], samples[baseline]]
-  return `| ${label} | ${median(s).toFixed(1)} | ${(median(s) / median(b)).toFixed(2)} | ${paired(s, b).toFixed(2)} | ${median(s, 'cpuMs').toFixed(0)} | ${(median(s, 'cpuMs') / median(b, 'cpuMs')).toFixed(2)} | ${peak(s).toFixed(1)} |`
+  const counts = countInstructions
+    ? ` ${(instructions[key] / 1e6).toFixed(0)} | ${(instructions[key] / instructions[baseline]).toFixed(2)} |`
+    : ''
+  return `| ${label} | ${median(s).toFixed(1)} | ${(median(s) / median(b)).toFixed(2)} | ${paired(s, b).toFixed(2)} | ${median(s, 'cpuMs').toFixed(0)} | ${(median(s, 'cpuMs') / median(b, 'cpuMs')).toFixed(2)} | ${peak(s).toFixed(1)} |${counts}`
 }
 console.log(`${revisions} revisions, PostgreSQL at ${serverUrl}, median of ${runs}\n`)
-console.log('| case | median ms | × plain | × plain, paired | CPU ms | CPU × plain | peak MiB |')
-console.log('|---|---:|---:|---:|---:|---:|---:|')
+console.log(
+  `| case | median ms | × plain | × plain, paired | CPU ms | CPU × plain | peak MiB |${countInstructions ? ' instructions (M) | instructions × plain |' : ''}`,
+)
+console.log(`|---|---:|---:|---:|---:|---:|---:|${countInstructions ? '---:|---:|' : ''}`)
 console.log(row('plain pg: apply, one transaction per revision', 'plainApply', 'plainApply'))
 console.log(row('mig upgrade head (from base)', 'migApply', 'plainApply'))
 console.log(row('plain pg: connect, read version table', 'plainRead', 'plainRead'))
