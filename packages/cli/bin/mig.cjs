@@ -21,7 +21,18 @@ const {
 } = require('node:fs')
 const Module = require('node:module')
 const { basename, dirname, join } = require('node:path')
+const { setFlagsFromString } = require('node:v8')
 const { Script } = require('node:vm')
+
+// V8 hands a function to its optimizing compiler once the function has run through a budget of
+// bytecode. A `mig` command lives for a second or so, and most of its code runs a few thousand
+// times at most, so compiling it costs more than it saves: applying 1,000 revisions, the compile
+// jobs were over a third of the instructions the process ran. With nine times Node 20's budget,
+// only what truly runs hot is compiled (measured: 5% fewer instructions for `mig history` on
+// 5,000 revisions, 13% less time for `mig upgrade` on 1,000). Set before the bundle is compiled,
+// in every run, so that the code caches, which V8 keys by its flags, always fit. Left alone on a
+// V8 newer than Node 24's, which might have dropped the flag: V8 would print an error for it.
+if (Number(process.versions.v8.split('.')[0]) <= 13) setFlagsFromString(`--interrupt-budget=${576 * 1024}`)
 
 const bundle = join(__dirname, '..', 'bundle', 'migraph.cjs')
 const args = process.argv.slice(2)
