@@ -1,8 +1,19 @@
 import assert from 'node:assert/strict'
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, test } from 'node:test'
+import { revisionChecksum } from '../../packages/core/src/runtime/checksum.ts'
 import {
   describeImportError,
   importModule,
@@ -114,6 +125,29 @@ describe('importModule.many', () => {
     write('a.ts', valueModule('uno'))
     utimesSync(a, mtime, mtime)
     assert.deepEqual(values(await importAll([a, b])), ['uno', 'two'])
+  })
+
+  test("given each file's checksum, modules compiled from those contents load without reading the files", async () => {
+    const files = ['a', 'b'].map((v) => write(`${v}.ts`, valueModule(v)))
+    const checksums = files.map((file) => revisionChecksum(readFileSync(file, 'utf8')))
+    assert.deepEqual(values(await importAll(files)), ['a', 'b'])
+    // Moved away: what loads now can only come from the compiled bundle.
+    for (const file of files) renameSync(file, `${file}.moved`)
+    assert.ok(importModule.many)
+    assert.deepEqual(values(await importModule.many(files, checksums)), ['a', 'b'])
+    assert.equal(bundles().length, 1)
+  })
+
+  test('checksums of contents no bundle holds yet: the files are read', async () => {
+    const a = write('a.ts', valueModule('one'))
+    const b = write('b.ts', valueModule('two'))
+    assert.deepEqual(values(await importAll([a, b])), ['one', 'two'])
+    write('a.ts', valueModule('uno'))
+    const checksums = [a, b].map((file) => revisionChecksum(readFileSync(file, 'utf8')))
+    assert.ok(importModule.many)
+    assert.deepEqual(values(await importModule.many([a, b], checksums)), ['uno', 'two'])
+    assert.deepEqual(values(await importModule.many([a, b], [null, undefined])), ['uno', 'two'])
+    assert.equal(bundles().length, 2)
   })
 
   test('keeps the newest eight bundles of a cache folder', async () => {

@@ -75,11 +75,12 @@ export async function runSteps(
   options: RunOptions,
 ): Promise<readonly string[]> {
   const revisions = steps.filter((step) => !step.isStamp).map((step) => step.revision)
-  const modules = await scripts.loadModules(revisions)
-  // Taken as the modules are imported, so each step records the checksum of the file it ran,
-  // not of the file as a later edit left it; and, at once after the listing, from its stamps.
+  // Taken as the modules are imported, so each step records the checksum of the file it ran, not
+  // of the file as a later edit left it; at once after the listing, from its stamps. Modules
+  // already compiled from these very contents are then loaded without reading the files.
   const checksumOf = options.checksum ?? fileChecksum
   const checksums = new Map(revisions.map((id) => [id, checksumOf(scripts.script(id).path)]))
+  const modules = await scripts.loadModules(revisions, (id) => checksums.get(id))
   const { db } = session.connection
   const history = historyTableOf(session.versionTable)
   const actor = currentActor()

@@ -2,9 +2,16 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { createRequire } from 'node:module'
 import { dirname, extname, join, parse } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { fingerprint, nodeCrypto } from '../digest.js'
+import { fingerprint } from '../digest.js'
 import { importExternal } from '../external-import.js'
-import { type CompilableSource, importBundle, NEEDS_IMPORT, saveBundleCaches } from './module-bundle.js'
+import { revisionChecksum } from '../runtime/checksum.js'
+import {
+  type CompilableSource,
+  importBundle,
+  loadCompiledBundle,
+  NEEDS_IMPORT,
+  saveBundleCaches,
+} from './module-bundle.js'
 
 export { NEEDS_IMPORT, saveBundleCaches }
 
@@ -13,9 +20,18 @@ export interface ModuleImporter {
   (file: string): Promise<Record<string, unknown>>
   /**
    * Imports several modules at once, where that costs less than one by one; each file's outcome
-   * stands apart from the others'. Absent: callers import the files one at a time.
+   * stands apart from the others'. `checksums`, where given, holds for each file its
+   * {@link revisionChecksum} as the caller knows it without reading the file (from a record it
+   * trusts by the file's stat, as the revision checksums are): modules already compiled from
+   * those very contents are then loaded without reading any file. Absent: callers import the
+   * files one at a time.
    */
-  readonly many?: ((files: readonly string[]) => Promise<PromiseSettledResult<Module>[]>) | undefined
+  readonly many?:
+    | ((
+        files: readonly string[],
+        checksums?: readonly (string | null | undefined)[],
+      ) => Promise<PromiseSettledResult<Module>[]>)
+    | undefined
 }
 
 type Module = Record<string, unknown>
@@ -99,11 +115,16 @@ function requireCopy(file: string): Module {
   return requireFromHere(file) as Module
 }
 
-async function importMany(files: readonly string[]): Promise<PromiseSettledResult<Module>[]> {
+async function importMany(
+  files: readonly string[],
+  checksums?: readonly (string | null | undefined)[],
+): Promise<PromiseSettledResult<Module>[]> {
   const results: PromiseSettledResult<Module>[] = new Array(files.length)
+  const loaded = checksums === undefined ? new Set<number>() : await importKnown(files, checksums, results)
   const alone: number[] = []
   const groups = new Map<string, { at: number; source: CompilableSource }[]>()
   for (const [at, file] of files.entries()) {
+    if (loaded.has(at)) continue
     let source: CompilableSource | undefined
     try {
       source = compilableSource(file, bundleDigest)
@@ -148,6 +169,48 @@ async function importMany(files: readonly string[]): Promise<PromiseSettledResul
 }
 
 /**
+ * The files whose contents the caller knows, loaded from the bundle already compiled from them,
+ * per cache folder; returns the positions it filled in `results`. A folder with no such bundle
+ * (new or edited files, or files a bundle leaves out, such as location-dependent modules) is
+ * left to the caller, which reads its files.
+ */
+async function importKnown(
+  files: readonly string[],
+  checksums: readonly (string | null | undefined)[],
+  results: PromiseSettledResult<Module>[],
+): Promise<Set<number>> {
+  const groups = new Map<string, { at: number; digest: string }[]>()
+  for (const [at, file] of files.entries()) {
+    const checksum = checksums[at]
+    if (typeof checksum !== 'string' || !TYPESCRIPT.has(extname(file)) || importedCopies.has(file)) continue
+    const cacheDir = findCacheDir(dirname(file))
+    if (cacheDir === undefined) continue
+    const group = groups.get(cacheDir) ?? []
+    group.push({ at, digest: memberDigest(file, checksum) })
+    groups.set(cacheDir, group)
+  }
+  const loaded = new Set<number>()
+  for (const [cacheDir, group] of groups) {
+    if (group.length < 2) continue
+    let modules: Module[] | undefined
+    try {
+      modules = await loadCompiledBundle(
+        cacheDir,
+        group.map(({ digest }) => digest),
+      )
+    } catch {
+      // Reading the files gives the same bundle, or imports them one by one to name the fault.
+    }
+    if (modules === undefined) continue
+    for (const [i, { at }] of group.entries()) {
+      results[at] = { status: 'fulfilled', value: modules[i] ?? {} }
+      loaded.add(at)
+    }
+  }
+  return loaded
+}
+
+/**
  * Imports files a few at a time, each outcome apart: importing one by one leaves the process
  * waiting on each file read in turn.
  */
@@ -183,11 +246,14 @@ async function importWithTsx(file: string): Promise<Module> {
 const fileDigest = (file: string, source: string): string => fingerprint(CACHE_VERSION, file, source)
 
 /**
- * What keys a bundle's sources, native and some ten times faster on a revision's text: the
- * bundle's own name is a SHA-256 anyway.
+ * What keys a bundle's member: its path and its {@link revisionChecksum}, which leaves out only
+ * what cannot change what the code does (line endings, trailing whitespace). So a caller that
+ * knows each file's checksum finds the bundle without reading the files (see
+ * {@link importKnown}); the bundle's own name is a SHA-256 over every member's.
  */
-const bundleDigest = (file: string, source: string): string =>
-  nodeCrypto().hash('sha1', `${CACHE_VERSION}\0${file}\0${source}`)
+const memberDigest = (file: string, checksum: string): string => `${CACHE_VERSION}\0${file}\0${checksum}`
+
+const bundleDigest = (file: string, source: string): string => memberDigest(file, revisionChecksum(source))
 
 /** A TypeScript file the cached fast path can compile; undefined to use tsx (or plain import). */
 function compilableSource(file: string, digestOf = fileDigest): CompilableSource | undefined {

@@ -15,7 +15,7 @@ export interface CompilableSource {
 }
 
 // Bump when the bundled form changes, so stale bundles are never used.
-const BUNDLE_FORMAT = '3'
+const BUNDLE_FORMAT = '4'
 /** A bundle's own files: the module, its source map, and the V8 code cache of a CommonJS one. */
 const BUNDLE_FILE = /^(bundle-[0-9a-f]{20})\.(?:cjs|mjs)(?:\.map|\.[\w.-]+\.bin)?$/
 /** Bundles kept per cache folder; older ones are removed when a new one is written. */
@@ -28,7 +28,8 @@ export const NEEDS_IMPORT = new Set(['ERR_REQUIRE_ESM', 'ERR_REQUIRE_ASYNC_MODUL
  * Imports several TypeScript modules of one cache folder as one module, compiled by esbuild into
  * `<cacheDir>/bundle-<hash>.cjs` on first use: a thousand revisions cost one load of tens of
  * milliseconds instead of a thousand imports costing hundreds. The name hashes every file's path
- * and exact text, so a bundle is only ever used for the very sources it was compiled from.
+ * and the digest the caller gives of its text (see `importModule.many`), so a bundle is only ever
+ * used for the sources it was compiled from.
  *
  * The bundle is CommonJS where the modules allow it, compiled by `vm.Script` with a V8 code cache
  * kept beside it: Node 20 keeps no compile cache for ES modules, and compiling the bundle was
@@ -47,9 +48,10 @@ export async function importBundle(
   cacheDir: string,
   sources: readonly CompilableSource[],
 ): Promise<Record<string, unknown>[]> {
-  const key = nodeCrypto().createHash('sha256').update(BUNDLE_FORMAT)
-  for (const { digest } of sources) key.update('\0').update(digest)
-  const base = join(cacheDir, `bundle-${key.digest('hex').slice(0, 20)}`)
+  const base = bundleBase(
+    cacheDir,
+    sources.map((source) => source.digest),
+  )
   const esm = `${base}.mjs`
   let namespace: Record<string, unknown> | undefined
   if (!existsSync(esm)) {
@@ -62,9 +64,44 @@ export async function importBundle(
     if (namespace === undefined && !existsSync(esm)) await writeBundle(cacheDir, base, sources, 'esm')
   }
   namespace ??= await importExternal<Record<string, unknown>>(pathToFileURL(esm).href)
+  return modulesIn(namespace, sources.length, base)
+}
+
+/**
+ * The modules of the bundle {@link importBundle} compiled from sources with these digests, loaded
+ * without the sources; undefined when there is none yet that loads without them (the caller then
+ * reads the files and imports the bundle).
+ */
+export async function loadCompiledBundle(
+  cacheDir: string,
+  digests: readonly string[],
+): Promise<Record<string, unknown>[] | undefined> {
+  const base = bundleBase(cacheDir, digests)
+  let namespace: Record<string, unknown> | undefined
+  if (existsSync(`${base}.mjs`)) {
+    namespace = await importExternal<Record<string, unknown>>(pathToFileURL(`${base}.mjs`).href)
+  } else if (existsSync(`${base}.cjs`)) {
+    // Undefined when its packages need import(): writing the ES module bundle needs the sources.
+    namespace = evaluateCommonJs(`${base}.cjs`)
+  }
+  return namespace === undefined ? undefined : modulesIn(namespace, digests.length, base)
+}
+
+/** Where the bundle of sources with these digests lives, without its extension. */
+function bundleBase(cacheDir: string, digests: readonly string[]): string {
+  const key = nodeCrypto().createHash('sha256').update(BUNDLE_FORMAT)
+  for (const digest of digests) key.update('\0').update(digest)
+  return join(cacheDir, `bundle-${key.digest('hex').slice(0, 20)}`)
+}
+
+function modulesIn(
+  namespace: Record<string, unknown>,
+  count: number,
+  base: string,
+): Record<string, unknown>[] {
   const modules = namespace.modules
-  if (!Array.isArray(modules) || modules.length !== sources.length) {
-    throw new Error(`${base}: not a bundle of ${sources.length} modules`)
+  if (!Array.isArray(modules) || modules.length !== count) {
+    throw new Error(`${base}: not a bundle of ${count} modules`)
   }
   return modules as Record<string, unknown>[]
 }
