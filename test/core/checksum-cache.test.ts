@@ -13,7 +13,7 @@ import {
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, test } from 'node:test'
-import { revisionChecksum } from '../../packages/core/src/runtime/checksum.ts'
+import { contentDigest, revisionChecksum } from '../../packages/core/src/runtime/checksum.ts'
 import {
   ChecksumCache,
   type ChecksumCacheOptions,
@@ -73,6 +73,29 @@ describe('checksum cache', () => {
     write('a1.ts', 'two')
     age('a1.ts')
     assert.deepEqual(run(['a1.ts'], { stat }), [sum('one')])
+  })
+
+  test("keeps each file's content digest with its checksum: trailing spaces change only the digest", () => {
+    write('a1.ts', 'const s = `one  \ntwo`')
+    age('a1.ts')
+    const stat = coarseStat(1_577_836_800_000)
+    const digests = (options: Partial<ChecksumCacheOptions>) => {
+      const cache = new ChecksumCache({ cacheDir: () => cacheDir, ...options })
+      const out = [cache.checksum(path('a1.ts')), cache.contentDigest(path('a1.ts'))]
+      cache.save()
+      return out
+    }
+    const first = digests({ stat })
+    assert.deepEqual(first, [sum('const s = `one  \ntwo`'), contentDigest('const s = `one  \ntwo`')])
+    // Served from the record while the stat matches, digest and all.
+    write('a1.ts', 'const s = `uno  \ntwo`')
+    age('a1.ts')
+    assert.deepEqual(digests({ stat }), first)
+    write('a1.ts', 'const s = `one\ntwo`')
+    age('a1.ts')
+    const edited = digests({})
+    assert.equal(edited[0], first[0], 'trailing spaces are not an edit to the checksum')
+    assert.notEqual(edited[1], first[1], 'but they are to what the file compiles to')
   })
 
   test('an edit that keeps the size gives the new checksum', () => {

@@ -13,7 +13,7 @@ import {
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, test } from 'node:test'
-import { revisionChecksum } from '../../packages/core/src/runtime/checksum.ts'
+import { contentDigest } from '../../packages/core/src/runtime/checksum.ts'
 import {
   describeImportError,
   importModule,
@@ -127,26 +127,26 @@ describe('importModule.many', () => {
     assert.deepEqual(values(await importAll([a, b])), ['uno', 'two'])
   })
 
-  test("given each file's checksum, modules compiled from those contents load without reading the files", async () => {
+  test("given each file's content digest, modules compiled from those texts load without reading the files", async () => {
     const files = ['a', 'b'].map((v) => write(`${v}.ts`, valueModule(v)))
-    const checksums = files.map((file) => revisionChecksum(readFileSync(file, 'utf8')))
+    const digests = files.map((file) => contentDigest(readFileSync(file, 'utf8')))
     assert.deepEqual(values(await importAll(files)), ['a', 'b'])
     // Moved away: what loads now can only come from the compiled bundle.
     for (const file of files) renameSync(file, `${file}.moved`)
     assert.ok(importModule.many)
-    assert.deepEqual(values(await importModule.many(files, checksums)), ['a', 'b'])
+    assert.deepEqual(values(await importModule.many(files, digests)), ['a', 'b'])
     assert.equal(bundles().length, 1)
   })
 
-  test('checksums of contents no bundle holds yet: the files are read', async () => {
-    const a = write('a.ts', valueModule('one'))
-    const b = write('b.ts', valueModule('two'))
-    assert.deepEqual(values(await importAll([a, b])), ['one', 'two'])
-    write('a.ts', valueModule('uno'))
-    const checksums = [a, b].map((file) => revisionChecksum(readFileSync(file, 'utf8')))
+  test('digests of texts no bundle holds yet, even a change of trailing spaces in a string: the files are read', async () => {
+    const a = write('a.ts', 'export const value: string = `one  \ntwo`')
+    const b = write('b.ts', valueModule('b'))
+    assert.deepEqual(values(await importAll([a, b])), ['one  \ntwo', 'b'])
+    write('a.ts', 'export const value: string = `one\ntwo`')
+    const digests = [a, b].map((file) => contentDigest(readFileSync(file, 'utf8')))
     assert.ok(importModule.many)
-    assert.deepEqual(values(await importModule.many([a, b], checksums)), ['uno', 'two'])
-    assert.deepEqual(values(await importModule.many([a, b], [null, undefined])), ['uno', 'two'])
+    assert.deepEqual(values(await importModule.many([a, b], digests)), ['one\ntwo', 'b'])
+    assert.deepEqual(values(await importModule.many([a, b], [null, undefined])), ['one\ntwo', 'b'])
     assert.equal(bundles().length, 2)
   })
 

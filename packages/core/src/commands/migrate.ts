@@ -109,6 +109,7 @@ async function migrate(
         x: project.options.x,
         tablesExist: state.tablesExist,
         checksum: checksums.checksum,
+        contentDigest: checksums.contentDigest,
       })
       return { steps: steps.map(summarize), heads }
     })

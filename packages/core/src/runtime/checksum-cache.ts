@@ -4,10 +4,10 @@ import { fingerprint } from '../digest.js'
 import { type FileStamp, RACY_MS, readCacheFile, writeCacheFile } from '../script/cache-file.js'
 import { findCacheDir } from '../script/import-module.js'
 import { MIGRAPH_VERSION } from '../version.js'
-import { fileChecksum } from './checksum.js'
+import { fileDigests } from './checksum.js'
 
 // Bump when the stored form or the checksum's normalisation changes.
-const FORMAT = 1
+const FORMAT = 2
 
 /** The stat fields an entry is kept by (see {@link FileStamp}). */
 export type ChecksumStamp = FileStamp
@@ -48,7 +48,7 @@ export function listingStamps(listing: {
 /** A function giving a revision file's checksum, or null when it cannot be read. */
 export type ChecksumOf = (file: string) => string | null
 
-// size, mtimeMs, ctimeMs, ino, checksum; checked field by field when used.
+// size, mtimeMs, ctimeMs, ino, checksum, content digest; checked field by field when used.
 type Row = readonly unknown[]
 
 interface CacheFile {
@@ -92,27 +92,36 @@ export class ChecksumCache {
   }
 
   /** The checksum of a revision file, or null when it cannot be read. */
-  readonly checksum: ChecksumOf = (file) => {
+  readonly checksum: ChecksumOf = (file) => this.#digests(file)?.[0] ?? null
+
+  /** The {@link contentDigest} of a revision file's exact text, or null when it cannot be read. */
+  readonly contentDigest: ChecksumOf = (file) => this.#digests(file)?.[1] ?? null
+
+  /** A file's checksum and content digest, from this run's entry, the stored one, or the file. */
+  #digests(file: string): readonly [string, string] | undefined {
+    const folder = this.#folder(dirname(file))
+    const name = basename(file)
+    const seen = folder.next.get(name)
+    if (seen !== undefined) return [seen[4] as string, seen[5] as string]
     let stamp: ChecksumStamp
     try {
       stamp = this.#stat(file)
     } catch {
-      return fileChecksum(file)
+      const read = fileDigests(file)
+      return read === null ? undefined : [read.checksum, read.content]
     }
-    const folder = this.#folder(dirname(file))
-    const name = basename(file)
     const row = folder.previous[name]
-    const cached = row === undefined ? undefined : storedChecksum(row, stamp)
+    const cached = row === undefined ? undefined : storedDigests(row, stamp)
     if (cached !== undefined && !isRacy(stamp, folder.trustedBeforeMs)) {
       folder.next.set(name, row as Row)
       return cached
     }
-    const checksum = fileChecksum(file)
-    if (checksum === null) return null
-    folder.next.set(name, [stamp.size, stamp.mtimeMs, stamp.ctimeMs, stamp.ino, checksum])
+    const read = fileDigests(file)
+    if (read === null) return undefined
+    folder.next.set(name, [stamp.size, stamp.mtimeMs, stamp.ctimeMs, stamp.ino, read.checksum, read.content])
     // A racy entry read again gives the next run nothing it could trust; anything else does.
-    if (cached !== checksum || !isRacy(stamp, this.#startedMs - RACY_MS)) folder.changed = true
-    return checksum
+    if (cached?.[0] !== read.checksum || !isRacy(stamp, this.#startedMs - RACY_MS)) folder.changed = true
+    return [read.checksum, read.content]
   }
 
   /**
@@ -176,12 +185,14 @@ function readEntries(
   return { entries: parsed.entries, trustedBeforeMs: read.trustedBeforeMs }
 }
 
-/** The checksum a stored row holds for a file with this stat; undefined if another file's or malformed. */
-function storedChecksum(row: Row, stamp: ChecksumStamp): string | undefined {
-  if (!Array.isArray(row) || row.length !== 5 || typeof row[4] !== 'string') return undefined
+/** The digests a stored row holds for a file with this stat; undefined if another file's or malformed. */
+function storedDigests(row: Row, stamp: ChecksumStamp): readonly [string, string] | undefined {
+  if (!Array.isArray(row) || row.length !== 6 || typeof row[4] !== 'string' || typeof row[5] !== 'string') {
+    return undefined
+  }
   const same =
     row[0] === stamp.size && row[1] === stamp.mtimeMs && row[2] === stamp.ctimeMs && row[3] === stamp.ino
-  return same ? row[4] : undefined
+  return same ? [row[4], row[5]] : undefined
 }
 
 function isRacy(stamp: ChecksumStamp, trustedBeforeMs: number): boolean {

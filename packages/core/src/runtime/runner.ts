@@ -33,6 +33,11 @@ export interface RunOptions {
   readonly tablesExist?: boolean | undefined
   /** Where the checksums recorded with each step come from; by default each file is read. */
   readonly checksum?: ChecksumOf | undefined
+  /**
+   * Where each revision file's {@link contentDigest} comes from without reading it, if anywhere:
+   * modules already compiled from those very texts are then loaded without reading the files.
+   */
+  readonly contentDigest?: ChecksumOf | undefined
 }
 
 /** What a revision's functions receive beside `op`. */
@@ -76,11 +81,14 @@ export async function runSteps(
 ): Promise<readonly string[]> {
   const revisions = steps.filter((step) => !step.isStamp).map((step) => step.revision)
   // Taken as the modules are imported, so each step records the checksum of the file it ran, not
-  // of the file as a later edit left it; at once after the listing, from its stamps. Modules
-  // already compiled from these very contents are then loaded without reading the files.
+  // of the file as a later edit left it; at once after the listing, from its stamps.
   const checksumOf = options.checksum ?? fileChecksum
   const checksums = new Map(revisions.map((id) => [id, checksumOf(scripts.script(id).path)]))
-  const modules = await scripts.loadModules(revisions, (id) => checksums.get(id))
+  const digestOf = options.contentDigest
+  const modules = await scripts.loadModules(
+    revisions,
+    digestOf === undefined ? undefined : (id) => digestOf(scripts.script(id).path),
+  )
   const { db } = session.connection
   const history = historyTableOf(session.versionTable)
   const actor = currentActor()

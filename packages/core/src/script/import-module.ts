@@ -4,7 +4,7 @@ import { dirname, extname, join, parse } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { fingerprint } from '../digest.js'
 import { importExternal } from '../external-import.js'
-import { revisionChecksum } from '../runtime/checksum.js'
+import { contentDigest } from '../runtime/checksum.js'
 import {
   type CompilableSource,
   importBundle,
@@ -20,16 +20,16 @@ export interface ModuleImporter {
   (file: string): Promise<Record<string, unknown>>
   /**
    * Imports several modules at once, where that costs less than one by one; each file's outcome
-   * stands apart from the others'. `checksums`, where given, holds for each file its
-   * {@link revisionChecksum} as the caller knows it without reading the file (from a record it
+   * stands apart from the others'. `digests`, where given, holds for each file its
+   * {@link contentDigest} as the caller knows it without reading the file (from a record it
    * trusts by the file's stat, as the revision checksums are): modules already compiled from
-   * those very contents are then loaded without reading any file. Absent: callers import the
-   * files one at a time.
+   * those very texts are then loaded without reading any file. Absent: callers import the files
+   * one at a time.
    */
   readonly many?:
     | ((
         files: readonly string[],
-        checksums?: readonly (string | null | undefined)[],
+        digests?: readonly (string | null | undefined)[],
       ) => Promise<PromiseSettledResult<Module>[]>)
     | undefined
 }
@@ -117,10 +117,10 @@ function requireCopy(file: string): Module {
 
 async function importMany(
   files: readonly string[],
-  checksums?: readonly (string | null | undefined)[],
+  digests?: readonly (string | null | undefined)[],
 ): Promise<PromiseSettledResult<Module>[]> {
   const results: PromiseSettledResult<Module>[] = new Array(files.length)
-  const loaded = checksums === undefined ? new Set<number>() : await importKnown(files, checksums, results)
+  const loaded = digests === undefined ? new Set<number>() : await importKnown(files, digests, results)
   const alone: number[] = []
   const groups = new Map<string, { at: number; source: CompilableSource }[]>()
   for (const [at, file] of files.entries()) {
@@ -176,17 +176,17 @@ async function importMany(
  */
 async function importKnown(
   files: readonly string[],
-  checksums: readonly (string | null | undefined)[],
+  digests: readonly (string | null | undefined)[],
   results: PromiseSettledResult<Module>[],
 ): Promise<Set<number>> {
   const groups = new Map<string, { at: number; digest: string }[]>()
   for (const [at, file] of files.entries()) {
-    const checksum = checksums[at]
-    if (typeof checksum !== 'string' || !TYPESCRIPT.has(extname(file)) || importedCopies.has(file)) continue
+    const digest = digests[at]
+    if (typeof digest !== 'string' || !TYPESCRIPT.has(extname(file)) || importedCopies.has(file)) continue
     const cacheDir = findCacheDir(dirname(file))
     if (cacheDir === undefined) continue
     const group = groups.get(cacheDir) ?? []
-    group.push({ at, digest: memberDigest(file, checksum) })
+    group.push({ at, digest: memberDigest(file, digest) })
     groups.set(cacheDir, group)
   }
   const loaded = new Set<number>()
@@ -246,14 +246,13 @@ async function importWithTsx(file: string): Promise<Module> {
 const fileDigest = (file: string, source: string): string => fingerprint(CACHE_VERSION, file, source)
 
 /**
- * What keys a bundle's member: its path and its {@link revisionChecksum}, which leaves out only
- * what cannot change what the code does (line endings, trailing whitespace). So a caller that
- * knows each file's checksum finds the bundle without reading the files (see
- * {@link importKnown}); the bundle's own name is a SHA-256 over every member's.
+ * What keys a bundle's member: its path and the {@link contentDigest} of its exact text, which a
+ * caller may know without reading the file (see {@link importKnown}); the bundle's own name is a
+ * SHA-256 over every member's.
  */
-const memberDigest = (file: string, checksum: string): string => `${CACHE_VERSION}\0${file}\0${checksum}`
+const memberDigest = (file: string, digest: string): string => `${CACHE_VERSION}\0${file}\0${digest}`
 
-const bundleDigest = (file: string, source: string): string => memberDigest(file, revisionChecksum(source))
+const bundleDigest = (file: string, source: string): string => memberDigest(file, contentDigest(source))
 
 /** A TypeScript file the cached fast path can compile; undefined to use tsx (or plain import). */
 function compilableSource(file: string, digestOf = fileDigest): CompilableSource | undefined {

@@ -187,18 +187,17 @@ export class ScriptDirectory {
 
   /**
    * Imports the modules of several revisions together (see {@link ModuleImporter.many}), given
-   * what the caller knows of each file's checksum without reading it. Fails with the error of
-   * the first failing revision in the order given, whichever failed first in time.
+   * what the caller knows of each file's content digest without reading it. Fails with the error
+   * of the first failing revision in the order given, whichever failed first in time.
    */
   async loadModules(
     revisions: Iterable<string>,
-    checksumOf?: (revision: string) => string | null | undefined,
+    digestOf?: (revision: string) => string | null | undefined,
   ): Promise<Map<string, RevisionModule>> {
     const scripts = [...new Set(revisions)].map((revision) => this.script(revision))
     const files = scripts.map((script) => script.path)
-    const checksums =
-      checksumOf === undefined ? undefined : scripts.map((script) => checksumOf(script.revision))
-    const settled = await (this.#importer.many?.(files, checksums) ?? importEach(this.#importer, files))
+    const digests = digestOf === undefined ? undefined : scripts.map((script) => digestOf(script.revision))
+    const settled = await (this.#importer.many?.(files, digests) ?? importEach(this.#importer, files))
     const modules = new Map<string, RevisionModule>()
     for (const [at, script] of scripts.entries()) {
       const result = settled[at] as PromiseSettledResult<Record<string, unknown>>
