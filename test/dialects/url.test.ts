@@ -163,6 +163,16 @@ describe('drivers', () => {
     for (const name of ['pg', 'mysql2', 'better-sqlite3']) assert.ok(await importDriver(name, name))
   })
 
+  test('a driver is loaded once per process: every connection shares it, and nothing piles up', async () => {
+    for (const name of ['pg', 'mysql2']) {
+      const first = await importDriver(name, name)
+      const exitListeners = process.listenerCount('exit')
+      for (let i = 0; i < 12; i++) assert.equal(await importDriver(name, name), first)
+      // A load per connection added an exit listener each (to save its code cache): Node warns at 11.
+      assert.equal(process.listenerCount('exit'), exitListeners)
+    }
+  })
+
   test('importing the dialects loads no driver and not Kysely', async () => {
     const { spawnSync } = await import('node:child_process')
     const trace = fileURLToPath(new URL('./fixtures/trace-imports.mjs', import.meta.url))

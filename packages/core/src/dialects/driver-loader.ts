@@ -5,6 +5,8 @@ import { BUNDLED_DRIVERS, driverBundle, evaluateDriverBundle } from './driver-bu
 import { DriverMissingError } from './errors.js'
 
 let requireDriver: NodeJS.Require | undefined
+/** The drivers this process has loaded or is loading, by package name. */
+const loadedDrivers = new Map<string, Promise<unknown>>()
 
 /**
  * Loads an optional driver package on demand, so that commands which never connect load none.
@@ -15,11 +17,29 @@ let requireDriver: NodeJS.Require | undefined
  * `temporaryGlobals` are defined, where absent, only while the package loads. A package that is
  * not installed becomes a {@link DriverMissingError} carrying the install command; any other
  * failure (a broken install) is rethrown as is.
+ *
+ * A package is loaded once per process, as `require` would: every connection of a long-lived
+ * process (an application migrating at start, a test suite) shares it. A failed load is tried
+ * again on the next call.
  */
-export async function importDriver<T>(
+export function importDriver<T>(
   packageName: string,
   purpose: string,
   temporaryGlobals: Readonly<Record<string, unknown>> = {},
+): Promise<T> {
+  let driver = loadedDrivers.get(packageName)
+  if (driver === undefined) {
+    driver = loadDriver(packageName, purpose, temporaryGlobals)
+    loadedDrivers.set(packageName, driver)
+    driver.catch(() => loadedDrivers.delete(packageName))
+  }
+  return driver as Promise<T>
+}
+
+async function loadDriver<T>(
+  packageName: string,
+  purpose: string,
+  temporaryGlobals: Readonly<Record<string, unknown>>,
 ): Promise<T> {
   try {
     requireDriver ??= createRequire(import.meta.url)
