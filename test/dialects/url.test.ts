@@ -129,18 +129,46 @@ describe('urlSecrets and redactSecrets', () => {
     assert.deepEqual(urlSecrets('sqlite:app.db'), [])
   })
 
-  test('every spelling of the password is redacted from a message', () => {
+  test('a password is masked wherever a URL, a setting or a quote holds it', () => {
     const secrets = urlSecrets('postgres://u:p%40ss%3Aw%2Frd@h/db')
     const message =
-      'failed: postgres://u:p%40ss%3Aw%2Frd@h/db (password p@ss:w/rd, encoded p%40ss%3Aw%2Frd, lower p%40ss%3aw%2frd)'
+      'failed: postgres://u:p%40ss%3Aw%2Frd@h/db (mysql://root:p@ss:w/rd@x/y, password=p@ss:w/rd, given "p@ss:w/rd", or \'p%40ss%3Aw%2Frd\')'
     const redacted = redactSecrets(message, secrets)
-    assert.equal(redacted, 'failed: postgres://u:***@h/db (password ***, encoded ***, lower p%40ss%3aw%2frd)')
-    assert.ok(!redacted.includes('p@ss:w/rd'))
+    assert.equal(
+      redacted,
+      'failed: postgres://u:***@h/db (mysql://root:***@x/y, password=***, given "***", or \'***\')',
+    )
   })
 
-  test('a raw password with URL characters is redacted, also once percent-encoded', () => {
+  test('a raw password with URL characters is masked in a URL, also once percent-encoded', () => {
     const secrets = urlSecrets('mysql://root:a%b@c?d#@h/db')
-    assert.equal(redactSecrets('x a%b@c?d# y a%25b%40c%3Fd%23 z', secrets), 'x *** y *** z')
+    assert.equal(
+      redactSecrets('x mysql://root:a%b@c?d#@h/db y `a%25b%40c%3Fd%23` z', secrets),
+      'x mysql://root:***@h/db y `***` z',
+    )
+  })
+
+  test("the message's own words are never rewritten, whatever the password", () => {
+    for (const password of ['1', 'o', 'postgres', 'test', 'database', '0']) {
+      const url = `postgres://app:${password}@127.0.0.1:5432/db`
+      const message =
+        'Could not connect to postgres database at 127.0.0.1:5432: connect ECONNREFUSED 127.0.0.1:5432 (test run 10)'
+      assert.equal(redactSecrets(message, urlSecrets(url)), message, password)
+      assert.equal(
+        redactSecrets(`${url} failed`, urlSecrets(url)),
+        'postgres://app:***@127.0.0.1:5432/db failed',
+        password,
+      )
+    }
+  })
+
+  test('a password equal to the user or database is not a secret to hunt in the text', () => {
+    assert.deepEqual(urlSecrets('postgres://postgres:postgres@h/db'), [])
+    assert.deepEqual(urlSecrets('postgres://app:test@h/test'), [])
+    assert.equal(
+      redactSecrets('database "test" does not exist', urlSecrets('postgres://app:test@h/test')),
+      'database "test" does not exist',
+    )
   })
 
   test('empty secrets change nothing', () => {

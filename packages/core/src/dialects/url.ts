@@ -89,7 +89,12 @@ function maskQuery(hostPart: string): string {
   return `${hostPart.slice(0, q + 1)}${masked}${hostPart.slice(end)}`
 }
 
-/** The secrets a URL carries (its password, secret query parameters), for {@link redactSecrets}. */
+/**
+ * The secrets a URL carries (its password, secret query parameters), for {@link redactSecrets}:
+ * each in the form the URL spells it and percent-decoded. A secret that is also a part of the URL
+ * migraph shows (its user, host or database) is left out: the masked URL shows it anyway, and
+ * masking it would only rewrite messages that name that user or database.
+ */
 export function urlSecrets(url: string): string[] {
   const parts = splitNetworkUrl(url)
   if (!parts) return []
@@ -104,16 +109,28 @@ export function urlSecrets(url: string): string[] {
   }
   if (parts.password !== undefined) secrets.push(parts.password)
   for (const [key, value] of parts.query) if (SECRET_QUERY_KEY.test(key)) secrets.push(value)
-  return [...new Set(secrets.filter((s) => s !== ''))]
+  const shown = new Set([parts.user, parts.host, parts.path])
+  return [...new Set(secrets.filter((s) => s !== '' && !shown.has(s) && !shown.has(decode(s))))]
 }
 
+/** A URL in running text: a scheme, `://`, then everything up to white space or a quote. */
+const URL_IN_TEXT = /[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s'"`]+/g
+/** A `key=value` setting of a secret, as connection strings (`password=… host=…`) spell it. */
+const SECRET_SETTING = /\b(password|pass|pwd|sslpassword|secret)=("[^"]*"|'[^']*'|[^\s&;,)]*)/gi
+const QUOTES = ['"', "'", '`']
+
 /**
- * Replaces every occurrence of each secret in `message` by `***`, in its raw, percent-decoded
- * and percent-encoded forms. Run it over any text that may quote a URL or a driver's error.
+ * Masks the secrets in a message, and nothing else: the password of every URL in it (as
+ * {@link maskUrl} does), every `password=…` setting, and each of `secrets` where the text quotes
+ * it whole (`'s3cret'`), as a driver may when it echoes a setting. Any other occurrence of a
+ * secret's text is left alone: a password `1` must not turn `127.0.0.1` into `***27.0.0.***`, nor
+ * a password `postgres` the words "postgres database". Run it over any text that may quote a URL
+ * or a driver's error.
  *
  * @example redactSecrets(String(error.message), urlSecrets(target.url))
  */
 export function redactSecrets(message: string, secrets: readonly string[]): string {
+  let result = message.replace(URL_IN_TEXT, (url) => maskUrl(url)).replace(SECRET_SETTING, `$1=${MASK}`)
   const forms = new Set<string>()
   for (const secret of secrets) {
     if (secret === '') continue
@@ -123,9 +140,12 @@ export function redactSecrets(message: string, secrets: readonly string[]): stri
     forms.add(encodeURI(secret))
   }
   forms.delete('')
-  let result = message
   // Longest first, so a secret is not half-replaced through a shorter form it contains.
-  for (const form of [...forms].sort((a, b) => b.length - a.length)) result = result.split(form).join(MASK)
+  for (const form of [...forms].sort((a, b) => b.length - a.length)) {
+    for (const quote of QUOTES) {
+      result = result.split(`${quote}${form}${quote}`).join(`${quote}${MASK}${quote}`)
+    }
+  }
   return result
 }
 
