@@ -75,7 +75,7 @@ function load() {
     }
   }
   const script = new Script(
-    `(function (exports, require, module, __filename, __dirname, __migraphImport) {${source}\n})`,
+    `(function (exports, require, module, __filename, __dirname, __migraphImport, __migraphSelf) {${source}\n})`,
     { filename: bundle, cachedData },
   )
   const mod = new Module(bundle, module)
@@ -83,17 +83,17 @@ function load() {
   // Registered first, as `require` does: `import 'migraph'` in a config gets this very module.
   require.cache[bundle] = mod
   try {
-    script
-      .runInThisContext()
-      .call(
-        mod.exports,
-        mod.exports,
-        Module.createRequire(bundle),
-        mod,
-        bundle,
-        dirname(bundle),
-        importModule,
-      )
+    script.runInThisContext().call(
+      mod.exports,
+      mod.exports,
+      Module.createRequire(bundle),
+      mod,
+      bundle,
+      dirname(bundle),
+      importModule,
+      // A config or revision in a project with no migraph installed imports this package.
+      bundle,
+    )
   } catch (error) {
     delete require.cache[bundle]
     throw error

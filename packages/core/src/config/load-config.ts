@@ -2,17 +2,12 @@ import { existsSync, readFileSync } from 'node:fs'
 import { dirname, extname, parse, resolve } from 'node:path'
 import { ConfigError } from '../errors.js'
 import { importExternal } from '../external-import.js'
-import { describeImportError, importModule } from '../script/import-module.js'
+import { importConfigModule } from '../script/config-module.js'
+import { describeImportError } from '../script/import-module.js'
+import { CONFIG_FILES } from './config-files.js'
 import { type ResolvedConfig, resolveConfig } from './resolved-config.js'
 
-/** The file names searched, in order, from the working directory upward. */
-export const CONFIG_FILES: readonly string[] = Object.freeze([
-  'migrate.config.ts',
-  'migrate.config.mts',
-  'migrate.config.js',
-  'migrate.config.mjs',
-  'migrate.config.json',
-])
+export { CONFIG_FILES }
 
 export interface LoadConfigOptions {
   /** Where the upward search starts. */
@@ -47,9 +42,9 @@ export async function findConfig(options: LoadConfigOptions): Promise<ResolvedCo
 }
 
 /** Config files that are modules: imported directly, without cosmiconfig. */
-const MODULE_EXTENSIONS = new Set(['.ts', '.mts', '.js', '.mjs'])
+const MODULE_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'])
 
-/** Loads one config file (`.ts`, `.mts`, `.js`, `.mjs`, `.json` or a package.json). */
+/** Loads one config file (`.ts`, `.mts`, `.cts`, `.js`, `.mjs`, `.cjs`, `.json` or a package.json). */
 export async function loadConfigFile(file: string): Promise<ResolvedConfig> {
   if (MODULE_EXTENSIONS.has(extname(file))) {
     // The common case skips cosmiconfig, whose loading alone costs more than the rest of a
@@ -72,7 +67,7 @@ export async function loadConfigFile(file: string): Promise<ResolvedConfig> {
   const { cosmiconfig } = await importExternal<typeof import('cosmiconfig')>('cosmiconfig')
   const loader = (path: string) => loadConfigModule(path)
   const explorer = cosmiconfig('migraph', {
-    loaders: { '.ts': loader, '.mts': loader, '.js': loader, '.mjs': loader },
+    loaders: Object.fromEntries([...MODULE_EXTENSIONS].map((extension) => [extension, loader])),
     cache: false,
   })
   let result: Awaited<ReturnType<typeof explorer.load>>
@@ -90,7 +85,7 @@ export async function loadConfigFile(file: string): Promise<ResolvedConfig> {
 /** Imports a config module; its default export, else the module itself. */
 async function loadConfigModule(file: string): Promise<unknown> {
   try {
-    const mod = await importModule(file)
+    const mod = await importConfigModule(file)
     return mod.default ?? mod
   } catch (error) {
     throw new ConfigError(`cannot load config ${describeImportError(file, error)}`, file, { cause: error })

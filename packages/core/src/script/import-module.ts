@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, extname, join, parse } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { fingerprint } from '../digest.js'
-import { importExternal } from '../external-import.js'
+import { importExternal, provideSelf } from '../external-import.js'
 import { contentDigest } from '../runtime/checksum.js'
+import { findCacheDir } from './cache-dir.js'
 import {
   type CompilableSource,
   importBundle,
@@ -13,7 +14,7 @@ import {
   saveBundleCaches,
 } from './module-bundle.js'
 
-export { NEEDS_IMPORT, saveBundleCaches }
+export { findCacheDir, NEEDS_IMPORT, saveBundleCaches }
 
 /** Imports a module by absolute path; TypeScript files are compiled first. */
 export interface ModuleImporter {
@@ -38,11 +39,11 @@ type Module = Record<string, unknown>
 
 const TYPESCRIPT = new Set(['.ts', '.mts', '.cts'])
 // Bump when the compiled form changes, so stale cache entries are never used.
-const CACHE_VERSION = '1'
+const CACHE_VERSION = '2'
 /** How many modules are imported at once when they are imported one by one. */
 const IMPORT_CONCURRENCY = 16
 /** Modules whose meaning depends on where they sit, which a copy elsewhere would change. */
-const LOCATION_DEPENDENT =
+export const LOCATION_DEPENDENT =
   /\bimport\.meta\b|\bfrom\s*['"][.#]|\bimport\s*\(\s*['"][.#]|\bimport\s*['"][.#]|\brequire\s*\(/
 
 let tsImporter: Promise<(specifier: string, parent: string) => Promise<unknown>> | undefined
@@ -67,6 +68,7 @@ const importedCopies = new Map<string, string>()
 export const importModule: ModuleImporter = Object.assign(importOne, { many: importMany })
 
 async function importOne(file: string): Promise<Module> {
+  provideSelf(file)
   const compilable = compilableSource(file)
   if (compilable !== undefined) {
     try {
@@ -79,9 +81,22 @@ async function importOne(file: string): Promise<Module> {
       // e.g. a tsconfig `paths` alias: tsx knows how to resolve it.
     }
   } else if (!TYPESCRIPT.has(extname(file))) {
-    return await importExternal(pathToFileURL(file).href)
+    return esModuleView(await importExternal(pathToFileURL(file).href))
   }
   return importWithTsx(file)
+}
+
+/**
+ * The exports a module's author wrote. A CommonJS module compiled from an ES module (by tsx, for a
+ * `.ts` file in a package that is not `"type": "module"`, or by hand, `exports.default = …`) is
+ * seen through `import()` as `{ default: module.exports }`, where `module.exports` holds the real
+ * `default` and names beside its `__esModule` mark: those are its exports.
+ */
+export function esModuleView(namespace: Module): Module {
+  const inner = namespace.default as { __esModule?: unknown } | null | undefined
+  return typeof inner === 'object' && inner !== null && inner.__esModule === true
+    ? (inner as Module)
+    : namespace
 }
 
 /**
@@ -120,6 +135,7 @@ async function importMany(
   digests?: readonly (string | null | undefined)[],
 ): Promise<PromiseSettledResult<Module>[]> {
   const results: PromiseSettledResult<Module>[] = new Array(files.length)
+  for (const file of files) provideSelf(file)
   const loaded = digests === undefined ? new Set<number>() : await importKnown(files, digests, results)
   const alone: number[] = []
   const groups = new Map<string, { at: number; source: CompilableSource }[]>()
@@ -233,10 +249,55 @@ export async function importEach(
   return settled
 }
 
-async function importWithTsx(file: string): Promise<Module> {
+/**
+ * Imports a TypeScript module through tsx. `keepNoCopy` turns tsx's own cache of compiled files
+ * off (it keeps them in the system's temporary folder) for the rest of the process, before tsx is
+ * loaded: set for a config, whose text may hold a password.
+ */
+export async function importWithTsx(file: string, options: { keepNoCopy?: boolean } = {}): Promise<Module> {
+  provideSelf(file)
+  if (options.keepNoCopy === true && !tsxLoaded) process.env.TSX_DISABLE_CACHE = '1'
+  tsxLoaded = true
+  if (isCommonJs(file)) {
+    // As Node would run it: `__dirname`, `require` and `module` are those of the file itself.
+    const api = await importExternal<typeof import('tsx/cjs/api')>('tsx/cjs/api')
+    try {
+      return api.require(file, import.meta.url) as Module
+    } catch (error) {
+      // Top-level await, or a package only `import()` can load: as an ES module.
+      if (!NEEDS_IMPORT.has((error as { code?: string }).code ?? '')) throw error
+    }
+  }
   tsImporter ??= importExternal<typeof import('tsx/esm/api')>('tsx/esm/api').then((api) => api.tsImport)
   const tsImport = await tsImporter
-  return (await tsImport(pathToFileURL(file).href, import.meta.url)) as Module
+  return esModuleView((await tsImport(pathToFileURL(file).href, import.meta.url)) as Module)
+}
+
+let tsxLoaded = false
+const packageTypes = new Map<string, boolean>()
+
+/** True for a `.cts` file, and a `.ts` file whose package is not `"type": "module"`. */
+function isCommonJs(file: string): boolean {
+  const extension = extname(file)
+  if (extension !== '.ts') return extension === '.cts'
+  const start = dirname(file)
+  const known = packageTypes.get(start)
+  if (known !== undefined) return known
+  let commonJs = true
+  for (let dir = start; ; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json')
+    if (existsSync(manifest)) {
+      try {
+        commonJs = (JSON.parse(readFileSync(manifest, 'utf8')) as { type?: unknown }).type !== 'module'
+      } catch {
+        // Unreadable: Node would fail on it too; tsx reports it.
+      }
+      break
+    }
+    if (dir === parse(dir).root) break
+  }
+  packageTypes.set(start, commonJs)
+  return commonJs
 }
 
 /**
@@ -265,11 +326,41 @@ function compilableSource(file: string, digestOf = fileDigest): CompilableSource
   return { file, source, cacheDir, digest }
 }
 
+/**
+ * `<name>-<path key>-<digest>.cjs|mjs`: the path key names the file whatever its text, so that
+ * writing the copy of a new text can remove those of older ones ({@link pruneCopies}).
+ */
 function copyPath(source: CompilableSource, format: 'cjs' | 'esm'): string {
   return join(
     source.cacheDir,
-    `${parse(source.file).name}-${source.digest}.${format === 'cjs' ? 'cjs' : 'mjs'}`,
+    `${copyPrefix(source.file)}${source.digest}.${format === 'cjs' ? 'cjs' : 'mjs'}`,
   )
+}
+
+const copyPrefix = (file: string): string => `${parse(file).name}-${fingerprint(file)}-`
+
+/**
+ * Removes the compiled copies of `file` (named from `prefix`, by default its {@link copyPrefix})
+ * other than `keep`: those of texts it no longer has, and any of the earlier naming. A copy is only
+ * ever used for the text it was compiled from, so these are dead weight. Never throws.
+ */
+export function pruneCopies(
+  cacheDir: string,
+  file: string,
+  keep: readonly string[],
+  prefix = copyPrefix(file),
+): void {
+  const earlier = `${parse(file).name}-`
+  try {
+    for (const name of readdirSync(cacheDir)) {
+      const ours = name.startsWith(prefix) && /\.[cm]js$/.test(name)
+      const older = name.startsWith(earlier) && /^-[0-9a-f]{16}\.[cm]js$/.test(name.slice(earlier.length - 1))
+      if ((ours || older) && !keep.includes(join(cacheDir, name)))
+        rmSync(join(cacheDir, name), { force: true })
+    }
+  } catch {
+    // Another run pruning at the same time, or an unreadable cache: the next write tries again.
+  }
 }
 
 /**
@@ -286,7 +377,9 @@ async function compileCopy(compilable: CompilableSource, format: 'cjs' | 'esm'):
         format: as,
         target: 'node20',
         sourcefile: compilable.file,
+        // Lines map back to the file itself, which holds the text: the map need not copy it.
         sourcemap: 'inline',
+        sourcesContent: false,
         // The source was an ES module, strict throughout; CommonJS is strict only when told.
         banner: as === 'cjs' ? "'use strict';" : '',
       })
@@ -306,29 +399,12 @@ async function compileCopy(compilable: CompilableSource, format: 'cjs' | 'esm'):
   const temporary = `${path}.${process.pid}.tmp`
   writeFileSync(temporary, code)
   renameSync(temporary, path)
+  // The other format's copy of the same text stays: a CommonJS copy that failed is never read.
+  pruneCopies(compilable.cacheDir, compilable.file, [
+    path,
+    copyPath(compilable, written === 'cjs' ? 'esm' : 'cjs'),
+  ])
   return path
-}
-
-// Revision files share a folder: one upward search serves them all within a run.
-const cacheDirs = new Map<string, string | undefined>()
-
-/**
- * `<nearest node_modules>/.cache/migraph`, where bare imports resolve as from the file itself; it
- * also holds the header caches of versions folders.
- */
-export function findCacheDir(from: string): string | undefined {
-  if (cacheDirs.has(from)) return cacheDirs.get(from)
-  let found: string | undefined
-  for (let dir = from; ; dir = dirname(dir)) {
-    const modules = join(dir, 'node_modules')
-    if (existsSync(modules)) {
-      found = join(modules, '.cache', 'migraph')
-      break
-    }
-    if (dir === parse(dir).root) break
-  }
-  cacheDirs.set(from, found)
-  return found
 }
 
 /**

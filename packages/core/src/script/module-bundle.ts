@@ -172,6 +172,8 @@ async function writeBundle(
       treeShaking: false,
       keepNames: true,
       sourcemap: 'linked',
+      // The files themselves hold the text; a map that copied it would double the cache.
+      sourcesContent: false,
       tsconfigRaw: {},
       logLevel: 'silent',
       // The sources were ES modules, strict throughout; CommonJS is strict only when told.
