@@ -69,7 +69,6 @@ async function migrate(
   args: MigrateArgs,
   direction: 'up' | 'down',
 ): Promise<MigrateResult> {
-  if (args.sql !== true) project.announceTarget()
   const scripts = await project.scripts()
   const onWarning = (warning: { message: string }) => project.environment.reporter.warn(warning.message)
   const plan = (current: readonly string[], target: string) =>
@@ -128,7 +127,6 @@ export interface StampArgs {
 
 /** `mig stamp <revs...>`: set the version table without running any revision. */
 export async function stamp(project: Project, args: StampArgs): Promise<MigrateResult> {
-  if (args.sql !== true) project.announceTarget()
   const scripts = await project.scripts()
   if (args.revisions.length === 0) throw new CommandError('stamp needs at least one revision')
   const { renderOfflineSql, runSteps, withSession, purgeVersions } = await runtime()
@@ -169,7 +167,6 @@ export async function ensureVersion(
   project: Project,
   args: { sql?: boolean } = {},
 ): Promise<{ sql?: string }> {
-  if (args.sql !== true) project.announceTarget()
   const dialect = project.dialect()
   const { compileVersionStatements, ensureVersionTable, versionTableOf, withSession } = await runtime()
   if (args.sql === true) {

@@ -22,7 +22,6 @@ export interface ResolveResult {
  * again.
  */
 export async function resolve(project: Project, args: ResolveArgs): Promise<ResolveResult> {
-  project.announceTarget()
   const scripts = await project.scripts()
   const [revision] = scripts.map.resolve(args.revision, [])
   if (revision === undefined) throw new CommandError(`'${args.revision}' names no revision`)

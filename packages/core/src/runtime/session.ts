@@ -26,14 +26,16 @@ export function versionTableOf(project: Project): VersionTableRef {
 
 /**
  * Opens a session, takes the migration lock when asked, runs `work`, then releases and closes
- * in `finally`: a failure anywhere leaves no lock and no open connection behind.
+ * in `finally`: a failure anywhere leaves no lock and no open connection behind. A session that
+ * takes the lock is about to write: the target is announced first (see `Project.announceTarget`),
+ * once what can be checked without the database has been.
  */
 export async function withSession<T>(
   project: Project,
   options: { readonly lock: boolean },
   work: (session: Session) => Promise<T>,
 ): Promise<T> {
-  const target = project.target()
+  const target = options.lock ? project.announceTarget() : project.target()
   const dialect = project.dialect()
   const wait: LockOptions = {
     timeoutMs: project.lockTimeoutMs,
