@@ -343,10 +343,15 @@ export function startMig(
   return { child, result, waitForStderr }
 }
 
-/** One line on stderr, starting `error: `, the given exit status, matching `pattern`. */
+/**
+ * One line on stderr, starting `error: `, the given exit status, matching `pattern`. Progress
+ * (`Running …`) and the line naming the database a writing command targets are not errors.
+ */
 export function assertOneLineError(result: MigResult, pattern: RegExp, code = 1): void {
   assert.equal(result.code, code, `exit status; stderr: ${result.stderr}`)
-  const lines = result.stderr.split('\n').filter((line) => line !== '' && !line.startsWith('Running '))
+  const lines = result.stderr
+    .split('\n')
+    .filter((line) => line !== '' && !line.startsWith('Running ') && !line.startsWith('Target database: '))
   assert.equal(lines.length, 1, `expected one error line, got:\n${result.stderr}`)
   assert.match(lines[0] ?? '', /^error: /)
   assert.match(lines[0] ?? '', pattern)

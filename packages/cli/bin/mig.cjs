@@ -37,6 +37,21 @@ if (Number(process.versions.v8.split('.')[0]) <= 13) setFlagsFromString(`--inter
 const bundle = join(__dirname, '..', 'bundle', 'migraph.cjs')
 const args = process.argv.slice(2)
 
+// A shell can sit in a folder deleted (or moved) under it; Node then cannot tell where it is, and
+// code in the bundle asks as it loads. One line, as for every other error (the same words as
+// `workingDirectory()` in @migraph/core).
+try {
+  process.cwd()
+} catch (error) {
+  if (error.code !== 'ENOENT') throw error
+  const message =
+    'the working directory no longer exists (it was deleted or moved); cd to an existing folder and run the command again'
+  if (args.includes('--json'))
+    writeSync(1, `${JSON.stringify({ error: { code: 'cwd-missing', message } })}\n`)
+  writeSync(2, `error: ${message}\n`)
+  process.exit(1)
+}
+
 // The bundle's own `import()`s (drivers, loaders, the user's config and revisions) cannot run in
 // code compiled by `vm.Script` on Node 20 without an experimental flag; they run from here.
 const importModule = (specifier) => import(specifier)

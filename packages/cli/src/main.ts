@@ -10,6 +10,7 @@ import { ensureVersionCommand, stampCommand } from './commands/stamp-command.js'
 import { ExitCode } from './exit-codes.js'
 import type { Streams } from './reporter.js'
 import { type CliState, type GlobalArgv, UsageError } from './run.js'
+import { secondsOption } from './timeout-option.js'
 
 const VERSION: string = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -55,13 +56,16 @@ export async function main(args: readonly string[], streams: Streams = process):
       global: true,
     })
     .option('lock-timeout', {
-      type: 'number',
-      describe: 'seconds to wait for the migration lock (default 60)',
+      // Read as text: yargs would turn 'abc' into NaN and '' into 0.
+      type: 'string',
+      coerce: secondsOption('lock-timeout', 'lock'),
+      describe: 'seconds to wait for the migration lock; 0 does not wait (default 60)',
       global: true,
     })
     .option('connect-timeout', {
-      type: 'number',
-      describe: 'seconds to wait for a connection (default 10)',
+      type: 'string',
+      coerce: secondsOption('connect-timeout', 'connect'),
+      describe: 'seconds to wait for a connection, more than 0 (default 10)',
       global: true,
     })
     .command(initCommand(state))

@@ -1,10 +1,11 @@
 import type { MigrationStep } from '@migraph/graph'
 import { findConfig } from './config/load-config.js'
 import type { ResolvedConfig } from './config/resolved-config.js'
+import { type TimeoutKind, timeoutProblem } from './config/timeouts.js'
 import type { DatabaseTarget, MigrationDialect } from './dialects/dialect.js'
-import { dialectFor, resolveTarget } from './dialects/index.js'
+import { describeTarget, dialectFor, resolveTarget } from './dialects/index.js'
 import { nodeCrypto } from './digest.js'
-import { ConfigError } from './errors.js'
+import { CommandError, ConfigError, MigraphError } from './errors.js'
 import { importModule, type ModuleImporter } from './script/import-module.js'
 import { ScriptDirectory } from './script/script-directory.js'
 
@@ -41,10 +42,27 @@ export interface GlobalOptions {
 
 const silent: Reporter = { info: () => {}, warn: () => {} }
 
+/**
+ * The process's working directory. A shell can sit in a folder that was deleted (or moved) under
+ * it; Node then cannot tell where it is, and nothing relative can be resolved.
+ */
+export function workingDirectory(): string {
+  try {
+    return process.cwd()
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+    throw new MigraphError('cwd-missing', WORKING_DIRECTORY_GONE, { cause: error })
+  }
+}
+
+/** What `mig` says when its working directory is gone (`bin/mig.cjs` says it too, before loading). */
+export const WORKING_DIRECTORY_GONE =
+  'the working directory no longer exists (it was deleted or moved); cd to an existing folder and run the command again'
+
 /** The real world: process cwd and env, tsx-backed imports, wall clock, random 12-hex ids. */
 export function defaultEnvironment(overrides: Partial<Environment> = {}): Environment {
   return {
-    cwd: process.cwd(),
+    cwd: overrides.cwd ?? workingDirectory(),
     env: process.env,
     importModule,
     now: () => new Date(),
@@ -89,23 +107,70 @@ export class Project {
     return this.#scripts
   }
 
-  /** The database URL by precedence: `--url` > `MIG_DATABASE_URL` > config `url` > embedded PGlite. */
+  /**
+   * The database URL by precedence: `--url` > `MIG_DATABASE_URL` > config `url` > embedded PGlite.
+   * The embedded default applies only when the config has no `url` key at all: a key whose
+   * value is empty (an unset variable) is an error, not a reason to migrate another database.
+   */
   target(): DatabaseTarget {
     const url = this.options.url ?? nonEmpty(this.environment.env.MIG_DATABASE_URL) ?? this.config.url
+    if (url === undefined && this.config.emptyUrl !== undefined) {
+      throw emptyUrlError(this.config, this.config.emptyUrl.variable, this.environment.env)
+    }
     return resolveTarget(url, this.config.baseDir)
+  }
+
+  /**
+   * The target, first announced through the reporter: every command that writes to the database
+   * says which one before it touches it (the password masked).
+   */
+  announceTarget(): DatabaseTarget {
+    const target = this.target()
+    this.environment.reporter.info(`Target database: ${describeTarget(target)}`)
+    return target
   }
 
   dialect(): MigrationDialect {
     return dialectFor(this.target())
   }
 
+  /** `lockTimeoutMs` of the options, else the config's `lockTimeout`; 0 means do not wait. */
   get lockTimeoutMs(): number {
-    return this.options.lockTimeoutMs ?? this.config.lockTimeoutMs
+    return checkedTimeout('lockTimeoutMs', this.options.lockTimeoutMs, 'lock') ?? this.config.lockTimeoutMs
   }
 
+  /** `connectTimeoutMs` of the options, else the config's `connectTimeout`. */
   get connectTimeoutMs(): number {
-    return this.options.connectTimeoutMs ?? this.config.connectTimeoutMs
+    return (
+      checkedTimeout('connectTimeoutMs', this.options.connectTimeoutMs, 'connect') ??
+      this.config.connectTimeoutMs
+    )
   }
+}
+
+function emptyUrlError(
+  config: ResolvedConfig,
+  variable: string | undefined,
+  env: Environment['env'],
+): ConfigError {
+  const where = config.file ?? 'config'
+  const why =
+    variable === undefined
+      ? ''
+      : env[variable] === undefined
+        ? `: ${variable} is not set`
+        : `: ${variable} is empty`
+  return new ConfigError(
+    `${where}: config key 'url' is empty${why} (set it, pass --url, or remove the 'url' key to use the embedded database)`,
+    config.file,
+  )
+}
+
+function checkedTimeout(option: string, ms: number | undefined, kind: TimeoutKind): number | undefined {
+  if (ms === undefined) return undefined
+  const problem = timeoutProblem(ms, kind)
+  if (problem !== undefined) throw new CommandError(`option ${option} (${ms}) ${problem}`)
+  return ms
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -41,6 +41,7 @@ export { type RevisionArgs, type RevisionResult, revision } from './commands/rev
 export { defineConfig, type MigraphConfig } from './config/define-config.js'
 export { findConfig, loadConfigFile } from './config/load-config.js'
 export type { ResolvedConfig } from './config/resolved-config.js'
+export { MAX_TIMEOUT_MS, type TimeoutKind, timeoutProblem } from './config/timeouts.js'
 export {
   defaultEnvironment,
   type Environment,

@@ -4,7 +4,9 @@ import { placeNewRevision, RevisionMap } from '@migraph/graph'
 import type { Project } from '../context.js'
 import { CommandError } from '../errors.js'
 import { checkRevisionId, formatCreateDate, renderFileName, slugify } from '../script/revision-file-name.js'
+import { ScriptDirectory } from '../script/script-directory.js'
 import { renderTemplate, TEMPLATES_DIR } from '../script/templates.js'
+import { countRevisionFiles, lockVersionFolders } from './revision-lock.js'
 
 export interface RevisionArgs {
   readonly message?: string | undefined
@@ -30,6 +32,21 @@ export interface RevisionResult {
  * `--head base`; the new graph is validated before the file is written.
  */
 export async function revision(project: Project, args: RevisionArgs = {}): Promise<RevisionResult> {
+  // The graph is read under the lock, so a concurrent writer's revision is seen and followed.
+  const lock = await lockVersionFolders(project)
+  try {
+    const { expectedHeads, filesBefore, ...result } = await writeRevision(project, args)
+    await warnOfUnexpectedHeads(project, { expectedHeads, filesBefore })
+    return result
+  } finally {
+    lock.release()
+  }
+}
+
+async function writeRevision(
+  project: Project,
+  args: RevisionArgs,
+): Promise<RevisionResult & { readonly expectedHeads: number; readonly filesBefore: number }> {
   const scripts = await project.scripts()
   const { environment, config } = project
   const revId = args.revId ?? environment.generateRevisionId()
@@ -90,7 +107,36 @@ export async function revision(project: Project, args: RevisionArgs = {}): Promi
   })
   mkdirSync(folder, { recursive: true })
   writeFileSync(path, source, { flag: 'wx' })
-  return { revision: revId, downRevisions, path }
+  const expectedHeads = scripts.map.heads.filter((head) => !downRevisions.includes(head)).length + 1
+  return { revision: revId, downRevisions, path, expectedHeads, filesBefore: scripts.scripts.size }
+}
+
+/**
+ * A revision file written meanwhile by someone not taking the lock (an older migraph, an editor,
+ * a `git pull`) can have followed the same head: the graph then has more heads than this
+ * revision leaves. Said as a warning; the file written stays.
+ */
+async function warnOfUnexpectedHeads(
+  project: Project,
+  written: { readonly expectedHeads: number; readonly filesBefore: number },
+): Promise<void> {
+  const locations = project.config.versionLocations
+  if (countRevisionFiles(locations) === written.filesBefore + 1) return
+  const warn = (message: string) => project.environment.reporter.warn(message)
+  let heads: readonly string[]
+  try {
+    heads = (await ScriptDirectory.load(locations, project.environment.importModule, () => {})).map.heads
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error)
+    warn(`the versions folder changed while the revision was written, and its graph is now broken: ${detail}`)
+    return
+  }
+  if (heads.length > written.expectedHeads) {
+    warn(
+      `another revision was written to the versions folder meanwhile: the graph now has ${heads.length} heads ` +
+        `(${heads.join(', ')}); join them with 'mig merge heads', or fix a downRevision`,
+    )
+  }
 }
 
 /** Alembic's choice of folder: `--version-path`, else the folder of a parent, else the only one. */

@@ -9,7 +9,10 @@
  * ```
  */
 export interface MigraphConfig {
-  /** Database URL; absent means the embedded PGlite database at `.migraph/pglite`. */
+  /**
+   * Database URL. No `url` key means the embedded PGlite database at `.migraph/pglite`; a key
+   * whose value is undefined or '' (an unset variable) is an error when the URL is needed.
+   */
   readonly url?: string | undefined
   /** The versions folder, or several (Alembic's `version_locations`). Default `migrations`. */
   readonly migrations?: string | readonly string[] | undefined
@@ -25,9 +28,9 @@ export interface MigraphConfig {
   readonly template?: string | undefined
   /** Longest slug in a new file name (Alembic's `truncate_slug_length`). Default 40. */
   readonly truncateSlugLength?: number | undefined
-  /** Stop waiting for the migration lock after this many milliseconds. Default 60 000. */
+  /** Stop waiting for the migration lock after this many milliseconds; 0 does not wait. Default 60 000. */
   readonly lockTimeout?: number | undefined
-  /** Stop trying to connect after this many milliseconds. Default 10 000. */
+  /** Stop trying to connect after this many milliseconds (more than 0). Default 10 000. */
   readonly connectTimeout?: number | undefined
 }
 

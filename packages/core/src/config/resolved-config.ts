@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs'
 import { isAbsolute, resolve } from 'node:path'
 import { ConfigError } from '../errors.js'
 import { CONFIG_KEYS, type MigraphConfig } from './define-config.js'
+import { type TimeoutKind, timeoutProblem } from './timeouts.js'
 
 /** A validated config with defaults applied and paths made absolute. */
 export interface ResolvedConfig {
@@ -8,7 +10,15 @@ export interface ResolvedConfig {
   readonly file: string | undefined
   /** The folder relative paths resolve against (the config file's folder). */
   readonly baseDir: string
+  /** The config's `url`; undefined when the key is absent or empty (see `emptyUrl`). */
   readonly url: string | undefined
+  /**
+   * Set when the config has a `url` key whose value is undefined, null or '' (typically an unset
+   * environment variable): using the embedded database then would migrate the wrong database,
+   * so the URL is an error when a command needs it. `variable` names the variable when the
+   * config file's text shows `url: process.env.NAME`.
+   */
+  readonly emptyUrl: { readonly variable: string | undefined } | undefined
   readonly versionLocations: readonly string[]
   readonly versionTable: string
   readonly versionTableSchema: string | undefined
@@ -61,6 +71,19 @@ export function resolveConfig(raw: unknown, file: string | undefined, baseDir: s
     }
     return value
   }
+  const timeout = (key: 'lockTimeout' | 'connectTimeout', kind: TimeoutKind, fallback: number): number => {
+    const value = config[key]
+    if (value === undefined || value === null) return fallback
+    const problem = typeof value === 'number' ? timeoutProblem(value, kind) : 'is not a number'
+    if (problem !== undefined) {
+      const range = kind === 'lock' ? '0 or more (0: do not wait)' : 'more than 0'
+      throw new ConfigError(
+        `${where}: config key '${key}' ${problem} (${typeof value === 'string' ? JSON.stringify(value) : String(value)}); give milliseconds, ${range}`,
+        file,
+      )
+    }
+    return value as number
+  }
   const locations = c.migrations ?? DEFAULTS.migrations
   const list = typeof locations === 'string' ? [locations] : locations
   if (!Array.isArray(list) || list.length === 0 || list.some((p) => typeof p !== 'string' || p === '')) {
@@ -74,10 +97,13 @@ export function resolveConfig(raw: unknown, file: string | undefined, baseDir: s
     throw new ConfigError(`${where}: config key 'transactionPerMigration' must be true or false`, file)
   }
   const template = str('template')
+  const url = config.url
+  const emptyUrl = Object.hasOwn(config, 'url') && (url === undefined || url === null || url === '')
   return Object.freeze({
     file,
     baseDir,
-    url: str('url'),
+    url: emptyUrl ? undefined : str('url'),
+    emptyUrl: emptyUrl ? Object.freeze({ variable: urlVariable(file) }) : undefined,
     versionLocations: Object.freeze(list.map((p) => absolute(baseDir, p))),
     versionTable: str('versionTable') ?? DEFAULTS.versionTable,
     versionTableSchema: str('versionTableSchema'),
@@ -85,9 +111,26 @@ export function resolveConfig(raw: unknown, file: string | undefined, baseDir: s
     fileTemplate: str('fileTemplate') ?? DEFAULTS.fileTemplate,
     template: template === undefined ? undefined : absolute(baseDir, template),
     truncateSlugLength: num('truncateSlugLength', DEFAULTS.truncateSlugLength),
-    lockTimeoutMs: num('lockTimeout', DEFAULTS.lockTimeoutMs),
-    connectTimeoutMs: num('connectTimeout', DEFAULTS.connectTimeoutMs),
+    lockTimeoutMs: timeout('lockTimeout', 'lock', DEFAULTS.lockTimeoutMs),
+    connectTimeoutMs: timeout('connectTimeout', 'connect', DEFAULTS.connectTimeoutMs),
   })
+}
+
+/**
+ * The environment variable a config file's `url` key reads, when its text shows one
+ * (`url: process.env.DATABASE_URL`, `url: process.env['DATABASE_URL']`); read only to explain an
+ * empty `url`.
+ */
+function urlVariable(file: string | undefined): string | undefined {
+  if (file === undefined) return undefined
+  let source: string
+  try {
+    source = readFileSync(file, 'utf8')
+  } catch {
+    return undefined
+  }
+  const found = /\burl\s*:\s*process\.env(?:\.([A-Za-z_$][\w$]*)|\[\s*(['"`])([^'"`]+)\2\s*\])/.exec(source)
+  return found?.[1] ?? found?.[3]
 }
 
 function absolute(baseDir: string, path: string): string {

@@ -25,6 +25,8 @@ export interface DatabaseTarget {
    * `:memory:` for an in-memory database.
    */
   readonly location: string
+  /** True for the embedded database used when no URL is configured (`.migraph/pglite`). */
+  readonly isDefault?: boolean | undefined
 }
 
 /** Where the version table lives. */
@@ -39,6 +41,12 @@ export interface ConnectOptions {
   readonly connectTimeoutMs: number
   /** Shown to other sessions while we hold the lock (PostgreSQL application_name). */
   readonly applicationName?: string | undefined
+  /**
+   * For a database only one process may open at a time (a PGlite data directory): how long to
+   * wait for it to be free, and how to report the wait; on timeout, a LockTimeoutError. Without
+   * it, `connect` fails at once with a DatabaseInUseError.
+   */
+  readonly waitForDatabase?: Pick<LockOptions, 'timeoutMs' | 'onWait'> | undefined
 }
 
 /** An open connection. All work of one command runs on this one session. */

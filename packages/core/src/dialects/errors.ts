@@ -73,6 +73,25 @@ export class ConnectionError extends MigraphError {
   }
 }
 
+/**
+ * A read-only command was pointed at an embedded database (a SQLite file, a PGlite data
+ * directory) that does not exist: most likely a wrong path, which must not read as "nothing
+ * applied". Read-only commands create nothing, so they report it instead.
+ */
+export class DatabaseNotFoundError extends MigraphError {
+  override readonly name = 'DatabaseNotFoundError'
+  readonly location: string
+
+  constructor(display: string, location: string) {
+    super(
+      'database-not-found',
+      `the database ${display} does not exist (nothing at ${location}); check the URL, or run ` +
+        "'mig upgrade' to create it (read-only commands create nothing)",
+    )
+    this.location = location
+  }
+}
+
 /** An embedded database (PGlite data directory) is open in another process. */
 export class DatabaseInUseError extends MigraphError {
   override readonly name = 'DatabaseInUseError'

@@ -24,6 +24,7 @@ export { importDriver } from './driver-loader.js'
 export {
   ConnectionError,
   DatabaseInUseError,
+  DatabaseNotFoundError,
   DriverMissingError,
   describeLockHolder,
   InvalidDatabaseUrlError,
@@ -74,6 +75,7 @@ export function resolveTarget(url: string | undefined, baseDir: string): Databas
       url: `pglite:${location}`,
       display: `pglite:${location}`,
       location,
+      isDefault: true,
     })
   }
   for (const dialect of dialects) {
@@ -89,6 +91,11 @@ export function resolveTarget(url: string | undefined, baseDir: string): Databas
     )
   }
   throw new UnknownUrlSchemeError(display, scheme, ACCEPTED_URL_SCHEMES)
+}
+
+/** How messages name a target: its URL with any password masked, or the embedded default's folder. */
+export function describeTarget(target: DatabaseTarget): string {
+  return target.isDefault === true ? `embedded database at ${target.location}` : target.display
 }
 
 const byName: Readonly<Record<DialectName, MigrationDialect>> = Object.freeze({

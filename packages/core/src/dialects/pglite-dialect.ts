@@ -24,8 +24,9 @@ export function pgliteLockFile(dataDir: string): string {
 /**
  * Embedded PostgreSQL (PGlite) in a data directory, or in memory. PGlite is one session in this
  * process, and a data directory must never be opened by two processes, so `connect` takes an
- * exclusive lock file beside it (released on close, taken over from a dead holder). With the
- * whole database to ourselves, the migration lock is then held trivially.
+ * exclusive lock file beside it (released on close, taken over from a dead holder), waiting for
+ * it as `options.waitForDatabase` says. With the whole database to ourselves, the migration lock
+ * is then held trivially.
  */
 export const pgliteDialect: MigrationDialect = Object.freeze({
   name: 'pglite',
@@ -62,6 +63,7 @@ export const pgliteDialect: MigrationDialect = Object.freeze({
         pgliteLockFile(target.location),
         target.location,
         options.applicationName,
+        options.waitForDatabase,
       )
     }
     let pglite: InstanceType<typeof PGlite>

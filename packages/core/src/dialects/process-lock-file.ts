@@ -1,7 +1,8 @@
 import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs'
 import { hostname } from 'node:os'
-import type { LockHolder } from './dialect.js'
+import type { LockHolder, LockOptions } from './dialect.js'
 import { DatabaseInUseError } from './errors.js'
+import { pollForLock } from './lock-polling.js'
 import { sleep } from './session-queue.js'
 
 /** What a lock file records about its holder. */
@@ -32,25 +33,49 @@ const TORN_FILE_GRACE_MS = 1000
  * finding the same stale file cannot both take it. A holder on another host cannot be checked
  * and is treated as alive. Each check and the step that depends on it run synchronously, so no
  * other code of this process runs between them.
+ *
+ * Held by a live process, the file is waited for when `wait` is given (polled up to
+ * `wait.timeoutMs`, then a LockTimeoutError naming the holder); without it, a
+ * DatabaseInUseError is thrown at once.
  */
 export async function acquireLockFile(
   lockPath: string,
   location: string,
   application?: string,
+  wait?: Pick<LockOptions, 'timeoutMs' | 'onWait'>,
 ): Promise<ProcessLockFile> {
+  if (wait === undefined) {
+    if (await tryAcquire(lockPath, application)) return held(lockPath)
+    throw new DatabaseInUseError(location, lockPath, lockFileHolder(lockPath) ?? {})
+  }
+  await pollForLock(
+    {
+      location,
+      lockName: `'${lockPath}'`,
+      tryAcquire: () => tryAcquire(lockPath, application),
+      describeHolder: async () => lockFileHolder(lockPath),
+    },
+    wait,
+  )
+  return held(lockPath)
+}
+
+/**
+ * One attempt at the lock file: true when it is now ours, false while a live process holds it
+ * (or another process is taking over a stale one). A stale file is taken over on the way.
+ */
+async function tryAcquire(lockPath: string, application: string | undefined): Promise<boolean> {
   for (let attempt = 0; attempt < 100; attempt++) {
-    if (tryCreate(lockPath, application)) return held(lockPath)
+    if (tryCreate(lockPath, application)) return true
     const existing = readContent(lockPath)
     if (existing !== undefined) {
-      if (existing.content && isAlive(existing.content, lockPath)) {
-        throw new DatabaseInUseError(location, lockPath, holderOf(existing.content))
-      }
+      if (existing.content && isAlive(existing.content, lockPath)) return false
       // A torn file may belong to a holder still writing it; only an old one is abandoned.
       if (existing.content || isOlderThan(lockPath, TORN_FILE_GRACE_MS)) takeOverStale(lockPath, existing.raw)
     }
     await sleep(20)
   }
-  throw new DatabaseInUseError(location, lockPath, lockFileHolder(lockPath) ?? {})
+  return false
 }
 
 function held(path: string): ProcessLockFile {

@@ -1,6 +1,12 @@
 import type { Project } from '../context.js'
-import type { Connection, MigrationDialect, MigrationLock, VersionTableRef } from '../dialects/dialect.js'
-import { describeLockHolder } from '../dialects/index.js'
+import type {
+  Connection,
+  LockOptions,
+  MigrationDialect,
+  MigrationLock,
+  VersionTableRef,
+} from '../dialects/dialect.js'
+import { DatabaseNotFoundError, describeLockHolder } from '../dialects/index.js'
 import { type HistoryEntry, historyTableOf, readHistory } from './history-table.js'
 import { readVersions } from './version-table.js'
 
@@ -20,36 +26,39 @@ export function versionTableOf(project: Project): VersionTableRef {
 
 /**
  * Opens a session, takes the migration lock when asked, runs `work`, then releases and closes
- * in `finally`: a failure anywhere leaves no lock and no open connection behind.
+ * in `finally`: a failure anywhere leaves no lock and no open connection behind. A session that
+ * takes the lock is about to write: the target is announced first (see `Project.announceTarget`),
+ * once what can be checked without the database has been.
  */
 export async function withSession<T>(
   project: Project,
   options: { readonly lock: boolean },
   work: (session: Session) => Promise<T>,
 ): Promise<T> {
-  const target = project.target()
+  const target = options.lock ? project.announceTarget() : project.target()
   const dialect = project.dialect()
+  const wait: LockOptions = {
+    timeoutMs: project.lockTimeoutMs,
+    versionTable: versionTableOf(project),
+    onWait: (holder, waitedMs) => {
+      const who = describeLockHolder(holder)
+      project.environment.reporter.info(
+        `Waiting for the migration lock held by ${who} (${Math.round(waitedMs / 1000)} s so far, timeout ${Math.round(project.lockTimeoutMs / 1000)} s)`,
+      )
+    },
+  }
   const connection = await dialect.connect(target, {
     connectTimeoutMs: project.connectTimeoutMs,
     applicationName: 'mig',
+    // A database one process opens at a time (PGlite) is, in effect, the migration lock.
+    waitForDatabase: wait,
   })
   let lock: MigrationLock | undefined
   // A session that broke under `work` fails to release and close too; those errors must not
   // hide the one that says what happened.
   let failed = false
   try {
-    if (options.lock) {
-      lock = await dialect.acquireLock(connection, {
-        timeoutMs: project.lockTimeoutMs,
-        versionTable: versionTableOf(project),
-        onWait: (holder, waitedMs) => {
-          const who = describeLockHolder(holder)
-          project.environment.reporter.info(
-            `Waiting for the migration lock held by ${who} (${Math.round(waitedMs / 1000)} s so far, timeout ${Math.round(project.lockTimeoutMs / 1000)} s)`,
-          )
-        },
-      })
-    }
+    if (options.lock) lock = await dialect.acquireLock(connection, wait)
     const versionTable = versionTableOf(project)
     return await work({
       connection,
@@ -83,12 +92,20 @@ async function releaseAndClose(
 }
 
 /**
- * The applied heads, for read-only commands: an embedded database that does not exist yet is
- * reported as empty instead of being created by looking at it.
+ * Whether a read-only command can open the database without creating it. The embedded default
+ * not existing yet is normal (nothing applied); any other embedded database that does not exist
+ * is a wrong path, reported as an error rather than read as empty.
  */
+function databaseToRead(project: Project): boolean {
+  const target = project.target()
+  if (project.dialect().databaseExists?.(target) !== false) return true
+  if (target.isDefault === true) return false
+  throw new DatabaseNotFoundError(target.display, target.location)
+}
+
+/** The applied heads, for read-only commands; creates nothing, not even the database. */
 export async function readCurrentHeads(project: Project): Promise<readonly string[]> {
-  const dialect = project.dialect()
-  if (dialect.databaseExists?.(project.target()) === false) return []
+  if (!databaseToRead(project)) return []
   return withSession(project, { lock: false }, (session) => session.readHeads())
 }
 
@@ -96,8 +113,7 @@ export async function readCurrentHeads(project: Project): Promise<readonly strin
 export async function readState(
   project: Project,
 ): Promise<{ heads: readonly string[]; history: readonly HistoryEntry[] }> {
-  const dialect = project.dialect()
-  if (dialect.databaseExists?.(project.target()) === false) return { heads: [], history: [] }
+  if (!databaseToRead(project)) return { heads: [], history: [] }
   return withSession(project, { lock: false }, async (session) => ({
     heads: await session.readHeads(),
     history: await readHistory(session.connection.db, historyTableOf(session.versionTable)),

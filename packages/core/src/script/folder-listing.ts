@@ -116,7 +116,8 @@ export function restampListing(listing: Listing, stat: (file: string) => FileSta
   return { prefix, names, stamps, newestChangeMs: vanished ? Number.NaN : newest }
 }
 
-function isRevisionFileName(name: string): boolean {
+/** Whether a name in a versions folder is a revision file (not a dotfile, `_` file or `.d.ts`). */
+export function isRevisionFileName(name: string): boolean {
   if (name.startsWith('.') || name.startsWith('_') || name.endsWith('.d.ts')) return false
   const dot = name.lastIndexOf('.')
   return dot > 0 && REVISION_EXTENSIONS.has(name.slice(dot))
