@@ -28,14 +28,13 @@ export async function downgrade(op: Operations): Promise<void> {}
 `
 }
 
-/** One line on stderr, starting `error: `, exit 1, in good time. */
+/** One line on stderr, starting `error: `, exit 1. */
 function assertOneLineError(result: MigResult, pattern: RegExp): void {
   assert.equal(result.code, 1, `exit status; stderr: ${result.stderr}`)
   const lines = result.stderr.split('\n').filter((line) => line !== '')
   assert.equal(lines.length, 1, `expected one line, got:\n${result.stderr}`)
   assert.match(lines[0] ?? '', /^error: /)
   assert.match(lines[0] ?? '', pattern)
-  assert.ok(result.ms < 10_000, `took ${result.ms} ms`)
 }
 
 describe('bad input', () => {
