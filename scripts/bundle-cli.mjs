@@ -9,9 +9,9 @@
 // - Drivers, the TypeScript loaders and other heavy packages stay external, loaded by name at
 //   run time and only when a command needs them. Kysely is bundled (below), and like every
 //   module only `import()`ed, it is evaluated on first use: graph-only commands never run it.
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { appendFileSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { dirname, join, relative } from 'node:path'
+import { basename, dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 
@@ -127,10 +127,12 @@ const sourceEdits = {
   setup(b) {
     b.onLoad({ filter: /\.m?js$/ }, (args) => {
       const source = readFileSync(args.path, 'utf8')
-      const edited = patched(args.path, source)
+      const ours = /[\\/]packages[\\/][^\\/]+[\\/]dist[\\/]/.test(args.path)
+      // A dependency's own source map may name sources it does not ship (get-caller-file's
+      // index.ts): the bundle's map points at its JavaScript as installed instead.
+      const edited = ours ? patched(args.path, source) : withoutSourceMap(patched(args.path, source))
       if (!edited.includes('import.meta'))
         return edited === source ? undefined : { contents: edited, loader: 'js' }
-      const ours = /[\\/]packages[\\/][^\\/]+[\\/]dist[\\/]/.test(args.path)
       const url = ours
         ? relative(packageRoot(args.path), args.path).split('\\').join('/')
         : 'bundle/migraph.cjs'
@@ -142,11 +144,36 @@ const sourceEdits = {
   },
 }
 
+function withoutSourceMap(source) {
+  return source.replace(/^\/\/# sourceMappingURL=.*$/m, '')
+}
+
 function packageRoot(file) {
   for (let dir = dirname(file); dir !== dirname(dir); dir = dirname(dir)) {
     if (existsSync(join(dir, 'package.json'))) return dir
   }
   throw new Error(`bundle-cli: no package.json above ${file}`)
+}
+
+/**
+ * The bundle's source map as published: source paths as they are in the package's own terms
+ * (`../src/core/runtime/runner.ts`, `../node_modules/kysely/...`) rather than this repository's
+ * layout, so a resolved stack frame says which package and file a line came from.
+ */
+function publishedSourceMap(text) {
+  const map = JSON.parse(text)
+  map.file = basename(OUT_FILE)
+  map.sources = map.sources.map((source) => {
+    const absolute = join(OUT, source)
+    const ours = /[\\/]packages[\\/]([^\\/]+)[\\/]src[\\/](.*)$/.exec(absolute)
+    if (ours !== null) return `../src/${ours[1]}/${ours[2].split('\\').join('/')}`
+    const dependency = /[\\/]node_modules[\\/](.*)$/.exec(absolute)
+    if (dependency !== null) return `../node_modules/${dependency[1].split('\\').join('/')}`
+    return relative(OUT, absolute).split('\\').join('/')
+  })
+  const missing = map.sources.filter((_, i) => typeof map.sourcesContent?.[i] !== 'string')
+  if (missing.length > 0) throw new Error(`bundle-cli: the source map lacks ${missing.join(', ')}`)
+  return JSON.stringify(map)
 }
 
 // Written beside the live bundle and renamed over it, so a `mig` started meanwhile never finds
@@ -161,11 +188,16 @@ const result = await build({
   format: 'cjs',
   platform: 'node',
   target: 'node20',
-  // `--no-minify` keeps names readable in a CPU profile. Names are not kept otherwise: keeping
-  // them wraps every function the minifier renames in a call that redefines its `name`, some 1,100
-  // of them, several created once per revision applied (7% of the instructions `upgrade` spends on
-  // 1,000 revisions). No code reads a function's or class's name: errors name themselves.
   minify: !process.argv.includes('--no-minify'),
+  // Classes and functions keep their names (`error.constructor.name`, stack frames, profiles)
+  // although the minifier renames their bindings: esbuild wraps each renamed one in a call that
+  // sets its `name`.
+  keepNames: true,
+  // bundle/migraph.cjs.map, with the sources inside it: esbuild follows tsc's maps back to the
+  // TypeScript, so a stack trace resolved through it names migraph's .ts files and lines. Node
+  // reads it only with source maps enabled (`mig` enables them under MIG_DEBUG).
+  sourcemap: 'external',
+  sourcesContent: true,
   legalComments: 'eof',
   // bin/mig.cjs reads the bundle as latin1, which is right for ASCII only.
   charset: 'ascii',
@@ -197,6 +229,10 @@ if (/[^\p{ASCII}]/u.test(text)) {
 // A previous layout's files (ES module entry points and chunks) must not linger beside it.
 for (const stale of ['main.js', 'index.js', 'chunks'])
   rmSync(join(OUT, stale), { recursive: true, force: true })
+const MAP_FILE = `${OUT_FILE}.map`
+writeFileSync(MAP_FILE, publishedSourceMap(readFileSync(`${STAGING}.map`, 'utf8')))
+rmSync(`${STAGING}.map`, { force: true })
+appendFileSync(STAGING, `//# sourceMappingURL=${basename(MAP_FILE)}\n`)
 renameSync(STAGING, OUT_FILE)
 
 // The ES module face of the package. Importing the CommonJS bundle directly would make Node scan

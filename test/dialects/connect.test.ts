@@ -63,8 +63,9 @@ for (const scheme of ['postgres', 'mysql'] as const) {
   describe(`unreachable ${scheme} server`, () => {
     test('a refused connection fails at once, naming host:port and never the password', async () => {
       const port = await unusedPort()
-      const { error, elapsed } = await connectError(`${scheme}://user:${ENCODED}@127.0.0.1:${port}/db`, 3000)
-      assert.ok(elapsed < 3000 + 500, `took ${elapsed} ms`)
+      const { error } = await connectError(`${scheme}://user:${ENCODED}@127.0.0.1:${port}/db`, 60_000)
+      // Refused, not abandoned after the (minute-long) timeout.
+      assert.match(error.message, /ECONNREFUSED/)
       assert.equal(error.code, 'connection-failed')
       assert.equal(error.location, `127.0.0.1:${port}`)
       assert.match(
@@ -82,7 +83,8 @@ for (const scheme of ['postgres', 'mysql'] as const) {
           `${scheme}://user:${PASSWORD}@127.0.0.1:${server.port}/db`,
           700,
         )
-        assert.ok(elapsed >= 650 && elapsed < 700 + 1000, `took ${elapsed} ms`)
+        // Abandoned by the timeout, having waited it out (a lower bound holds on a loaded machine).
+        assert.ok(elapsed >= 650, `took ${elapsed} ms`)
         assert.equal(error.location, `127.0.0.1:${server.port}`)
         assert.match(error.message, new RegExp(`127\\.0\\.0\\.1:${server.port}`))
         assert.ok(!error.message.includes('p@ss'), error.message)

@@ -46,11 +46,8 @@ describe('PGlite data directory', () => {
         assert.ok(error.message.includes(`process ${child.pid}`), error.message)
         return true
       })
-      // Timed on a second attempt: the first also loads the dialect's modules (compiled on the
-      // fly under the test loader), which on a loaded machine alone can take a second.
-      const refused = Date.now()
+      // Refused while the holder still runs (it lives until killed below): no waiting for it.
       await assert.rejects(dialectFor(target).connect(target, CONNECT), DatabaseInUseError)
-      assert.ok(Date.now() - refused < 1000, `took ${Date.now() - refused} ms to refuse`)
 
       await killHard(child)
       // The dead holder's lock file is still there, and is taken over.

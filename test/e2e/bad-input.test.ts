@@ -29,7 +29,7 @@ export async function downgrade(op: Operations): Promise<void> {}
 }
 
 /**
- * One line on stderr, starting `error: `, exit 1, in good time. A command that got as far as the
+ * One line on stderr, starting `error: `, exit 1. A command that got as far as the
  * database names it first (`Target database: …`); that line is not part of the error.
  */
 function assertOneLineError(result: MigResult, pattern: RegExp): void {
@@ -40,7 +40,6 @@ function assertOneLineError(result: MigResult, pattern: RegExp): void {
   assert.equal(lines.length, 1, `expected one line, got:\n${result.stderr}`)
   assert.match(lines[0] ?? '', /^error: /)
   assert.match(lines[0] ?? '', pattern)
-  assert.ok(result.ms < 10_000, `took ${result.ms} ms`)
 }
 
 describe('bad input', () => {

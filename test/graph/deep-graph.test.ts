@@ -39,13 +39,14 @@ describe('deep graphs', () => {
     ['10,000-deep ladder of merges', ladder],
   ] as const) {
     test(name, (t) => {
-      RevisionMap.build(graph) // warm up the JIT so the timing below means something
+      // Timings are reported, not asserted: a loaded machine makes any bound fail. `npm run
+      // bench:graph` is where speed is measured.
+      RevisionMap.build(graph) // warm up the JIT so the timings below mean something
       const built = time(() => {
         const map = RevisionMap.build(graph)
         return { map, heads: map.heads }
       })
       t.diagnostic(`build + heads: ${built.ms.toFixed(1)} ms`)
-      assert.ok(built.ms < 500, `build took ${built.ms} ms`)
       const { map, heads } = built.value
       assert.equal(heads.length, 1)
       const top = heads[0] as string

@@ -16,7 +16,24 @@ export interface MigResult {
   readonly ms: number
 }
 
-/** Runs the real `mig` binary in `cwd`; never throws on a non-zero exit. */
+/**
+ * How long a `mig` run may take before it is killed as hung. A watchdog, not a measure: a loaded
+ * machine can make a run take many times its usual time, and must not fail a test for it.
+ */
+export const MIG_WATCHDOG_MS = 10 * 60_000
+
+/** The error a run ends with when the watchdog killed it, so a test fails saying so. */
+export function killedByWatchdog(args: readonly string[], timeoutMs: number, stderr: string): Error {
+  return new Error(
+    `mig ${args.join(' ')} was still running after ${Math.round(timeoutMs / 1000)} s and was killed ` +
+      `(SIGKILL by the test helper); stderr so far:\n${stderr}`,
+  )
+}
+
+/**
+ * Runs the real `mig` binary in `cwd`; never throws on a non-zero exit. Rejects when the run had
+ * to be killed as hung ({@link MIG_WATCHDOG_MS}, or `timeoutMs`).
+ */
 export function mig(
   cwd: string,
   args: readonly string[],
@@ -39,10 +56,16 @@ export function mig(
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString()
     })
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000)
+    const timeoutMs = options.timeoutMs ?? MIG_WATCHDOG_MS
+    let killed = false
+    const timer = setTimeout(() => {
+      killed = true
+      child.kill('SIGKILL')
+    }, timeoutMs)
     child.on('error', reject)
     child.on('close', (code) => {
       clearTimeout(timer)
+      if (killed) return reject(killedByWatchdog(args, timeoutMs, stderr))
       resolve({ code: code ?? -1, stdout, stderr, ms: performance.now() - started })
     })
   })

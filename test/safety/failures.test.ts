@@ -226,11 +226,9 @@ describe('failures leave nothing behind', { concurrency: true }, () => {
             }
           })
         }
-        const closedAt = performance.now()
         assert.equal(terminated, 1, 'the run had one session to close')
+        // Ends with an error: a run that reconnected and went on would exit 0, failing below.
         const killed = await victim.result
-        const noticed = performance.now() - closedAt
-        assert.ok(noticed < 5000, `the run went on for ${noticed} ms after losing its connection`)
         assertOneLineError(killed, /f00000000002/, kind.transactionalDDL ? 1 : 4)
         const state = await db.snapshot()
         assert.deepEqual(state.versions, [FIRST])

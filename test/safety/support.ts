@@ -9,7 +9,7 @@ import { PGlite } from '@electric-sql/pglite'
 import Database from 'better-sqlite3'
 import mysql from 'mysql2/promise'
 import pg from 'pg'
-import { MIG_BIN, type MigResult } from '../helpers/mig.js'
+import { killedByWatchdog, MIG_BIN, MIG_WATCHDOG_MS, type MigResult } from '../helpers/mig.js'
 import { freshPgliteDir } from '../helpers/pglite-template.js'
 import { MYSQL_URL, POSTGRES_URL, withDatabase } from '../helpers/servers.js'
 
@@ -307,12 +307,18 @@ export function startMig(
     stderr += d.toString()
     for (const waiter of [...waiters]) waiter()
   })
-  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000)
+  const timeoutMs = options.timeoutMs ?? MIG_WATCHDOG_MS
+  let killed = false
+  const timer = setTimeout(() => {
+    killed = true
+    child.kill('SIGKILL')
+  }, timeoutMs)
   const result = new Promise<MigResult>((resolve, reject) => {
     child.on('error', reject)
     child.on('close', (code, signal) => {
       clearTimeout(timer)
       for (const waiter of [...waiters]) waiter()
+      if (killed) return reject(killedByWatchdog(args, timeoutMs, stderr))
       resolve({
         code: code ?? (signal === 'SIGKILL' ? 137 : -1),
         stdout,

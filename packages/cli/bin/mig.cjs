@@ -73,6 +73,17 @@ const command = ((word) => (word !== undefined && /^[a-z][a-z-]*$/.test(word) ? 
   args.find((arg) => !arg.startsWith('-')),
 )
 
+/**
+ * With MIG_DEBUG=1 (which prints an error's stack), the bundle is loaded by `require` with source
+ * maps enabled, so stack frames name migraph's TypeScript files and lines through
+ * bundle/migraph.cjs.map. Node 20 applies no source map to code compiled by `vm.Script`, and
+ * reading the map costs every command that loads it; a debugging run does without the code cache.
+ */
+function loadForDebugging() {
+  process.setSourceMapsEnabled(true)
+  return { exports: require(bundle), save: () => undefined }
+}
+
 function load() {
   // esbuild writes ASCII only, so latin1 reads it right, and faster than utf8 decoding.
   const source = readFileSync(bundle, 'latin1')
@@ -202,7 +213,7 @@ function exitWhenFlushed(code) {
   }
 }
 
-const { exports: migraph, save } = load()
+const { exports: migraph, save } = process.env.MIG_DEBUG === '1' ? loadForDebugging() : load()
 migraph.main(args, { stdout: output(1), stderr: output(2) }).then((code) => {
   save(code)
   exitWhenFlushed(code)

@@ -2,6 +2,7 @@ import {
   defaultEnvironment,
   type Environment,
   type GlobalOptions,
+  MigraphError,
   Project,
   redactSecrets,
   urlSecrets,
@@ -51,9 +52,12 @@ function parseX(pairs: readonly string[] | undefined): Record<string, string> {
 }
 
 /** A mistake in how `mig` was called. */
-export class UsageError extends Error {
+export class UsageError extends MigraphError {
   override readonly name = 'UsageError'
-  readonly code = 'usage'
+
+  constructor(message: string) {
+    super('usage', message)
+  }
 }
 
 /** The command's output; progress held back by `reporter` goes first, as it happened first. */

@@ -1,17 +1,10 @@
-/**
- * Base class of every error migraph raises outside the graph and operations layers. `code` is
- * stable and machine-readable (it is what `--json` errors carry); `message` is one line that
- * names the file, revision or option at fault.
- */
-export class MigraphError extends Error {
-  override readonly name: string = 'MigraphError'
-  readonly code: string
+import { MigraphError } from '@migraph/graph'
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.code = code
-  }
-}
+/**
+ * The base class of every migraph error, defined by the graph package (the one every layer depends
+ * on) so that graph, operation and core errors all share it.
+ */
+export { MigraphError }
 
 /** The config file is missing, fails to load, or holds an unknown or ill-typed key. */
 export class ConfigError extends MigraphError {

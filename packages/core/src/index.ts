@@ -12,6 +12,32 @@
  * ```
  */
 
+// Every error class migraph raises, from every layer; all extend MigraphError and carry a stable
+// `code`. Graph and op errors are re-exported so that code using `migraph` alone can catch them.
+export {
+  AmbiguousRevisionError,
+  CycleError,
+  DuplicateBranchLabelError,
+  DuplicateRevisionError,
+  GraphError,
+  type GraphErrorCode,
+  InvalidRevisionIdError,
+  MissingRevisionError,
+  MultipleHeadsError,
+  RangeNotAncestorError,
+  ResolutionError,
+  RevisionError,
+} from '@migraph/graph'
+export {
+  IdentifierTooLongError,
+  InvalidOperationArgumentsError,
+  MissingTableDefinitionError,
+  OfflineDatabaseAccessError,
+  OperationError,
+  StatementExecutionError,
+  UnknownObjectError,
+  UnsupportedOperationError,
+} from '@migraph/operations'
 export { type CheckResult, check, checkFailure } from './commands/check.js'
 export { type InitArgs, type InitResult, init, listTemplates, type TemplateInfo } from './commands/init.js'
 export {
@@ -50,7 +76,19 @@ export {
   type Reporter,
 } from './context.js'
 export type { DatabaseTarget, DialectName, MigrationDialect } from './dialects/dialect.js'
-export { maskUrl, redactSecrets, urlSecrets } from './dialects/index.js'
+export {
+  ConnectionError,
+  DatabaseInUseError,
+  DriverMissingError,
+  InvalidDatabaseUrlError,
+  LockError,
+  LockTimeoutError,
+  maskUrl,
+  redactSecrets,
+  UnknownUrlSchemeError,
+  urlSecrets,
+  VersionTableRowCountError,
+} from './dialects/index.js'
 export {
   CommandError,
   ConfigError,
@@ -60,6 +98,6 @@ export {
 } from './errors.js'
 export type { HistoryEntry, HistoryStatus } from './runtime/history-table.js'
 export type { IntegrityReport } from './runtime/integrity.js'
-export type { PartialStateError, RevisionContext } from './runtime/runner.js'
+export { PartialStateError, type RevisionContext } from './runtime/runner.js'
 export { slugify } from './script/revision-file-name.js'
 export { type RevisionScript, ScriptDirectory } from './script/script-directory.js'

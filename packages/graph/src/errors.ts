@@ -1,3 +1,5 @@
+import { MigraphError } from './migraph-error.js'
+
 /** Every error code a graph error can carry; stable, meant for `--json` output and tests. */
 export type GraphErrorCode =
   | 'invalid-revision-id'
@@ -26,20 +28,24 @@ const formatPaths = (paths: readonly (string | null | undefined)[]): string => {
 }
 
 /** Base class of every error the graph raises; `code` is stable, `message` is one line for humans. */
-export abstract class GraphError extends Error {
-  abstract readonly code: GraphErrorCode
+export abstract class GraphError extends MigraphError {
+  declare readonly code: GraphErrorCode
+
+  constructor(code: GraphErrorCode, message: string, options?: ErrorOptions) {
+    super(code, message, options)
+  }
 }
 
 /** A revision id is empty or contains a character reserved by the identifier grammar. */
 export class InvalidRevisionIdError extends GraphError {
   override readonly name = 'InvalidRevisionIdError'
-  readonly code = 'invalid-revision-id'
   constructor(
     readonly revision: string,
     readonly characters: readonly string[],
     readonly path: string | null = null,
   ) {
     super(
+      'invalid-revision-id',
       revision === ''
         ? `Revision identifier must not be empty${formatPaths([path])}`
         : `Character(s) '${characters.join(', ')}' not allowed in revision identifier '${revision}'${formatPaths([path])}`,
@@ -50,19 +56,17 @@ export class InvalidRevisionIdError extends GraphError {
 /** Two revision files declare the same id. */
 export class DuplicateRevisionError extends GraphError {
   override readonly name = 'DuplicateRevisionError'
-  readonly code = 'duplicate-revision'
   constructor(
     readonly revision: string,
     readonly paths: readonly (string | null)[],
   ) {
-    super(`Revision ${revision} is present more than once${formatPaths(paths)}`)
+    super('duplicate-revision', `Revision ${revision} is present more than once${formatPaths(paths)}`)
   }
 }
 
 /** A `downRevision` or `dependsOn` entry names a revision (or, for `dependsOn`, a label) that does not exist. */
 export class MissingRevisionError extends GraphError {
   override readonly name = 'MissingRevisionError'
-  readonly code = 'missing-revision'
   constructor(
     readonly revision: string,
     readonly referencedFrom: string,
@@ -70,6 +74,7 @@ export class MissingRevisionError extends GraphError {
     readonly path: string | null = null,
   ) {
     super(
+      'missing-revision',
       `Revision ${revision} referenced from ${referencedFrom} (${field}) is not present${formatPaths([path])}`,
     )
   }
@@ -78,7 +83,6 @@ export class MissingRevisionError extends GraphError {
 /** A branch label is declared twice, or collides with a revision id. */
 export class DuplicateBranchLabelError extends GraphError {
   override readonly name = 'DuplicateBranchLabelError'
-  readonly code = 'duplicate-branch-label'
   constructor(
     readonly label: string,
     readonly revision: string,
@@ -86,6 +90,7 @@ export class DuplicateBranchLabelError extends GraphError {
     readonly paths: readonly (string | null)[] = [],
   ) {
     super(
+      'duplicate-branch-label',
       `Branch name '${label}' in revision ${revision} already used by revision ${existing}${formatPaths(paths)}`,
     )
   }
@@ -94,7 +99,6 @@ export class DuplicateBranchLabelError extends GraphError {
 /** The graph has a cycle; `dependency` is true when it only closes through `dependsOn`. */
 export class CycleError extends GraphError {
   override readonly name = 'CycleError'
-  readonly code = 'cycle'
   constructor(
     readonly revisions: readonly string[],
     readonly paths: readonly (string | null)[],
@@ -103,6 +107,7 @@ export class CycleError extends GraphError {
   ) {
     const kind = `${dependency ? 'Dependency ' : ''}${selfLoop ? 'self-loop' : 'cycle'}`
     super(
+      'cycle',
       `${kind.charAt(0).toUpperCase()}${kind.slice(1)} is detected in revisions (${revisions.join(', ')})${formatPaths(paths)}`,
     )
   }
@@ -111,20 +116,20 @@ export class CycleError extends GraphError {
 /** An identifier (id, prefix, label) does not name any revision. */
 export class ResolutionError extends GraphError {
   override readonly name: string = 'ResolutionError'
-  readonly code: 'unknown-revision' | 'ambiguous-revision' = 'unknown-revision'
+  declare readonly code: 'unknown-revision' | 'ambiguous-revision'
   constructor(
     message: string,
     readonly argument: string,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { code?: 'ambiguous-revision' },
   ) {
-    super(message, options)
+    super(options?.code ?? 'unknown-revision', message, options)
   }
 }
 
 /** A partial id matches several revisions (or labels); a kind of {@link ResolutionError}, as in Alembic. */
 export class AmbiguousRevisionError extends ResolutionError {
   override readonly name: string = 'AmbiguousRevisionError'
-  override readonly code = 'ambiguous-revision'
+  declare readonly code: 'ambiguous-revision'
   constructor(
     readonly prefix: string,
     readonly candidates: readonly string[],
@@ -135,6 +140,7 @@ export class AmbiguousRevisionError extends ResolutionError {
         .map((c) => `'${c}'`)
         .join(', ')}...`,
       prefix,
+      { code: 'ambiguous-revision' },
     )
   }
 }
@@ -142,7 +148,6 @@ export class AmbiguousRevisionError extends ResolutionError {
 /** A single-revision argument such as `head` or `label@head` names several heads. */
 export class MultipleHeadsError extends GraphError {
   override readonly name = 'MultipleHeadsError'
-  readonly code = 'multiple-heads'
   constructor(
     readonly heads: readonly string[],
     readonly argument: string,
@@ -150,6 +155,7 @@ export class MultipleHeadsError extends GraphError {
     options?: ErrorOptions,
   ) {
     super(
+      'multiple-heads',
       message ??
         `Multiple heads are present for given argument '${argument}'; please specify a specific target ` +
           `revision, '<branchname>@head' to narrow to a specific head, or 'heads' for all heads`,
@@ -161,7 +167,6 @@ export class MultipleHeadsError extends GraphError {
 /** The requested range or target is not on the same line of ancestry as the current revisions. */
 export class RangeNotAncestorError extends GraphError {
   override readonly name = 'RangeNotAncestorError'
-  readonly code = 'range-not-ancestor'
   constructor(
     readonly lower: readonly string[] | string | null,
     readonly upper: readonly string[] | string | null,
@@ -170,15 +175,31 @@ export class RangeNotAncestorError extends GraphError {
   ) {
     const show = (v: readonly string[] | string | null): string =>
       v === null || v.length === 0 ? 'base' : typeof v === 'string' ? v : v.join(', ')
-    super(message ?? `Revision ${show(lower)} is not an ancestor of revision ${show(upper)}`, options)
+    super(
+      'range-not-ancestor',
+      message ?? `Revision ${show(lower)} is not an ancestor of revision ${show(upper)}`,
+      options,
+    )
   }
 }
 
 /** Every other condition Alembic reports as a plain `RevisionError`, told apart by `code`. */
 export class RevisionError extends GraphError {
   override readonly name = 'RevisionError'
+  declare readonly code: Exclude<
+    GraphErrorCode,
+    | 'invalid-revision-id'
+    | 'duplicate-revision'
+    | 'missing-revision'
+    | 'duplicate-branch-label'
+    | 'cycle'
+    | 'unknown-revision'
+    | 'ambiguous-revision'
+    | 'multiple-heads'
+    | 'range-not-ancestor'
+  >
   constructor(
-    readonly code: Exclude<
+    code: Exclude<
       GraphErrorCode,
       | 'invalid-revision-id'
       | 'duplicate-revision'
@@ -193,6 +214,6 @@ export class RevisionError extends GraphError {
     message: string,
     options?: ErrorOptions,
   ) {
-    super(message, options)
+    super(code, message, options)
   }
 }

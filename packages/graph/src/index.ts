@@ -45,6 +45,7 @@ export {
   splitRevisionRange,
   walkRevisions,
 } from './history.js'
+export { MigraphError } from './migraph-error.js'
 export { type NewRevisionOptions, placeNewRevision } from './new-revision.js'
 export {
   type MigrationStep,

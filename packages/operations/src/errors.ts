@@ -1,3 +1,4 @@
+import { MigraphError } from '@migraph/graph'
 import type { SqlFlavour } from './column-types.js'
 
 /** Options shared by every {@link OperationError}. */
@@ -19,16 +20,17 @@ export interface OperationErrorOptions {
  * catch (e) { if (e instanceof OperationError) console.error(e.code, e.op, e.revision) }
  * ```
  */
-export class OperationError extends Error {
-  readonly code: string = 'operation_error'
+export class OperationError extends MigraphError {
+  override readonly name: string = 'OperationError'
   readonly op: string
   readonly revision: string
   /** The message without the op/revision prefix, kept so `withRevision` can rebuild it. */
   readonly detail: string
 
   constructor(detail: string, options: OperationErrorOptions) {
-    super(formatMessage(detail, options.op, options.revision ?? ''), { cause: options.cause })
-    this.name = 'OperationError'
+    super('operation_error', formatMessage(detail, options.op, options.revision ?? ''), {
+      cause: options.cause,
+    })
     this.op = options.op
     this.revision = options.revision ?? ''
     this.detail = detail
@@ -52,6 +54,7 @@ function formatMessage(detail: string, op: string, revision: string): string {
 
 /** The target database cannot do this op, or this option of it. Raised before any SQL of the op runs. */
 export class UnsupportedOperationError extends OperationError {
+  override readonly name: string = 'UnsupportedOperationError'
   override readonly code = 'unsupported_operation'
   readonly dialect: SqlFlavour
   /** What exactly is missing, e.g. `alterColumn.using`. */
@@ -60,7 +63,6 @@ export class UnsupportedOperationError extends OperationError {
   constructor(feature: string, dialect: SqlFlavour, options: OperationErrorOptions & { hint?: string }) {
     const hint = options.hint === undefined ? '' : `; ${options.hint}`
     super(`${dialectLabel(dialect)} does not support ${feature}${hint}`, options)
-    this.name = 'UnsupportedOperationError'
     this.dialect = dialect
     this.feature = feature
   }
@@ -68,6 +70,7 @@ export class UnsupportedOperationError extends OperationError {
 
 /** `op.db` was used while rendering SQL offline (`--sql`), where there is no connection. */
 export class OfflineDatabaseAccessError extends OperationError {
+  override readonly name: string = 'OfflineDatabaseAccessError'
   override readonly code = 'offline_database_access'
 
   constructor(options: OperationErrorOptions) {
@@ -76,12 +79,12 @@ export class OfflineDatabaseAccessError extends OperationError {
         'and pass them to op.execute(), or run this migration online',
       options,
     )
-    this.name = 'OfflineDatabaseAccessError'
   }
 }
 
 /** A name is longer than the database allows (PostgreSQL 63 bytes, MySQL 64 characters). */
 export class IdentifierTooLongError extends OperationError {
+  override readonly name: string = 'IdentifierTooLongError'
   override readonly code = 'identifier_too_long'
   readonly identifier: string
   readonly limit: number
@@ -99,7 +102,6 @@ export class IdentifierTooLongError extends OperationError {
         'choose a shorter name',
       options,
     )
-    this.name = 'IdentifierTooLongError'
     this.identifier = identifier
     this.limit = limit
     this.dialect = dialect
@@ -108,13 +110,13 @@ export class IdentifierTooLongError extends OperationError {
 
 /** An op was called with arguments of the wrong shape (caught at run time for untyped callers). */
 export class InvalidOperationArgumentsError extends OperationError {
+  override readonly name: string = 'InvalidOperationArgumentsError'
   override readonly code = 'invalid_operation_arguments'
   /** The argument at fault, e.g. `columns[1]` or `changes.nullable`. */
   readonly argument: string
 
   constructor(argument: string, problem: string, options: OperationErrorOptions) {
     super(`invalid argument ${argument}: ${problem}`, options)
-    this.name = 'InvalidOperationArgumentsError'
     this.argument = argument
   }
 }
@@ -124,37 +126,37 @@ export class InvalidOperationArgumentsError extends OperationError {
  * move-and-copy, MySQL MODIFY COLUMN). Pass it explicitly (`copyFrom`, `existing`) or run online.
  */
 export class MissingTableDefinitionError extends OperationError {
+  override readonly name: string = 'MissingTableDefinitionError'
   override readonly code = 'missing_table_definition'
   readonly table: string
 
   constructor(table: string, hint: string, options: OperationErrorOptions) {
     super(`the current definition of table '${table}' is not known offline; ${hint}`, options)
-    this.name = 'MissingTableDefinitionError'
     this.table = table
   }
 }
 
 /** A table or column the op refers to does not exist in the database (seen by introspection). */
 export class UnknownObjectError extends OperationError {
+  override readonly name: string = 'UnknownObjectError'
   override readonly code = 'unknown_object'
   readonly object: string
 
   constructor(object: string, options: OperationErrorOptions) {
     super(`${object} does not exist`, options)
-    this.name = 'UnknownObjectError'
     this.object = object
   }
 }
 
 /** A statement failed in the database; carries the SQL text and the database's error as `cause`. */
 export class StatementExecutionError extends OperationError {
+  override readonly name: string = 'StatementExecutionError'
   override readonly code = 'statement_failed'
   readonly statement: string
 
   constructor(statement: string, options: OperationErrorOptions) {
     const reason = options.cause instanceof Error ? options.cause.message : String(options.cause)
     super(`${reason}\n  while running: ${statement}`, options)
-    this.name = 'StatementExecutionError'
     this.statement = statement
   }
 }

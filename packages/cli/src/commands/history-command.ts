@@ -1,4 +1,4 @@
-import { history, revisionPath } from '@migraph/core'
+import { CommandError, history, revisionPath } from '@migraph/core'
 import type { CommandModule } from 'yargs'
 import { formatRevisionBlock, formatRevisionLine, revisionJson } from '../format.js'
 import { type CliState, type GlobalArgv, withProject } from '../run.js'
@@ -55,13 +55,13 @@ export function editCommand(state: CliState): CommandModule<GlobalArgv, EditArgv
         const path = await revisionPath(project, { revision: String(argv.revision) })
         const editor = process.env.VISUAL || process.env.EDITOR
         if (editor === undefined || editor === '') {
-          throw new Error(`set $EDITOR to open ${path}`)
+          throw new CommandError(`set $EDITOR to open ${path}`)
         }
         // Loaded here: `node:child_process` costs every other command a few milliseconds.
         const { spawnSync } = process.getBuiltinModule('node:child_process')
         const result = spawnSync(editor, [path], { stdio: 'inherit', shell: false })
         if (result.error !== undefined)
-          throw new Error(`cannot run editor '${editor}': ${result.error.message}`)
+          throw new CommandError(`cannot run editor '${editor}': ${result.error.message}`)
         if (io.json) io.printJson({ path })
       }),
   }

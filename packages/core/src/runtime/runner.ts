@@ -1,5 +1,5 @@
-import { applyStep, type MigrationStep } from '@migraph/graph'
-import { createOnlineSink, createOperations, type Op, type OpSink } from '@migraph/operations'
+import { applyStep, GraphError, type MigrationStep } from '@migraph/graph'
+import { createOnlineSink, createOperations, type Op, OperationError, type OpSink } from '@migraph/operations'
 import { type ControlledTransaction, sql } from 'kysely'
 import type { Reporter } from '../context.js'
 import type { AnyDatabase, AnyKysely } from '../dialects/dialect.js'
@@ -266,7 +266,10 @@ async function runModule(
       while (pendingCount() > 0) await new Promise((resolve) => setTimeout(resolve, 5))
     }
   } catch (error) {
-    if (error instanceof MigraphError) throw error
+    // migraph's own failures (a nested run's, a connection's) already say what went wrong; an
+    // op's or the graph's is the revision's failure, and is reported as one.
+    if (error instanceof MigraphError && !(error instanceof OperationError || error instanceof GraphError))
+      throw error
     const message = error instanceof Error ? error.message : String(error)
     throw new MigrationFailedError(
       step.revision,
