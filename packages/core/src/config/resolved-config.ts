@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path'
 import { ConfigError } from '../errors.js'
 import { CONFIG_KEYS, type MigraphConfig } from './define-config.js'
+import { splitVersionTable } from './version-table-name.js'
 
 /** A validated config with defaults applied and paths made absolute. */
 export interface ResolvedConfig {
@@ -10,7 +11,9 @@ export interface ResolvedConfig {
   readonly baseDir: string
   readonly url: string | undefined
   readonly versionLocations: readonly string[]
+  /** The version table's own name (`'audit.versions'` in the config gives `versions`). */
   readonly versionTable: string
+  /** Its schema, from `versionTableSchema` or a `schema.table` `versionTable`; else the default. */
   readonly versionTableSchema: string | undefined
   readonly transactionPerMigration: boolean
   readonly fileTemplate: string
@@ -53,6 +56,15 @@ export function resolveConfig(raw: unknown, file: string | undefined, baseDir: s
     }
     return value
   }
+  // Blank names are refused by `splitVersionTable`, with the key named.
+  const nonEmpty = (key: 'versionTable' | 'versionTableSchema'): string | undefined => {
+    const value = config[key]
+    if (value === undefined || value === null) return undefined
+    if (typeof value !== 'string') {
+      throw new ConfigError(`${where}: config key '${key}' must be a string`, file)
+    }
+    return value
+  }
   const num = (key: keyof MigraphConfig, fallback: number): number => {
     const value = config[key]
     if (value === undefined || value === null) return fallback
@@ -74,13 +86,18 @@ export function resolveConfig(raw: unknown, file: string | undefined, baseDir: s
     throw new ConfigError(`${where}: config key 'transactionPerMigration' must be true or false`, file)
   }
   const template = str('template')
+  const versionTable = splitVersionTable(
+    nonEmpty('versionTable') ?? DEFAULTS.versionTable,
+    nonEmpty('versionTableSchema'),
+    { file },
+  )
   return Object.freeze({
     file,
     baseDir,
     url: str('url'),
     versionLocations: Object.freeze(list.map((p) => absolute(baseDir, p))),
-    versionTable: str('versionTable') ?? DEFAULTS.versionTable,
-    versionTableSchema: str('versionTableSchema'),
+    versionTable: versionTable.table,
+    versionTableSchema: versionTable.schema,
     transactionPerMigration: transactionPerMigration ?? true,
     fileTemplate: str('fileTemplate') ?? DEFAULTS.fileTemplate,
     template: template === undefined ? undefined : absolute(baseDir, template),

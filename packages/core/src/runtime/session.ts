@@ -1,5 +1,12 @@
+import { checkVersionTableLength } from '../config/version-table-name.js'
 import type { Project } from '../context.js'
-import type { Connection, MigrationDialect, MigrationLock, VersionTableRef } from '../dialects/dialect.js'
+import type {
+  Connection,
+  MigrationDialect,
+  MigrationLock,
+  ResolvedVersionTable,
+  VersionTableRef,
+} from '../dialects/dialect.js'
 import { describeLockHolder } from '../dialects/index.js'
 import { type HistoryEntry, historyTableOf, readHistory } from './history-table.js'
 import { readVersions } from './version-table.js'
@@ -8,14 +15,25 @@ import { readVersions } from './version-table.js'
 export interface Session {
   readonly connection: Connection
   readonly dialect: MigrationDialect
-  readonly versionTable: VersionTableRef
+  /**
+   * The version table, its schema made explicit: every bookkeeping query of the session (and
+   * its history table, `historyTableOf`) names this one table, and the lock is derived from it.
+   */
+  readonly versionTable: ResolvedVersionTable
   /** The applied heads: the rows of the version table (none when it does not exist yet). */
   readHeads(): Promise<readonly string[]>
 }
 
-/** Where the project's version table lives. */
+/**
+ * Where the project's version table lives, as configured (the schema may still be the session's
+ * default), checked against the target database's limit on names: a name it would cut short or
+ * refuse fails here, before anything connects or runs.
+ */
 export function versionTableOf(project: Project): VersionTableRef {
-  return { table: project.config.versionTable, schema: project.config.versionTableSchema }
+  const ref = { table: project.config.versionTable, schema: project.config.versionTableSchema }
+  const limit = project.dialect().identifierLimit
+  if (limit !== null) checkVersionTableLength(ref, limit, { file: project.config.file })
+  return ref
 }
 
 /**
@@ -29,6 +47,7 @@ export async function withSession<T>(
 ): Promise<T> {
   const target = project.target()
   const dialect = project.dialect()
+  const configured = versionTableOf(project)
   const connection = await dialect.connect(target, {
     connectTimeoutMs: project.connectTimeoutMs,
     applicationName: 'mig',
@@ -38,10 +57,11 @@ export async function withSession<T>(
   // hide the one that says what happened.
   let failed = false
   try {
+    const versionTable = await dialect.resolveVersionTable(connection, configured)
     if (options.lock) {
       lock = await dialect.acquireLock(connection, {
         timeoutMs: project.lockTimeoutMs,
-        versionTable: versionTableOf(project),
+        versionTable,
         onWait: (holder, waitedMs) => {
           const who = describeLockHolder(holder)
           project.environment.reporter.info(
@@ -50,7 +70,6 @@ export async function withSession<T>(
         },
       })
     }
-    const versionTable = versionTableOf(project)
     return await work({
       connection,
       dialect,
@@ -88,6 +107,8 @@ async function releaseAndClose(
  */
 export async function readCurrentHeads(project: Project): Promise<readonly string[]> {
   const dialect = project.dialect()
+  // Bad names fail even where there is no database yet to read.
+  versionTableOf(project)
   if (dialect.databaseExists?.(project.target()) === false) return []
   return withSession(project, { lock: false }, (session) => session.readHeads())
 }
@@ -97,6 +118,8 @@ export async function readState(
   project: Project,
 ): Promise<{ heads: readonly string[]; history: readonly HistoryEntry[] }> {
   const dialect = project.dialect()
+  // Bad names fail even where there is no database yet to read.
+  versionTableOf(project)
   if (dialect.databaseExists?.(project.target()) === false) return { heads: [], history: [] }
   return withSession(project, { lock: false }, async (session) => ({
     heads: await session.readHeads(),
