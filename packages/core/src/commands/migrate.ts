@@ -7,6 +7,7 @@ import {
   resolveStartingRevisions,
 } from '@migraph/graph'
 import type { Project } from '../context.js'
+import type { VersionTableRef } from '../dialects/dialect.js'
 import { CommandError, MigraphError } from '../errors.js'
 import type { ChecksumOf } from '../runtime/checksum-cache.js'
 import type { ScriptDirectory } from '../script/script-directory.js'
@@ -75,7 +76,8 @@ async function migrate(
     direction === 'up'
       ? planUpgrade(scripts.map, current, target, { onWarning })
       : planDowngrade(scripts.map, current, target, { onWarning })
-  const { ChecksumCache, listingStamps, renderOfflineSql, runSteps, withSession } = await runtime()
+  const { ChecksumCache, listingStamps, renderOfflineSql, runSteps, versionTableOf, withSession } =
+    await runtime()
   if (args.sql === true) {
     const range = splitRange(args.target)
     if (direction === 'down' && range === undefined) {
@@ -84,7 +86,12 @@ async function migrate(
     const start = range === undefined ? [] : startingHeads(scripts, range.from)
     const target = range?.to ?? args.target
     const steps = plan(start, target)
-    const sql = await renderOfflineSql(scripts, start, steps, offlineOptions(project))
+    const sql = await renderOfflineSql(
+      scripts,
+      start,
+      steps,
+      offlineOptions(project, versionTableOf(project)),
+    )
     return { steps: steps.map(summarize), heads: headsAfter(scripts, start, steps), sql }
   }
   if (args.target.includes(':')) {
@@ -129,7 +136,7 @@ export interface StampArgs {
 export async function stamp(project: Project, args: StampArgs): Promise<MigrateResult> {
   const scripts = await project.scripts()
   if (args.revisions.length === 0) throw new CommandError('stamp needs at least one revision')
-  const { renderOfflineSql, runSteps, withSession, purgeVersions } = await runtime()
+  const { renderOfflineSql, runSteps, versionTableOf, withSession, purgeVersions } = await runtime()
   if (args.sql === true) {
     let start: readonly string[] = []
     let targets = args.revisions
@@ -141,7 +148,12 @@ export async function stamp(project: Project, args: StampArgs): Promise<MigrateR
       targets = [range.to]
     }
     const steps = planStamp(scripts.map, start, targets, { purge: args.purge ?? false })
-    const sql = await renderOfflineSql(scripts, start, steps, offlineOptions(project))
+    const sql = await renderOfflineSql(
+      scripts,
+      start,
+      steps,
+      offlineOptions(project, versionTableOf(project)),
+    )
     return { steps: steps.map(summarize), heads: headsAfter(scripts, start, steps), sql }
   }
   for (const target of args.revisions) {
@@ -202,10 +214,11 @@ async function guardIntegrity(
   }
 }
 
-function offlineOptions(project: Project) {
+/** `versionTable` as configured and checked: offline SQL names the schema only where the config does. */
+function offlineOptions(project: Project, versionTable: VersionTableRef) {
   return {
     dialect: project.dialect(),
-    versionTable: { table: project.config.versionTable, schema: project.config.versionTableSchema },
+    versionTable,
     transactionPerMigration: project.config.transactionPerMigration,
     x: project.options.x,
   }

@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from 'node:path'
 import { ConfigError } from '../errors.js'
 import { CONFIG_KEYS, type MigraphConfig } from './define-config.js'
 import { type TimeoutKind, timeoutProblem } from './timeouts.js'
+import { splitVersionTable } from './version-table-name.js'
 
 /** A validated config with defaults applied and paths made absolute. */
 export interface ResolvedConfig {
@@ -20,7 +21,9 @@ export interface ResolvedConfig {
    */
   readonly emptyUrl: { readonly variable: string | undefined } | undefined
   readonly versionLocations: readonly string[]
+  /** The version table's own name (`'audit.versions'` in the config gives `versions`). */
   readonly versionTable: string
+  /** Its schema, from `versionTableSchema` or a `schema.table` `versionTable`; else the default. */
   readonly versionTableSchema: string | undefined
   readonly transactionPerMigration: boolean
   readonly fileTemplate: string
@@ -63,6 +66,15 @@ export function resolveConfig(raw: unknown, file: string | undefined, baseDir: s
     }
     return value
   }
+  // Blank names are refused by `splitVersionTable`, with the key named.
+  const nonEmpty = (key: 'versionTable' | 'versionTableSchema'): string | undefined => {
+    const value = config[key]
+    if (value === undefined || value === null) return undefined
+    if (typeof value !== 'string') {
+      throw new ConfigError(`${where}: config key '${key}' must be a string`, file)
+    }
+    return value
+  }
   const num = (key: keyof MigraphConfig, fallback: number): number => {
     const value = config[key]
     if (value === undefined || value === null) return fallback
@@ -99,14 +111,19 @@ export function resolveConfig(raw: unknown, file: string | undefined, baseDir: s
   const template = str('template')
   const url = config.url
   const emptyUrl = Object.hasOwn(config, 'url') && (url === undefined || url === null || url === '')
+  const versionTable = splitVersionTable(
+    nonEmpty('versionTable') ?? DEFAULTS.versionTable,
+    nonEmpty('versionTableSchema'),
+    { file },
+  )
   return Object.freeze({
     file,
     baseDir,
     url: emptyUrl ? undefined : str('url'),
     emptyUrl: emptyUrl ? Object.freeze({ variable: urlVariable(file) }) : undefined,
     versionLocations: Object.freeze(list.map((p) => absolute(baseDir, p))),
-    versionTable: str('versionTable') ?? DEFAULTS.versionTable,
-    versionTableSchema: str('versionTableSchema'),
+    versionTable: versionTable.table,
+    versionTableSchema: versionTable.schema,
     transactionPerMigration: transactionPerMigration ?? true,
     fileTemplate: str('fileTemplate') ?? DEFAULTS.fileTemplate,
     template: template === undefined ? undefined : absolute(baseDir, template),

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely'
+import type { IdentifierLimit } from '../config/version-table-name.js'
 
 /** The database type of a Kysely whose tables migrations create as they go, unknown at compile time. */
 // biome-ignore lint/suspicious/noExplicitAny: the schema is unknown statically, as in Kysely's own Migration interface
@@ -33,6 +34,21 @@ export interface DatabaseTarget {
 export interface VersionTableRef {
   readonly table: string
   readonly schema?: string | undefined
+}
+
+/**
+ * A version table as the database identifies it, from {@link MigrationDialect.resolveVersionTable}:
+ * the schema is explicit (the one the session's default would pick), so every bookkeeping query
+ * names the same table whatever a revision does to the session, and two spellings of one table
+ * (`versionTableSchema: 'public'` and none) take one lock.
+ */
+export interface ResolvedVersionTable extends VersionTableRef {
+  readonly schema: string
+  /**
+   * The text the migration lock's name or key is derived from: `migraph:<schema>.<table>`, with
+   * names folded as the database compares them.
+   */
+  readonly lockText: string
 }
 
 /** How to open a connection. */
@@ -89,8 +105,11 @@ export interface LockOptions {
   readonly timeoutMs: number
   /** Called once when we start waiting, then every few seconds while we wait. */
   readonly onWait?: ((holder: LockHolder | null, waitedMs: number) => void) | undefined
-  /** The lock protects this version table; its name is derived from it (default `mig_version`). */
-  readonly versionTable?: VersionTableRef | undefined
+  /**
+   * The lock protects this version table; its name is derived from the table as
+   * `resolveVersionTable` resolves it (default `mig_version`).
+   */
+  readonly versionTable?: VersionTableRef | ResolvedVersionTable | undefined
 }
 
 /** A held migration lock; released explicitly, and by the database if the process dies. */
@@ -115,11 +134,19 @@ export interface MigrationDialect {
    * and the next one's BEGIN reach the server together: one round trip per revision saved.
    */
   readonly chainsTransactions: boolean
+  /** The longest table or schema name the database keeps whole; null when it has no limit. */
+  readonly identifierLimit: IdentifierLimit | null
   /** The npm package that must be installed to connect (`null` when it ships with migraph). */
   readonly driverPackage: string | null
   /** Parse a URL of this dialect, or return null when the scheme is not ours. */
   parseUrl(url: string, baseDir: string): DatabaseTarget | null
   connect(target: DatabaseTarget, options: ConnectOptions): Promise<Connection>
+  /**
+   * Makes the version table's schema explicit on this session: PostgreSQL takes the schema of
+   * the table the search path finds, else `current_schema()`; MySQL the current database; SQLite
+   * `main`. Reads only.
+   */
+  resolveVersionTable(connection: Connection, ref: VersionTableRef): Promise<ResolvedVersionTable>
   acquireLock(connection: Connection, options: LockOptions): Promise<MigrationLock>
   /**
    * For embedded databases: whether the file or data directory exists, so read-only commands
@@ -130,6 +157,11 @@ export interface MigrationDialect {
 
 /** The version table used when the config names none. */
 export const DEFAULT_VERSION_TABLE: VersionTableRef = Object.freeze({ table: 'mig_version' })
+
+/** Whether a version table reference came from `resolveVersionTable`. */
+export function isResolved(ref: VersionTableRef | ResolvedVersionTable): ref is ResolvedVersionTable {
+  return 'lockText' in ref && typeof ref.lockText === 'string' && ref.schema !== undefined
+}
 
 /** The `location` of an in-memory embedded database (`pglite:memory:`, `sqlite::memory:`). */
 export const MEMORY_LOCATION = ':memory:'

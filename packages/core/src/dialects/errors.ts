@@ -181,3 +181,14 @@ export class VersionTableRowCountError extends MigraphError {
     this.found = found
   }
 }
+
+/** The session names no schema the version table could live in (no database selected, empty search path). */
+export class VersionTableSchemaError extends MigraphError {
+  override readonly name = 'VersionTableSchemaError'
+  readonly location: string
+
+  constructor(location: string, reason: string) {
+    super('version-table-schema', `No schema for the version table on ${location}: ${reason}`)
+    this.location = location
+  }
+}

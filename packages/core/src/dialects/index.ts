@@ -16,10 +16,11 @@ export type {
   LockOptions,
   MigrationDialect,
   MigrationLock,
+  ResolvedVersionTable,
   SqlFlavour,
   VersionTableRef,
 } from './dialect.js'
-export { DEFAULT_VERSION_TABLE, MEMORY_LOCATION } from './dialect.js'
+export { DEFAULT_VERSION_TABLE, isResolved, MEMORY_LOCATION } from './dialect.js'
 export { importDriver } from './driver-loader.js'
 export {
   ConnectionError,
@@ -32,8 +33,9 @@ export {
   LockTimeoutError,
   UnknownUrlSchemeError,
   VersionTableRowCountError,
+  VersionTableSchemaError,
 } from './errors.js'
-export { advisoryLockKey, lockText } from './lock-polling.js'
+export { advisoryLockKey } from './lock-polling.js'
 export { mysqlDialect, mysqlLockName } from './mysql-dialect.js'
 export { pgliteDialect, pgliteLockFile } from './pglite-dialect.js'
 export { CLIENT_CONNECTION_CHECK_INTERVAL_MS, postgresDialect } from './postgres-dialect.js'

@@ -1,6 +1,5 @@
 import { nodeCrypto } from '../digest.js'
-import type { LockHolder, LockOptions, VersionTableRef } from './dialect.js'
-import { DEFAULT_VERSION_TABLE } from './dialect.js'
+import type { LockHolder, LockOptions, ResolvedVersionTable } from './dialect.js'
 import { LockTimeoutError } from './errors.js'
 import { sleep } from './session-queue.js'
 
@@ -53,27 +52,21 @@ async function safeHolder(lock: PolledLock): Promise<LockHolder | null> {
   }
 }
 
-/** The text every lock name and key is derived from: `migraph:[<schema>.]<table>`. */
-export function lockText(versionTable: VersionTableRef | undefined): string {
-  const ref = versionTable ?? DEFAULT_VERSION_TABLE
-  return `migraph:${ref.schema ? `${ref.schema}.` : ''}${ref.table}`
-}
-
 /**
- * The PostgreSQL advisory lock key: the first 8 bytes of SHA-256 of {@link lockText}, read as a
- * signed big-endian 64-bit integer. Fixed for a given version table, so every migraph process
- * (any version, any host) computes the same key. For the default `mig_version` table the key
- * is -689940034005633208, so `select * from pg_locks where locktype = 'advisory'` shows it as
- * classid 4134328113, objid 3435525960, objsubid 1.
+ * The PostgreSQL advisory lock key: the first 8 bytes of SHA-256 of the version table's
+ * `lockText` (`migraph:<schema>.<table>`), read as a signed big-endian 64-bit integer. Fixed for
+ * a given table, so every migraph process (any version, any host) computes the same key, however
+ * the config spells the table. For the default `public.mig_version` the key is
+ * -1740035611214028061, so `select * from pg_locks where locktype = 'advisory'` shows it as
+ * classid 3889833684, objid 2836325091, objsubid 1.
  */
-export function advisoryLockKey(versionTable: VersionTableRef | undefined): bigint {
-  return nodeCrypto().createHash('sha256').update(lockText(versionTable)).digest().readBigInt64BE(0)
+export function advisoryLockKey(versionTable: ResolvedVersionTable): bigint {
+  return nodeCrypto().createHash('sha256').update(versionTable.lockText).digest().readBigInt64BE(0)
 }
 
-/** A file-name-safe form of {@link lockText}, for lock files beside embedded databases. */
-export function lockFileStem(versionTable: VersionTableRef | undefined): string {
-  const ref = versionTable ?? DEFAULT_VERSION_TABLE
-  return `${ref.schema ? `${ref.schema}.` : ''}${ref.table}`.replace(/[^A-Za-z0-9_.-]/g, '_')
+/** A file-name-safe form of the version table's `lockText`, for lock files beside embedded databases. */
+export function lockFileStem(versionTable: ResolvedVersionTable): string {
+  return versionTable.lockText.replace(/^migraph:/, '').replace(/[^A-Za-z0-9_.-]/g, '_')
 }
 
 /** Turns a driver's date-ish value into a Date, or undefined. */

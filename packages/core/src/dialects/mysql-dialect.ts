@@ -11,15 +11,20 @@ import type {
   LockOptions,
   MigrationDialect,
   MigrationLock,
+  ResolvedVersionTable,
   VersionTableRef,
 } from './dialect.js'
-import { DEFAULT_VERSION_TABLE } from './dialect.js'
 import { importDriver, interopDefault } from './driver-loader.js'
 import { ConnectionError, InvalidDatabaseUrlError, LockError } from './errors.js'
-import { lockText, pollForLock } from './lock-polling.js'
+import { pollForLock } from './lock-polling.js'
 import { asSession, SessionConnection } from './session-connection.js'
 import { once, SessionQueue, withTimeout } from './session-queue.js'
 import { hostAndPort, maskUrl, redactSecrets, splitNetworkUrl, urlSecrets } from './url.js'
+import {
+  lockedVersionTable,
+  MYSQL_IDENTIFIER_LIMIT,
+  resolveMysqlVersionTable,
+} from './version-table-resolution.js'
 
 /** MySQL and MariaDB refuse user-lock names longer than this. */
 const MAX_LOCK_NAME_LENGTH = 64
@@ -36,6 +41,7 @@ export const mysqlDialect: MigrationDialect = Object.freeze({
   transactionalDDL: false,
   dataModifyingCte: false,
   chainsTransactions: false,
+  identifierLimit: MYSQL_IDENTIFIER_LIMIT,
   driverPackage: 'mysql2',
 
   parseUrl(url: string): DatabaseTarget | null {
@@ -94,10 +100,14 @@ export const mysqlDialect: MigrationDialect = Object.freeze({
     return new SessionConnection(db, target, end)
   },
 
+  resolveVersionTable(connection: Connection, ref: VersionTableRef): Promise<ResolvedVersionTable> {
+    return resolveMysqlVersionTable(connection.db, ref, connection.target.location)
+  },
+
   async acquireLock(connection: Connection, options: LockOptions): Promise<MigrationLock> {
     const session = asSession(connection)
     const { sql } = await import('kysely')
-    const name = await mysqlLockName(session.db, options.versionTable)
+    const name = mysqlLockName(await lockedVersionTable(mysqlDialect, connection, options.versionTable))
     await pollForLock(
       {
         location: session.target.location,
@@ -135,22 +145,12 @@ export const mysqlDialect: MigrationDialect = Object.freeze({
 })
 
 /**
- * The `GET_LOCK` name: `migraph:<database>.<table>`, where the database is the version table's
- * schema or the connection's current database (user locks are server-wide, so the database must
- * be part of the name). Names over 64 characters become `migraph:` + a SHA-256 prefix.
+ * The `GET_LOCK` name: the resolved version table's `lockText`, `migraph:<database>.<table>`
+ * (user locks are server-wide, so the database must be part of the name). Names over 64
+ * characters become `migraph:` + a SHA-256 prefix.
  */
-export async function mysqlLockName(
-  db: AnyKysely,
-  versionTable: VersionTableRef | undefined,
-): Promise<string> {
-  const ref = versionTable ?? DEFAULT_VERSION_TABLE
-  let schema = ref.schema
-  if (!schema) {
-    const { sql } = await import('kysely')
-    const result = await sql<{ db: string | null }>`select database() as db`.execute(db)
-    schema = result.rows[0]?.db ?? ''
-  }
-  const name = lockText({ table: ref.table, schema })
+export function mysqlLockName(versionTable: ResolvedVersionTable): string {
+  const name = versionTable.lockText
   if (name.length <= MAX_LOCK_NAME_LENGTH) return name
   const prefix = 'migraph:'
   const digest = sha256Hex(name)

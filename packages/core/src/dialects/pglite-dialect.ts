@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { importExternal } from '../external-import.js'
+import { canonicalPath } from './canonical-path.js'
 import type {
   AnyDatabase,
   Connection,
@@ -9,16 +10,22 @@ import type {
   LockOptions,
   MigrationDialect,
   MigrationLock,
+  ResolvedVersionTable,
+  VersionTableRef,
 } from './dialect.js'
 import { MEMORY_LOCATION } from './dialect.js'
 import { parseEmbeddedUrl } from './embedded-url.js'
 import { ConnectionError } from './errors.js'
 import { acquireLockFile, type ProcessLockFile } from './process-lock-file.js'
 import { asSession, SessionConnection } from './session-connection.js'
+import { POSTGRES_IDENTIFIER_LIMIT, resolvePostgresVersionTable } from './version-table-resolution.js'
 
-/** The lock file that makes a PGlite data directory single-process: `<dir>.lock`, beside it. */
+/**
+ * The lock file that makes a PGlite data directory single-process: `<dir>.lock`, beside the
+ * directory's real path, so that a symlink to it names the same lock.
+ */
 export function pgliteLockFile(dataDir: string): string {
-  return `${dataDir}.lock`
+  return `${canonicalPath(dataDir)}.lock`
 }
 
 /**
@@ -34,6 +41,7 @@ export const pgliteDialect: MigrationDialect = Object.freeze({
   transactionalDDL: true,
   dataModifyingCte: true,
   chainsTransactions: false,
+  identifierLimit: POSTGRES_IDENTIFIER_LIMIT,
   driverPackage: null,
 
   parseUrl(url: string, baseDir: string): DatabaseTarget | null {
@@ -86,6 +94,10 @@ export const pgliteDialect: MigrationDialect = Object.freeze({
 
   databaseExists(target: DatabaseTarget): boolean {
     return target.location === MEMORY_LOCATION || existsSync(join(target.location, 'PG_VERSION'))
+  },
+
+  resolveVersionTable(connection: Connection, ref: VersionTableRef): Promise<ResolvedVersionTable> {
+    return resolvePostgresVersionTable(connection.db, ref, connection.target.location)
   },
 
   async acquireLock(connection: Connection, _options: LockOptions): Promise<MigrationLock> {

@@ -11,6 +11,8 @@ import type {
   LockOptions,
   MigrationDialect,
   MigrationLock,
+  ResolvedVersionTable,
+  VersionTableRef,
 } from './dialect.js'
 import { importDriver, interopDefault } from './driver-loader.js'
 import { ConnectionError, InvalidDatabaseUrlError, LockError } from './errors.js'
@@ -25,6 +27,11 @@ import {
   splitNetworkUrl,
   urlSecrets,
 } from './url.js'
+import {
+  lockedVersionTable,
+  POSTGRES_IDENTIFIER_LIMIT,
+  resolvePostgresVersionTable,
+} from './version-table-resolution.js'
 
 /**
  * `pg` asks, as it loads, whether it runs on Cloudflare Workers. Node 21 and later answer at once
@@ -41,7 +48,8 @@ const DEFAULT_APPLICATION_NAME = 'migraph'
 
 /**
  * PostgreSQL through `pg`, on one session. The migration lock is a session-level advisory lock
- * on {@link advisoryLockKey} (by default -689940034005633208 for `mig_version`), taken by polling
+ * on {@link advisoryLockKey} of the resolved version table (by default -1740035611214028061 for
+ * `public.mig_version`), taken by polling
  * `pg_try_advisory_lock` and freed by `pg_advisory_unlock` or by the session ending.
  */
 export const postgresDialect: MigrationDialect = Object.freeze({
@@ -50,6 +58,7 @@ export const postgresDialect: MigrationDialect = Object.freeze({
   transactionalDDL: true,
   dataModifyingCte: true,
   chainsTransactions: true,
+  identifierLimit: POSTGRES_IDENTIFIER_LIMIT,
   driverPackage: 'pg',
 
   parseUrl(url: string): DatabaseTarget | null {
@@ -111,10 +120,15 @@ export const postgresDialect: MigrationDialect = Object.freeze({
     return new SessionConnection(db, target, end, prepared)
   },
 
+  resolveVersionTable(connection: Connection, ref: VersionTableRef): Promise<ResolvedVersionTable> {
+    return resolvePostgresVersionTable(connection.db, ref, connection.target.location)
+  },
+
   async acquireLock(connection: Connection, options: LockOptions): Promise<MigrationLock> {
     const session = asSession(connection)
     const { sql } = await import('kysely')
-    const key = advisoryLockKey(options.versionTable).toString()
+    const versionTable = await lockedVersionTable(postgresDialect, connection, options.versionTable)
+    const key = advisoryLockKey(versionTable).toString()
     const lockName = `advisory lock ${key}`
     await pollForLock(
       {

@@ -1,6 +1,7 @@
 import { existsSync, rmSync, writeFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import type BetterSqlite3 from 'better-sqlite3'
+import { canonicalPath } from './canonical-path.js'
 import type {
   AnyDatabase,
   Connection,
@@ -9,6 +10,7 @@ import type {
   LockOptions,
   MigrationDialect,
   MigrationLock,
+  ResolvedVersionTable,
   VersionTableRef,
 } from './dialect.js'
 import { MEMORY_LOCATION } from './dialect.js'
@@ -18,6 +20,7 @@ import { ConnectionError } from './errors.js'
 import { lockFileStem, pollForLock } from './lock-polling.js'
 import { lockFileHolder } from './process-lock-file.js'
 import { asSession, SessionConnection } from './session-connection.js'
+import { lockedVersionTable, resolveSqliteVersionTable } from './version-table-resolution.js'
 
 type DatabaseConstructor = typeof BetterSqlite3
 
@@ -27,11 +30,12 @@ export const SQLITE_BUSY_TIMEOUT_MS = 5000
 const LOCK_ATTEMPT_BUSY_MS = 50
 
 /**
- * The lock database beside a SQLite file: `<file>.<version table>.lock`. It is never deleted:
- * a waiter may have it open, and a new file would be a different lock.
+ * The lock database beside a SQLite file: `<real path of the file>.<schema>.<table>.lock`, so
+ * that a symlink to the file, or another spelling of its path, names the same lock. It is never
+ * deleted: a waiter may have it open, and a new file would be a different lock.
  */
-export function sqliteLockFile(file: string, versionTable: VersionTableRef | undefined): string {
-  return `${file}.${lockFileStem(versionTable)}.lock`
+export function sqliteLockFile(file: string, versionTable: ResolvedVersionTable): string {
+  return `${canonicalPath(file)}.${lockFileStem(versionTable)}.lock`
 }
 
 /**
@@ -52,6 +56,7 @@ export const sqliteDialect: MigrationDialect = Object.freeze({
   transactionalDDL: true,
   dataModifyingCte: false,
   chainsTransactions: false,
+  identifierLimit: null,
   driverPackage: 'better-sqlite3',
 
   parseUrl(url: string, baseDir: string): DatabaseTarget | null {
@@ -89,11 +94,16 @@ export const sqliteDialect: MigrationDialect = Object.freeze({
     return target.location === MEMORY_LOCATION || existsSync(target.location)
   },
 
+  async resolveVersionTable(_connection: Connection, ref: VersionTableRef): Promise<ResolvedVersionTable> {
+    return resolveSqliteVersionTable(ref)
+  },
+
   async acquireLock(connection: Connection, options: LockOptions): Promise<MigrationLock> {
     const session = asSession(connection)
     if (session.target.location === MEMORY_LOCATION) return session.track(async () => undefined)
     const Database = await loadDriver()
-    const lockPath = sqliteLockFile(session.target.location, options.versionTable)
+    const versionTable = await lockedVersionTable(sqliteDialect, connection, options.versionTable)
+    const lockPath = sqliteLockFile(session.target.location, versionTable)
     const holderPath = `${lockPath}.json`
     const lockDb = new Database(lockPath, { timeout: LOCK_ATTEMPT_BUSY_MS })
     try {

@@ -1,5 +1,6 @@
 import { hostname, userInfo } from 'node:os'
 import { CompiledQuery, sql } from 'kysely'
+import { historyTableName } from '../config/version-table-name.js'
 import type { AnyKysely, VersionTableRef } from '../dialects/dialect.js'
 import { VersionTableRowCountError } from '../dialects/errors.js'
 import {
@@ -44,15 +45,18 @@ export interface HistoryEntry {
   readonly detail: string | null
 }
 
-/** The history table that sits beside a version table (`mig_version` → `mig_version_history`). */
 /** What a run's integrity guard reads of each history entry: the rest stays in the table. */
 export type HistoryFacts = Pick<
   HistoryEntry,
   'revision' | 'status' | 'checksum' | 'finishedAt' | 'opsCompleted'
 >
 
+/**
+ * The history table that sits beside a version table, in the same schema (`mig_version` →
+ * `mig_version_history`).
+ */
 export function historyTableOf(versionTable: VersionTableRef): VersionTableRef {
-  return { table: `${versionTable.table}_history`, schema: versionTable.schema }
+  return { table: historyTableName(versionTable.table), schema: versionTable.schema }
 }
 
 /** Who is running this: recorded with every step. */

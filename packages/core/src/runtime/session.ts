@@ -1,9 +1,11 @@
+import { checkVersionTableLength } from '../config/version-table-name.js'
 import type { Project } from '../context.js'
 import type {
   Connection,
   LockOptions,
   MigrationDialect,
   MigrationLock,
+  ResolvedVersionTable,
   VersionTableRef,
 } from '../dialects/dialect.js'
 import { DatabaseNotFoundError, describeLockHolder } from '../dialects/index.js'
@@ -14,14 +16,25 @@ import { readVersions } from './version-table.js'
 export interface Session {
   readonly connection: Connection
   readonly dialect: MigrationDialect
-  readonly versionTable: VersionTableRef
+  /**
+   * The version table, its schema made explicit: every bookkeeping query of the session (and
+   * its history table, `historyTableOf`) names this one table, and the lock is derived from it.
+   */
+  readonly versionTable: ResolvedVersionTable
   /** The applied heads: the rows of the version table (none when it does not exist yet). */
   readHeads(): Promise<readonly string[]>
 }
 
-/** Where the project's version table lives. */
+/**
+ * Where the project's version table lives, as configured (the schema may still be the session's
+ * default), checked against the target database's limit on names: a name it would cut short or
+ * refuse fails here, before anything connects or runs.
+ */
 export function versionTableOf(project: Project): VersionTableRef {
-  return { table: project.config.versionTable, schema: project.config.versionTableSchema }
+  const ref = { table: project.config.versionTable, schema: project.config.versionTableSchema }
+  const limit = project.dialect().identifierLimit
+  if (limit !== null) checkVersionTableLength(ref, limit, { file: project.config.file })
+  return ref
 }
 
 /**
@@ -37,9 +50,9 @@ export async function withSession<T>(
 ): Promise<T> {
   const target = options.lock ? project.announceTarget() : project.target()
   const dialect = project.dialect()
-  const wait: LockOptions = {
+  const configured = versionTableOf(project)
+  const waiting: Pick<LockOptions, 'timeoutMs' | 'onWait'> = {
     timeoutMs: project.lockTimeoutMs,
-    versionTable: versionTableOf(project),
     onWait: (holder, waitedMs) => {
       const who = describeLockHolder(holder)
       project.environment.reporter.info(
@@ -51,15 +64,15 @@ export async function withSession<T>(
     connectTimeoutMs: project.connectTimeoutMs,
     applicationName: 'mig',
     // A database one process opens at a time (PGlite) is, in effect, the migration lock.
-    waitForDatabase: wait,
+    waitForDatabase: waiting,
   })
   let lock: MigrationLock | undefined
   // A session that broke under `work` fails to release and close too; those errors must not
   // hide the one that says what happened.
   let failed = false
   try {
-    if (options.lock) lock = await dialect.acquireLock(connection, wait)
-    const versionTable = versionTableOf(project)
+    const versionTable = await dialect.resolveVersionTable(connection, configured)
+    if (options.lock) lock = await dialect.acquireLock(connection, { ...waiting, versionTable })
     return await work({
       connection,
       dialect,
@@ -105,6 +118,8 @@ function databaseToRead(project: Project): boolean {
 
 /** The applied heads, for read-only commands; creates nothing, not even the database. */
 export async function readCurrentHeads(project: Project): Promise<readonly string[]> {
+  // Bad names fail even where there is no database yet to read.
+  versionTableOf(project)
   if (!databaseToRead(project)) return []
   return withSession(project, { lock: false }, (session) => session.readHeads())
 }
@@ -113,6 +128,8 @@ export async function readCurrentHeads(project: Project): Promise<readonly strin
 export async function readState(
   project: Project,
 ): Promise<{ heads: readonly string[]; history: readonly HistoryEntry[] }> {
+  // Bad names fail even where there is no database yet to read.
+  versionTableOf(project)
   if (!databaseToRead(project)) return { heads: [], history: [] }
   return withSession(project, { lock: false }, async (session) => ({
     heads: await session.readHeads(),

@@ -1,5 +1,6 @@
 import { compilerKysely } from '@migraph/operations'
 import { type Compilable, MysqlAdapter, PostgresAdapter, SqliteAdapter, sql } from 'kysely'
+import { primaryKeyName } from '../config/version-table-name.js'
 import type { AnyKysely, SqlFlavour, VersionTableRef } from '../dialects/dialect.js'
 import { VersionTableRowCountError } from '../dialects/errors.js'
 
@@ -215,7 +216,7 @@ function createTableQuery(db: AnyKysely, ref: VersionTableRef) {
   return schema
     .createTable(ref.table)
     .addColumn(VERSION_COLUMN, `varchar(${VERSION_COLUMN_LENGTH})`, (col) => col.notNull())
-    .addPrimaryKeyConstraint(`${ref.table}_pkc`, [VERSION_COLUMN])
+    .addPrimaryKeyConstraint(primaryKeyName(ref.table), [VERSION_COLUMN])
 }
 
 /**
