@@ -1,11 +1,14 @@
-import { ancestorNodes } from './graph-walk.js'
+import { ancestorNodes, descendantNodes } from './graph-walk.js'
 import type { RevisionMap } from './revision-map.js'
 
 /**
- * Pairs of version-table rows of which the first is an ancestor of the second (`dependsOn`
- * included). The version table holds one row per head, so every step and stamp keeps such pairs
- * out of it: a pair means the table was written by something else, and no plan from it can be
- * trusted. Ids the map does not know are left out (they are a finding of their own).
+ * Pairs of version-table rows of which the first is an ancestor of the second along
+ * `downRevision` links. The version table holds one row per head, so no step or stamp writes such
+ * a pair: one means the table was written by something else, and no plan from it can be trusted.
+ * `dependsOn` links do not count, nor does a pair on a stretch of history another revision
+ * depends on: a downgrade of the dependent revision restores the row of what it depends on
+ * beside the others, as Alembic's does. Ids the map does not know are left out (they are a
+ * finding of their own).
  *
  * @example
  * overlappingVersions(map, ['rev001', 'rev002']) // [['rev001', 'rev002']] when rev002 follows rev001
@@ -17,10 +20,18 @@ export function overlappingVersions(
   const known = versions.filter((id) => map.has(id))
   if (known.length < 2) return Object.freeze([])
   const pairs: (readonly [string, string])[] = []
+  let dependedOn: ReadonlySet<string> | undefined
   for (const id of known) {
-    const below = new Set(ancestorNodes(map, [map.get(id)]).map((rev) => rev.revision))
+    const below = ancestorNodes(map, [map.get(id)], false)
+    const belowIds = new Set(below.map((rev) => rev.revision))
     for (const other of known) {
-      if (other !== id && below.has(other)) pairs.push(Object.freeze([other, id] as const))
+      if (other === id || !belowIds.has(other)) continue
+      dependedOn ??= new Set(map.revisions.flatMap((rev) => rev.resolvedDependencies))
+      const stretch = descendantNodes(map, [map.get(other)], false).filter((rev) =>
+        belowIds.has(rev.revision),
+      )
+      if (stretch.some((rev) => dependedOn?.has(rev.revision))) continue
+      pairs.push(Object.freeze([other, id] as const))
     }
   }
   return Object.freeze(pairs)
