@@ -32,9 +32,9 @@ const waitWhenMarked = `if (context.x.mark !== undefined) {
   }`
 
 /** Three revisions; the second does DDL and DML, then waits (see {@link waitWhenMarked}). */
-function interruptedProject(transactional: boolean) {
+function interruptedProject(transactional: boolean, config = '') {
   const project = tempProject('mig-safety-interrupted-')
-  writeSafetyConfig(project.dir)
+  writeSafetyConfig(project.dir, config)
   writeSafetyRevision(project.dir, { id: 'b00000000001', down: null, upgrade: probeInsert('b00000000001') })
   writeSafetyRevision(project.dir, {
     id: 'b00000000002',
@@ -67,8 +67,8 @@ async function historyOf(db: SafetyDatabase, revision: string): Promise<string[]
  * Kills `mig upgrade head` with SIGKILL while the second revision waits, then checks that
  * nothing runs it again until `mig resolve` says what the database holds.
  */
-async function killMidRevision(kind: SafetyKind, transactional: boolean): Promise<void> {
-  const project = interruptedProject(transactional)
+async function killMidRevision(kind: SafetyKind, transactional: boolean, config = ''): Promise<void> {
+  const project = interruptedProject(transactional, config)
   const db = await kind.create(project.dir)
   const mark = join(project.dir, 'mark')
   try {
@@ -118,6 +118,8 @@ describe('kill -9 of a step that cannot roll back', { concurrency: true }, () =>
   for (const kind of kinds('mysql')) {
     test(`DDL on MariaDB, killed half-way: recorded as started, never re-run: ${kind.name}`, () =>
       killMidRevision(kind, true))
+    test(`DDL on MariaDB in one transaction for the run, killed half-way: the same: ${kind.name}`, () =>
+      killMidRevision(kind, true, 'transactionPerMigration: false'))
   }
 })
 

@@ -72,7 +72,8 @@ export function inspectIntegrity<E extends HistoryFacts>(
 /**
  * What is wrong with the version table itself: rows that conflict (one below another), and
  * revisions the history says are applied that no row stands for. Revisions no file declares are
- * left to the other findings. Reads nothing but its arguments.
+ * left to the other findings, and while the table holds one, what it lacks cannot be told.
+ * Reads nothing but its arguments.
  */
 export function versionTableFindings(
   map: RevisionMap,
@@ -82,6 +83,8 @@ export function versionTableFindings(
   const conflicting = overlappingVersions(map, heads)
   // Most runs find every applied revision among the heads or below them; the walk below the
   // heads is only taken when one is not a head itself.
+  // A row no file declares hides what lies below it: that is a finding of its own.
+  if (heads.some((id) => !map.has(id))) return { conflicting, missing: [] }
   const applied = [...appliedByHistory(history)].filter((id) => !heads.includes(id) && map.has(id))
   if (applied.length === 0) return { conflicting, missing: [] }
   const implied = impliedRevisions(map, heads)
