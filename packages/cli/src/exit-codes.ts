@@ -13,6 +13,11 @@ export const ExitCode = Object.freeze({
   unknownRevision: 6,
   /** `mig check`: revisions are pending. */
   pending: 7,
+  /**
+   * The version table cannot be trusted: rows of which one is an ancestor of another, or it lacks
+   * revisions the history table says are applied (emptied or dropped by hand).
+   */
+  versionTableCorrupt: 8,
 })
 
 /** Picks the exit status for an error by its machine-readable code. */
@@ -29,6 +34,9 @@ export function exitCodeFor(error: unknown): number {
       return ExitCode.unknownRevision
     case 'pending':
       return ExitCode.pending
+    case 'conflicting-versions':
+    case 'version-table-behind-history':
+      return ExitCode.versionTableCorrupt
     default:
       return ExitCode.error
   }

@@ -56,3 +56,33 @@ export class MigrationFailedError extends MigraphError {
     this.statement = options?.statement
   }
 }
+
+/**
+ * The version table cannot be trusted: rows of which one is an ancestor of another
+ * (`conflicting-versions`), or it lacks revisions the history table says are applied
+ * (`version-table-behind-history`). Commands that write refuse until `mig stamp` sets it.
+ */
+export class VersionTableError extends MigraphError {
+  override readonly name = 'VersionTableError'
+  /** Pairs of rows, the first an ancestor of the second. */
+  readonly conflicting: readonly (readonly [string, string])[]
+  /** Heads of what the history says is applied that no row stands for. */
+  readonly missing: readonly string[]
+  /** For `mig current`: the rows as they are, which it shows before it fails. */
+  readonly current: readonly unknown[]
+
+  constructor(
+    code: 'conflicting-versions' | 'version-table-behind-history',
+    message: string,
+    findings: {
+      readonly conflicting?: readonly (readonly [string, string])[]
+      readonly missing?: readonly string[]
+      readonly current?: readonly unknown[]
+    },
+  ) {
+    super(code, message)
+    this.conflicting = findings.conflicting ?? []
+    this.missing = findings.missing ?? []
+    this.current = findings.current ?? []
+  }
+}

@@ -95,6 +95,7 @@ export {
   MigraphError,
   MigrationFailedError,
   RevisionFileError,
+  VersionTableError,
 } from './errors.js'
 export type { HistoryEntry, HistoryStatus } from './runtime/history-table.js'
 export type { IntegrityReport } from './runtime/integrity.js'

@@ -1,4 +1,4 @@
-import { branches, current, heads, show } from '@migraph/core'
+import { branches, current, heads, type RevisionInfo, show, VersionTableError } from '@migraph/core'
 import type { CommandModule } from 'yargs'
 import { formatRevisionBlock, formatRevisionLine, revisionJson } from '../format.js'
 import { type CliState, type GlobalArgv, withProject } from '../run.js'
@@ -40,15 +40,25 @@ export function currentCommand(state: CliState): CommandModule<GlobalArgv, Verbo
     builder: (y) => y.option('verbose', { alias: 'v', type: 'boolean' }),
     handler: (argv) =>
       withProject(state, argv, async (project, io) => {
-        const result = await current(project)
-        if (io.json) return io.printJson(result.map(revisionJson))
-        if (argv.verbose === true) io.print(`Current revision(s) for ${project.target().display}:`)
-        for (const info of result) {
-          const options = { markCurrent: false }
-          io.print(
-            argv.verbose === true ? formatRevisionBlock(info, options) : formatRevisionLine(info, options),
-          )
+        const print = (revisions: readonly RevisionInfo[]) => {
+          if (argv.verbose === true) io.print(`Current revision(s) for ${project.target().display}:`)
+          for (const info of revisions) {
+            const options = { markCurrent: false }
+            io.print(
+              argv.verbose === true ? formatRevisionBlock(info, options) : formatRevisionLine(info, options),
+            )
+          }
         }
+        let result: readonly RevisionInfo[]
+        try {
+          result = await current(project)
+        } catch (error) {
+          // Conflicting rows are shown as they are; then the error says what is wrong with them.
+          if (error instanceof VersionTableError && !io.json) print(error.current as RevisionInfo[])
+          throw error
+        }
+        if (io.json) return io.printJson(result.map(revisionJson))
+        print(result)
       }),
   }
 }

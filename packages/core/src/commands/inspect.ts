@@ -1,6 +1,13 @@
-import { branchPoints, currentRevisions, historyRange, listHeads, type Revision } from '@migraph/graph'
+import {
+  branchPoints,
+  currentRevisions,
+  historyRange,
+  listHeads,
+  overlappingVersions,
+  type Revision,
+} from '@migraph/graph'
 import type { Project } from '../context.js'
-import { CommandError, MigraphError } from '../errors.js'
+import { CommandError, MigraphError, type VersionTableError } from '../errors.js'
 import type { ScriptDirectory } from '../script/script-directory.js'
 
 /** A revision as the inspection commands report it (also their `--json` shape). */
@@ -108,7 +115,10 @@ export async function show(project: Project, args: { revision: string }): Promis
   return scripts.map.resolve(args.revision, current).map((r) => describeRevision(scripts, r))
 }
 
-/** `mig current`: the revisions recorded in the version table. Read-only. */
+/**
+ * `mig current`: the revisions recorded in the version table. Read-only. Rows that conflict (one
+ * an ancestor of another) fail with a {@link VersionTableError} whose `current` describes each.
+ */
 export async function current(project: Project): Promise<readonly RevisionInfo[]> {
   const scripts = await project.scripts()
   const ids = await readCurrent(project)
@@ -122,6 +132,13 @@ export async function current(project: Project): Promise<readonly RevisionInfo[]
     }
   }
   const set = new Set(ids)
+  const conflicting = overlappingVersions(scripts.map, ids)
+  if (conflicting.length > 0) {
+    // Shown as they are, each row, before the command fails: that is what needs repairing.
+    const { versionTableFailure } = await import('./check.js')
+    const rows = ids.map((id) => describeRevision(scripts, scripts.map.get(id), set))
+    throw versionTableFailure({ conflicting, missing: [] }, rows)
+  }
   return currentRevisions(scripts.map, ids).map((revision) => describeRevision(scripts, revision, set))
 }
 

@@ -136,7 +136,7 @@ export interface StampArgs {
 export async function stamp(project: Project, args: StampArgs): Promise<MigrateResult> {
   const scripts = await project.scripts()
   if (args.revisions.length === 0) throw new CommandError('stamp needs at least one revision')
-  const { renderOfflineSql, runSteps, versionTableOf, withSession, purgeVersions } = await runtime()
+  const { renderOfflineSql, runSteps, versionTableOf, withSession } = await runtime()
   if (args.sql === true) {
     let start: readonly string[] = []
     let targets = args.revisions
@@ -161,9 +161,20 @@ export async function stamp(project: Project, args: StampArgs): Promise<MigrateR
   }
   return withSession(project, { lock: true }, async (session) => {
     let current = await session.readHeads()
-    if (args.purge === true && current.length > 0) {
-      await purgeVersions(session.connection.db, session.versionTable)
+    if (args.purge === true) {
+      await purge(session, current)
       current = []
+    } else {
+      // Conflicting rows give no starting point; `--purge` is the way out.
+      const [{ overlappingVersions }, { versionTableFailure }] = await Promise.all([
+        import('@migraph/graph'),
+        import('./check.js'),
+      ])
+      const failure = versionTableFailure({
+        conflicting: overlappingVersions(scripts.map, current),
+        missing: [],
+      })
+      if (failure !== undefined) throw failure
     }
     const steps = planStamp(scripts.map, current, args.revisions, { purge: args.purge ?? false })
     const heads = await runSteps(session, scripts, current, steps, {
@@ -171,6 +182,37 @@ export async function stamp(project: Project, args: StampArgs): Promise<MigrateR
       reporter: project.environment.reporter,
     })
     return { steps: steps.map(summarize), heads }
+  })
+}
+
+/**
+ * Empties the version table for `stamp --purge`, and says so in the history: what the entries
+ * before say was applied no longer describes the table.
+ */
+async function purge(
+  session: import('../runtime/session.js').Session,
+  current: readonly string[],
+): Promise<void> {
+  const [{ purgeVersions, versionTableExists }, history] = await Promise.all([
+    import('../runtime/version-table.js'),
+    import('../runtime/history-table.js'),
+  ])
+  const { db } = session.connection
+  if (current.length > 0) await purgeVersions(db, session.versionTable)
+  const table = history.historyTableOf(session.versionTable)
+  if (!(await versionTableExists(db, table))) return
+  const now = new Date().toISOString()
+  await history.recordHistory(db, table, {
+    revision: '',
+    direction: 'down',
+    status: 'purged',
+    checksum: null,
+    startedAt: now,
+    finishedAt: now,
+    durationMs: 0,
+    appliedBy: history.currentActor(),
+    opsCompleted: null,
+    detail: current.length > 0 ? `purged ${current.join(', ')}` : null,
   })
 }
 

@@ -15,8 +15,9 @@ export interface ResolveResult {
 }
 
 /**
- * `mig resolve <rev> --applied|--rolled-back`: settles a revision that failed on MySQL/MariaDB
- * after part of it was committed. The user repairs the database first, then says which way;
+ * `mig resolve <rev> --applied|--rolled-back`: settles a revision that failed after part of it
+ * was committed (MySQL/MariaDB DDL, or `transactional = false`), or whose run was interrupted
+ * while it could not roll back (its `started` entry has no end). The user repairs the database first, then says which way;
  * `--applied` records the step in the version table as if it had succeeded, `--rolled-back`
  * leaves the version table as it is. Either way the history says who decided, and upgrades run
  * again.
@@ -25,23 +26,33 @@ export async function resolve(project: Project, args: ResolveArgs): Promise<Reso
   const scripts = await project.scripts()
   const [revision] = scripts.map.resolve(args.revision, [])
   if (revision === undefined) throw new CommandError(`'${args.revision}' names no revision`)
-  const [{ withSession }, history, { applyVersionChanges, ensureVersionTable }, { fileChecksum }] =
-    await Promise.all([
-      import('../runtime/session.js'),
-      import('../runtime/history-table.js'),
-      import('../runtime/version-table.js'),
-      import('../runtime/checksum.js'),
-    ])
+  const [
+    { withSession },
+    history,
+    { applyVersionChanges, ensureVersionTable },
+    { fileChecksum },
+    { versionTableFindings },
+    { versionTableFailure },
+  ] = await Promise.all([
+    import('../runtime/session.js'),
+    import('../runtime/history-table.js'),
+    import('../runtime/version-table.js'),
+    import('../runtime/checksum.js'),
+    import('../runtime/integrity.js'),
+    import('./check.js'),
+  ])
   return withSession(project, { lock: true }, async (session) => {
     const { db } = session.connection
     const table = history.historyTableOf(session.versionTable)
-    const failure = history
-      .unresolvedFailures(await history.readHistory(db, table))
-      .find((entry) => entry.revision === revision.revision)
+    const entries = await history.readHistory(db, table)
+    let heads = await session.readHeads()
+    // A version table that cannot be trusted gives no heads to record the revision on.
+    const unsound = versionTableFailure(versionTableFindings(scripts.map, heads, entries))
+    if (unsound !== undefined) throw unsound
+    const failure = history.unresolvedFailures(entries).find((entry) => entry.revision === revision.revision)
     if (failure === undefined) {
       throw new CommandError(`revision ${revision.revision} has no failure to resolve (see 'mig check')`)
     }
-    let heads = await session.readHeads()
     await db.transaction().execute(async (trx) => {
       if (args.outcome === 'applied') {
         const steps =
@@ -70,7 +81,7 @@ export async function resolve(project: Project, args: ResolveArgs): Promise<Reso
         durationMs: 0,
         appliedBy: history.currentActor(),
         opsCompleted: failure.opsCompleted,
-        detail: `resolved by the user after: ${failure.detail ?? 'a failure'}`,
+        detail: `resolved by the user after: ${failure.status === 'started' ? 'an interrupted run' : (failure.detail ?? 'a failure')}`,
       })
     })
     return { revision: revision.revision, outcome: args.outcome, heads }

@@ -21,12 +21,23 @@ export type HistoryStatus =
   | 'reverted'
   /** The version table was set without running the revision. */
   | 'stamped'
-  /** The revision failed where DDL cannot roll back (MySQL/MariaDB): the database may hold part of it. */
+  /**
+   * A step that cannot roll back is under way: written before it runs, committed on its own
+   * (or, on MySQL/MariaDB, by the first statement that commits implicitly). Its end entry settles
+   * it; one without an end means the run was interrupted and the database may hold part of it.
+   */
+  | 'started'
+  /** The revision failed after part of it was committed: the database may hold part of it. */
   | 'failed'
   /** A failed revision a user declared done with `mig resolve --applied`. */
   | 'resolved-applied'
   /** A failed revision a user declared undone with `mig resolve --rolled-back`. */
   | 'resolved-rolled-back'
+  /**
+   * `mig stamp --purge` emptied the version table: what the entries before it say was applied no
+   * longer describes it. Its revision is empty.
+   */
+  | 'purged'
 
 /** One row of the history table: every step migraph ran, in order. */
 export interface HistoryEntry {
@@ -48,7 +59,7 @@ export interface HistoryEntry {
 /** What a run's integrity guard reads of each history entry: the rest stays in the table. */
 export type HistoryFacts = Pick<
   HistoryEntry,
-  'revision' | 'status' | 'checksum' | 'finishedAt' | 'opsCompleted'
+  'revision' | 'direction' | 'status' | 'checksum' | 'startedAt' | 'finishedAt' | 'opsCompleted'
 >
 
 /**
@@ -104,6 +115,39 @@ export async function ensureHistoryTable(db: AnyKysely, ref: VersionTableRef): P
 /** Appends one entry (one round trip). */
 export async function recordHistory(db: AnyKysely, ref: VersionTableRef, entry: HistoryEntry): Promise<void> {
   await scoped(db, ref).insertInto(ref.table).values(historyRow(entry)).execute()
+}
+
+/** The `started` entry of one step: the revision and the start time it shares with its end. */
+export type StartedStep = Pick<HistoryEntry, 'revision' | 'startedAt'>
+
+/** Whether a step's `started` entry is in the table (committed, when read on another session). */
+export async function startedEntryExists(
+  db: AnyKysely,
+  ref: VersionTableRef,
+  step: StartedStep,
+): Promise<boolean> {
+  const row = await scoped(db, ref)
+    .selectFrom(ref.table)
+    .select('revision')
+    .where('revision', '=', step.revision)
+    .where('started_at', '=', step.startedAt)
+    .where('status', '=', 'started')
+    .executeTakeFirst()
+  return row !== undefined
+}
+
+/** Deletes a step's `started` entry: the step failed before anything of it reached the database. */
+export async function deleteStartedEntry(
+  db: AnyKysely,
+  ref: VersionTableRef,
+  step: StartedStep,
+): Promise<void> {
+  await scoped(db, ref)
+    .deleteFrom(ref.table)
+    .where('revision', '=', step.revision)
+    .where('started_at', '=', step.startedAt)
+    .where('status', '=', 'started')
+    .execute()
 }
 
 /** Where a value goes in a statement compiled once; Kysely passes it through as a parameter. */
@@ -258,12 +302,14 @@ const nullableNumber = (value: unknown): number | null =>
 async function selectHistoryFacts(db: AnyKysely, ref: VersionTableRef): Promise<HistoryFacts[]> {
   const rows = await scoped(db, ref)
     .selectFrom(ref.table)
-    .select(['revision', 'status', 'checksum', 'started_at', 'finished_at', 'ops_completed'])
+    .select(['revision', 'direction', 'status', 'checksum', 'started_at', 'finished_at', 'ops_completed'])
     .execute()
   return inRecordedOrder(rows).map((row) => ({
     revision: String(row.revision),
+    direction: row.direction === 'down' ? 'down' : 'up',
     status: String(row.status) as HistoryStatus,
     checksum: row.checksum === null || row.checksum === undefined ? null : String(row.checksum),
+    startedAt: String(row.started_at),
     finishedAt: String(row.finished_at),
     opsCompleted: nullableNumber(row.ops_completed),
   }))
@@ -285,13 +331,65 @@ async function selectHistory(db: AnyKysely, ref: VersionTableRef): Promise<Histo
   }))
 }
 
-/** The failed revisions no `mig resolve` has settled yet: upgrades refuse to run past them. */
-export function unresolvedFailures<E extends Pick<HistoryEntry, 'revision' | 'status'>>(
+/**
+ * The revisions no `mig resolve` has settled yet, upgrades refuse to run past them: those that
+ * failed after part of them was committed, and those started (where a step cannot roll back)
+ * with no end recorded, whose run was interrupted.
+ */
+export function unresolvedFailures<E extends Pick<HistoryEntry, 'revision' | 'status' | 'startedAt'>>(
   history: readonly E[],
 ): E[] {
   const last = new Map<string, E>()
-  for (const entry of history) last.set(entry.revision, entry)
-  return [...last.values()].filter((entry) => entry.status === 'failed')
+  for (const entry of history) {
+    const previous = last.get(entry.revision)
+    // A step's end shares its start time with its `started` entry: it settles that entry
+    // whichever of the two the table returned first.
+    if (entry.status === 'started' && previous?.startedAt === entry.startedAt) continue
+    last.set(entry.revision, entry)
+  }
+  return [...last.values()].filter((entry) => entry.status === 'failed' || entry.status === 'started')
+}
+
+/**
+ * The revisions the history says are applied, replaying its entries in order: an upgrade adds
+ * its revision, a downgrade removes it, `mig resolve` does what it declared. A stamp or a purge
+ * set the version table by hand, so the entries before it no longer tell what it holds: only the
+ * revisions stamped up since count.
+ */
+export function appliedByHistory(
+  history: readonly Pick<HistoryEntry, 'revision' | 'direction' | 'status'>[],
+): Set<string> {
+  const applied = new Set<string>()
+  let stamping = false
+  for (const entry of history) {
+    switch (entry.status) {
+      case 'applied':
+        applied.add(entry.revision)
+        break
+      case 'reverted':
+        applied.delete(entry.revision)
+        break
+      case 'resolved-applied':
+        if (entry.direction === 'up') applied.add(entry.revision)
+        else applied.delete(entry.revision)
+        break
+      case 'stamped':
+        // One `mig stamp` records a step per branch it moves: those stamped up together all count.
+        if (!(stamping && entry.direction === 'up')) applied.clear()
+        if (entry.direction === 'up') applied.add(entry.revision)
+        break
+      case 'purged':
+        applied.clear()
+        break
+      // The revision is where the failed step found it; `started` and `failed` await resolve.
+      case 'resolved-rolled-back':
+      case 'started':
+      case 'failed':
+        break
+    }
+    stamping = entry.status === 'stamped' && entry.direction === 'up'
+  }
+  return applied
 }
 
 /** The checksum each revision had when it was last applied (upgrade or resolve --applied). */

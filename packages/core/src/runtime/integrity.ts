@@ -1,8 +1,9 @@
-import { planUpgrade, type RevisionMap } from '@migraph/graph'
+import { impliedRevisions, overlappingVersions, planUpgrade, type RevisionMap } from '@migraph/graph'
 import type { ScriptDirectory } from '../script/script-directory.js'
 import { fileChecksum } from './checksum.js'
 import type { ChecksumOf } from './checksum-cache.js'
 import {
+  appliedByHistory,
   appliedChecksums,
   type HistoryEntry,
   type HistoryFacts,
@@ -16,6 +17,13 @@ import {
 export interface IntegrityReport<E extends HistoryFacts = HistoryEntry> {
   /** Revisions the version table records that no revision file declares. */
   readonly unknown: readonly string[]
+  /** Version-table rows of which the first is an ancestor of the second: a corrupt table. */
+  readonly conflicting: readonly (readonly [string, string])[]
+  /**
+   * The heads of what the history says is applied (and never reverted) that the version table
+   * does not stand for: it was emptied, dropped or edited by hand.
+   */
+  readonly missing: readonly string[]
   /** Failed revisions on MySQL/MariaDB not yet settled with `mig resolve`. */
   readonly failed: readonly E[]
   /** Applied revisions whose file changed since (line endings and trailing spaces aside). */
@@ -39,6 +47,7 @@ export function inspectIntegrity<E extends HistoryFacts>(
   const checksumOf = options.checksum ?? fileChecksum
   const map: RevisionMap = scripts.map
   const unknown = heads.filter((id) => !map.has(id))
+  const { conflicting, missing } = versionTableFindings(map, heads, history)
   const changed: { revision: string; path: string }[] = []
   const vanished: string[] = []
   for (const [revision, checksum] of appliedChecksums(history)) {
@@ -52,12 +61,40 @@ export function inspectIntegrity<E extends HistoryFacts>(
     }
   }
   const pending =
-    unknown.length > 0 || options.pending === false
+    unknown.length > 0 || conflicting.length > 0 || missing.length > 0 || options.pending === false
       ? []
       : planUpgrade(map, heads, 'heads')
           .filter((s) => !s.isStamp)
           .map((s) => s.revision)
-  return { unknown, failed: unresolvedFailures(history), changed, vanished, pending }
+  return { unknown, conflicting, missing, failed: unresolvedFailures(history), changed, vanished, pending }
+}
+
+/**
+ * What is wrong with the version table itself: rows that conflict (one below another), and
+ * revisions the history says are applied that no row stands for. Revisions no file declares are
+ * left to the other findings, and while the table holds one, what it lacks cannot be told.
+ * Reads nothing but its arguments.
+ */
+export function versionTableFindings(
+  map: RevisionMap,
+  heads: readonly string[],
+  history: readonly Pick<HistoryEntry, 'revision' | 'direction' | 'status'>[],
+): { readonly conflicting: readonly (readonly [string, string])[]; readonly missing: readonly string[] } {
+  const conflicting = overlappingVersions(map, heads)
+  // Most runs find every applied revision among the heads or below them; the walk below the
+  // heads is only taken when one is not a head itself.
+  // A row no file declares hides what lies below it: that is a finding of its own.
+  if (heads.some((id) => !map.has(id))) return { conflicting, missing: [] }
+  const applied = [...appliedByHistory(history)].filter((id) => !heads.includes(id) && map.has(id))
+  if (applied.length === 0) return { conflicting, missing: [] }
+  const implied = impliedRevisions(map, heads)
+  const lost = applied.filter((id) => !implied.has(id))
+  // Named by their heads: what `mig stamp` would restore.
+  const below = impliedRevisions(
+    map,
+    lost.flatMap((id) => map.get(id).normalizedDownRevisions),
+  )
+  return { conflicting, missing: lost.filter((id) => !below.has(id)) }
 }
 
 /**

@@ -10,11 +10,13 @@ import { fileChecksum } from './checksum.js'
 import type { ChecksumOf } from './checksum-cache.js'
 import {
   currentActor,
+  deleteStartedEntry,
   ensureHistoryTable,
   type HistoryEntry,
   historyTableOf,
   recordHistory,
   StepRecorder,
+  startedEntryExists,
 } from './history-table.js'
 import type { Session } from './session.js'
 import { ensureVersionTable, whichTablesExist } from './version-table.js'
@@ -49,9 +51,10 @@ export interface RevisionContext {
 }
 
 /**
- * A revision failed on a database whose DDL commits implicitly (MySQL/MariaDB): some of its
- * operations may be in the database. The failure is recorded in the history table, and further
- * upgrades refuse until `mig resolve` says what the database holds.
+ * A revision failed after part of it was committed: a statement that commits implicitly ran
+ * (MySQL/MariaDB DDL), or the revision runs outside a transaction (`transactional = false`). The
+ * failure is recorded in the history table, and further upgrades refuse until `mig resolve` says
+ * what the database holds.
  */
 export class PartialStateError extends MigraphError {
   override readonly name = 'PartialStateError'
@@ -69,8 +72,9 @@ export class PartialStateError extends MigraphError {
  * Executes planned steps on a locked session. Every module is imported before the first step
  * runs, so a broken file fails the run before anything changes. Each transactional revision
  * commits together with its version-table change and its history entry; a revision with
- * `transactional = false` runs on its own, outside any transaction. Returns the heads after the
- * last step.
+ * `transactional = false` runs on its own, outside any transaction. A step that cannot roll back
+ * (outside a transaction, or anywhere on MySQL/MariaDB) is recorded as `started` before it runs.
+ * Returns the heads after the last step.
  */
 export async function runSteps(
   session: Session,
@@ -105,12 +109,24 @@ export async function runSteps(
     steps.length > 0 &&
     (options.tablesExist ?? (await whichTablesExist(db, [session.versionTable, history])).every(Boolean))
 
-  const runStep = async (executor: AnyKysely, step: MigrationStep): Promise<void> => {
+  const runStep = async (executor: AnyKysely, step: MigrationStep, inTransaction: boolean): Promise<void> => {
     const started = performance.now()
     const startedAt = new Date().toISOString()
     options.reporter.stepStarted?.(step)
-    const progress = { completed: 0 }
+    const progress: Progress = { attempted: 0, completed: 0, dbUsed: false }
+    // Where a step cannot roll back, its start is on record before its first statement, so a run
+    // killed half-way leaves a trace instead of a revision the next run would apply again.
+    // Outside a transaction that entry commits at once; inside one on MySQL/MariaDB it is the
+    // transaction's first statement, so it commits exactly when a statement that commits
+    // implicitly does, together with all that came before.
+    const marked = !step.isStamp && !(inTransaction && session.dialect.transactionalDDL)
     try {
+      if (marked) {
+        await recordHistory(executor, history, {
+          ...endless(step, startedAt, actor),
+          checksum: checksums.get(step.revision) ?? null,
+        })
+      }
       const module = modules.get(step.revision)
       if (module !== undefined) await runModule(executor, session, step, module, options, progress)
       const next = applyStep(scripts.map, heads, step)
@@ -134,7 +150,7 @@ export async function runSteps(
       heads = next.heads
     } catch (error) {
       options.reporter.stepFailed?.(step, performance.now() - started)
-      failure = { step, progress, startedAt, started, error }
+      failure = { step, progress, startedAt, started, error, marked, inTransaction }
       throw error
     }
     options.reporter.stepFinished?.(step, performance.now() - started)
@@ -148,9 +164,17 @@ export async function runSteps(
   let trx: ControlledTransaction<AnyDatabase> | undefined
   try {
     for (const [at, group] of groups.entries()) {
+      const unrollable = !group.transactional || !session.dialect.transactionalDDL
+      if (!tablesExist && unrollable && group.steps.some((step) => !step.isStamp)) {
+        // The `started` entries need the history table, and creating it inside a transaction
+        // on MySQL/MariaDB would commit that transaction: create both tables first, on their own.
+        await ensureVersionTable(db, session.versionTable)
+        await ensureHistoryTable(db, history)
+        tablesExist = true
+      }
       if (group.transactional) {
         trx ??= await db.startTransaction().execute()
-        for (const step of group.steps) await runStep(trx, step)
+        for (const step of group.steps) await runStep(trx, step, true)
         if (session.dialect.chainsTransactions && groups[at + 1]?.transactional === true) {
           // A failed COMMIT ends its transaction, as does a text that failed at its BEGIN: the
           // rollback below then only frees the session.
@@ -161,7 +185,7 @@ export async function runSteps(
           trx = undefined
         }
       } else {
-        for (const step of group.steps) await runStep(db, step)
+        for (const step of group.steps) await runStep(db, step, false)
       }
       tablesExist = true
     }
@@ -181,65 +205,127 @@ export async function runSteps(
   return heads
 }
 
+/** The `started` entry of a step: its end, written when it ends, settles it. */
+function endless(step: MigrationStep, startedAt: string, actor: string): HistoryEntry {
+  return {
+    revision: step.revision,
+    direction: step.direction,
+    status: 'started',
+    checksum: null,
+    startedAt,
+    finishedAt: startedAt,
+    durationMs: 0,
+    appliedBy: actor,
+    opsCompleted: null,
+    detail: null,
+  }
+}
+
+/** What a revision has done so far: what a failure leaves behind depends on it. */
+interface Progress {
+  /** Operations sent to the database, including one that failed. */
+  attempted: number
+  /** Operations that completed. */
+  completed: number
+  /** Whether the revision took `op.db`, on which it may have run anything. */
+  dbUsed: boolean
+}
+
 interface FailedStep {
   readonly step: MigrationStep
-  readonly progress: { readonly completed: number }
+  readonly progress: Readonly<Progress>
   readonly startedAt: string
   readonly started: number
   readonly error: unknown
+  /** Whether the step's `started` entry was sent (the step cannot roll back). */
+  readonly marked: boolean
+  readonly inTransaction: boolean
 }
 
 /**
- * Where DDL commits implicitly, a revision that failed after some operations completed has left
- * them behind: record that (outside the rolled-back transaction) and say so. Elsewhere the
- * transaction undid everything, and the error passes through unchanged.
+ * What a failed step left behind. In a transaction where DDL rolls back, nothing: the error
+ * passes through unchanged. Otherwise the step began with a `started` entry:
+ *
+ * - in a transaction on MySQL/MariaDB, that entry is in the table only if a statement that
+ *   commits implicitly ran (and committed what came before it); without it, the step rolled back
+ *   whole and is a plain failure, whatever its operations were;
+ * - outside a transaction, every statement committed as it ran: the step stayed in part unless
+ *   it failed before sending any, and then its `started` entry is taken back.
+ *
+ * A step that stayed in part is recorded as `failed` (outside the rolled-back transaction, on a
+ * fresh connection if the session is gone), and the error says how to settle it.
  */
 async function partialStateOf(
   error: unknown,
   context: FailedStep & { session: Session; actor: string; checksums: ReadonlyMap<string, string | null> },
 ): Promise<unknown> {
   const { session, step, progress } = context
-  if (session.dialect.transactionalDDL || progress.completed === 0 || step.isStamp) return error
+  if (!context.marked) return error
   const history = historyTableOf(session.versionTable)
-  const reason = error instanceof Error ? error.message : String(error)
-  const entry = {
-    revision: step.revision,
-    direction: step.direction,
-    status: 'failed',
-    checksum: context.checksums.get(step.revision) ?? null,
-    startedAt: context.startedAt,
-    finishedAt: new Date().toISOString(),
-    durationMs: performance.now() - context.started,
-    appliedBy: context.actor,
-    opsCompleted: progress.completed,
-    detail: reason.slice(0, 2000),
-  } as const
-  const record = async (db: AnyKysely) => {
-    await ensureHistoryTable(db, history)
-    await recordHistory(db, history, entry)
+  const started = { revision: step.revision, startedAt: context.startedAt }
+  let stayed: boolean | undefined
+  if (context.inTransaction) {
+    stayed = await onDatabase(session, (db) => startedEntryExists(db, history, started)).catch(
+      () => undefined,
+    )
+  } else {
+    stayed = progress.attempted > 0 || progress.dbUsed
   }
-  try {
-    await record(session.connection.db)
-  } catch {
-    // The session itself may be what failed (a lost connection): `mig resolve` needs this
-    // record, so try once more on a fresh connection to the same database.
-    try {
-      const fresh = await session.dialect.connect(session.connection.target, { connectTimeoutMs: 10_000 })
-      try {
-        await record(fresh.db)
-      } finally {
-        await fresh.close()
-      }
-    } catch {
-      // Unreachable now: the message below still tells the user what happened.
+  if (stayed === false) {
+    if (!context.inTransaction) {
+      // Still there if the database cannot be reached: then `mig check` reports the step.
+      await onDatabase(session, (db) => deleteStartedEntry(db, history, started)).catch(() => undefined)
     }
+    return error
   }
+  const reason = error instanceof Error ? error.message : String(error)
+  await onDatabase(session, async (db) => {
+    await ensureHistoryTable(db, history)
+    await recordHistory(db, history, {
+      revision: step.revision,
+      direction: step.direction,
+      status: 'failed',
+      checksum: context.checksums.get(step.revision) ?? null,
+      startedAt: context.startedAt,
+      finishedAt: new Date().toISOString(),
+      durationMs: performance.now() - context.started,
+      appliedBy: context.actor,
+      opsCompleted: progress.completed,
+      detail: reason.slice(0, 2000),
+    })
+  }).catch(() => {
+    // Unreachable now: the `started` entry, if it was committed, still marks the step, and the
+    // message below tells the user what happened.
+  })
+  const left =
+    stayed === undefined
+      ? `${session.dialect.name} cannot roll back DDL, and whether part of revision ${step.revision} stayed applied could not be checked`
+      : context.inTransaction
+        ? `${session.dialect.name} cannot roll back DDL, so ${progress.completed} operation(s) of revision ${step.revision} stayed applied`
+        : `revision ${step.revision} runs outside a transaction (transactional = false), so ${progress.completed} operation(s) of it stayed applied`
   return new PartialStateError(
     step.revision,
     progress.completed,
-    `${reason} — ${session.dialect.name} cannot roll back DDL, so ${progress.completed} operation(s) of revision ${step.revision} stayed applied; repair the database, then run 'mig resolve ${step.revision} --applied' or 'mig resolve ${step.revision} --rolled-back'`,
+    `${reason} — ${left}; repair the database, then run 'mig resolve ${step.revision} --applied' or 'mig resolve ${step.revision} --rolled-back'`,
     { cause: error },
   )
+}
+
+/**
+ * Runs bookkeeping on the session, or, when the session itself is what failed (a lost
+ * connection), once more on a fresh connection to the same database.
+ */
+async function onDatabase<T>(session: Session, work: (db: AnyKysely) => Promise<T>): Promise<T> {
+  try {
+    return await work(session.connection.db)
+  } catch {
+    const fresh = await session.dialect.connect(session.connection.target, { connectTimeoutMs: 10_000 })
+    try {
+      return await work(fresh.db)
+    } finally {
+      await fresh.close()
+    }
+  }
 }
 
 async function runModule(
@@ -248,7 +334,7 @@ async function runModule(
   step: MigrationStep,
   module: RevisionModule,
   options: RunOptions,
-  progress: { completed: number },
+  progress: Progress,
 ): Promise<void> {
   const sink = countingSink(createOnlineSink(executor, session.dialect.sqlFlavour), progress)
   const { op, pendingCount, unobservedErrors } = createOperations(sink, { revision: step.revision })
@@ -298,12 +384,16 @@ async function runModule(
   }
 }
 
-/** Counts the operations that completed, which is what a partial failure reports. */
-function countingSink(sink: OpSink, progress: { completed: number }): OpSink {
+/** Counts the operations sent and completed, and notes when the revision takes `op.db`. */
+function countingSink(sink: OpSink, progress: Progress): OpSink {
   return {
     flavour: sink.flavour,
-    db: sink.db,
+    get db() {
+      progress.dbUsed = true
+      return sink.db
+    },
     run: async (op: Op) => {
+      progress.attempted++
       await sink.run(op)
       progress.completed++
     },
