@@ -178,12 +178,9 @@ describe('checksum cache', () => {
   test("a command's folder listing stands in for stat'ing each file again, while it is fresh", async () => {
     const header = (id: string) => `export const revision = '${id}'\nexport const downRevision = null\n`
     for (const id of ['a1', 'b2', 'c3']) write(`${id}_x.ts`, header(id))
-    const scripts = await ScriptDirectory.load(
-      [versions],
-      () => Promise.reject(new Error('no import')),
-      () => {},
-      { headerCache: false },
-    )
+    const scripts = await ScriptDirectory.load([versions], () => Promise.reject(new Error('no import')), {
+      headerCache: false,
+    })
     for (const id of ['a1', 'b2', 'c3']) {
       const s = statSync(path(`${id}_x.ts`))
       assert.deepEqual(scripts.stampOf(path(`${id}_x.ts`)), {
