@@ -47,6 +47,8 @@ export function scanExports(text: string, names: ReadonlySet<string>): ExportDec
  * returns where the scan of the module resumes.
  */
 function readExport(lex: Lexer, names: ReadonlySet<string>, out: ExportDeclaration[]): number {
+  const plain = readPlainConst(lex.src, lex.pos, names, out)
+  if (plain !== -1) return plain
   lex.next()
   if (lex.kind === WORD) {
     switch (lex.value) {
@@ -88,6 +90,55 @@ function readExport(lex: Lexer, names: ReadonlySet<string>, out: ExportDeclarati
     return lex.pos
   }
   return lex.start
+}
+
+// `const NAME[: T] = <literal>[ as const]` on one line, the literal a string without escapes,
+// null, undefined, a boolean or an array of such strings, ending the statement: the shapes the
+// revision template writes. One regular expression reads them several times faster than the
+// lexer, which reads everything else (comments between the tokens, escapes, values across lines,
+// several declarators) to the same result. The type may hold no quote, slash, `=` or line break,
+// so no comment or string hides in it.
+const STRING_LITERAL = String.raw`'[^'\\\n]*'|"[^"\\\n]*"`
+const PLAIN_CONST = new RegExp(
+  String.raw`\s+const\s+([A-Za-z_$][\w$]*)[ \t]*(?::[^=\n'"\u0060/]*)?=[ \t]*` +
+    String.raw`(?:(${STRING_LITERAL})|(null|undefined|true|false)(?![\w$])|\[[ \t]*((?:${STRING_LITERAL})(?:[ \t]*,[ \t]*(?:${STRING_LITERAL}))*[ \t]*,?[ \t]*)?\])` +
+    // Then the end of the statement: `;`, the end of the file, or a line break before a word that
+    // starts another statement (not one that continues the expression).
+    String.raw`[ \t]*(?:as[ \t]+const[ \t]*)?(?:;|$|(?=\n\s*(?:(?!(?:as|satisfies|in|instanceof)(?![\w$]))[A-Za-z_$]|$)))`,
+  'y',
+)
+const STRING_ITEM = new RegExp(STRING_LITERAL, 'g')
+const WORD_VALUES: Readonly<Record<string, LiteralValue>> = {
+  null: null,
+  undefined: null,
+  true: true,
+  false: false,
+}
+
+/**
+ * Reads a declaration of the plain shape at `at` (just after `export`); returns where the scan
+ * resumes, or -1 when the declaration has another shape.
+ */
+function readPlainConst(
+  src: string,
+  at: number,
+  names: ReadonlySet<string>,
+  out: ExportDeclaration[],
+): number {
+  PLAIN_CONST.lastIndex = at
+  const match = PLAIN_CONST.exec(src)
+  if (match === null) return -1
+  const [, name, string, word, items] = match
+  if (names.has(name as string)) {
+    const value: LiteralValue =
+      string !== undefined
+        ? string.slice(1, -1)
+        : word !== undefined
+          ? (WORD_VALUES[word] as LiteralValue)
+          : Object.freeze((items?.match(STRING_ITEM) ?? []).map((item) => item.slice(1, -1)))
+    out.push({ name: name as string, form: 'literal', value })
+  }
+  return PLAIN_CONST.lastIndex
 }
 
 const DECLARATION_KEYWORDS = new Set(['async', 'function', 'class', 'abstract', 'enum'])

@@ -1,4 +1,4 @@
-import { scanExports } from './export-scanner.js'
+import { type ExportDeclaration, scanExports } from './export-scanner.js'
 
 /** What a revision file declares about its place in the graph, read without running it. */
 export interface RevisionHeader {
@@ -46,16 +46,16 @@ export function parseRevisionHeader(source: string): {
 } {
   const header: Record<string, unknown> = {}
   const problems: HeaderProblem[] = []
-  const seen = new Set<string>()
-  for (const declaration of scanExports(source, HEADER_NAMES)) {
-    const { name } = declaration
-    if (seen.has(name)) {
+  const declarations = scanExports(source, HEADER_NAMES)
+  for (let i = 0; i < declarations.length; i++) {
+    const { name, form, value } = declarations[i] as ExportDeclaration
+    if (declarations.findIndex((d) => d.name === name) !== i) {
       problems.push({ name, reason: `'${name}' is exported more than once` })
-      continue
+    } else if (form === 'literal') {
+      header[name] = value
+    } else {
+      problems.push({ name, reason: notLiteral(name, form) })
     }
-    seen.add(name)
-    if (declaration.form === 'literal') header[name] = declaration.value
-    else problems.push({ name, reason: notLiteral(name, declaration.form) })
   }
   if ('transactional' in header && typeof header.transactional !== 'boolean') {
     problems.push({
