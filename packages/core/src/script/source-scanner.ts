@@ -1,6 +1,7 @@
 // The lexical layer under the export scanner: skipping whitespace, comments, strings, template
-// literals and regular expressions in JavaScript and TypeScript source, and one-token reads for
-// the few declarations the scanner looks at closely. Positions are UTF-16 indices into the source.
+// literals and regular expressions in JavaScript and TypeScript source, and counting brackets, to
+// find what stands at a module's top level. Positions are UTF-16 indices into the source, whose
+// line endings are all LF (the export scanner makes them so).
 
 const LF = 10
 const SPACE = 32
