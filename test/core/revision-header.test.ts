@@ -160,6 +160,26 @@ describe('parseRevisionHeader: only top-level export const declarations count', 
     }
   })
 
+  test('the shapes the template writes read the same through the general reader', () => {
+    // A comment after `export` leaves the one-line fast path to the lexer.
+    for (const line of [
+      "const downRevision = 'a'",
+      'const downRevision: string | readonly string[] | null = "a";',
+      'const downRevision = [\'a\', "b",] as const',
+      'const downRevision = [ ]',
+      'const downRevision = undefined',
+      'const transactional = false',
+      "const downRevision = 'a'\n  .concat('b')",
+      "const downRevision = 'a'\nas",
+      "const downRevision = 'a' + 'b'",
+      "const downRevision = 'a'\n\n  export const revision = 'r'",
+      "const downRevision = 'http://x'",
+    ]) {
+      const fast = read(`export ${line}`)
+      assert.deepEqual(read(`export /* */ ${line}`), fast, line)
+    }
+  })
+
   test('several declarators in one statement', () => {
     assert.deepEqual(read("export const revision = 'r', downRevision = null;\n").fields, {
       revision: 'r',
