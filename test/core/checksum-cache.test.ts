@@ -13,7 +13,12 @@ import {
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, test } from 'node:test'
-import { contentDigest, revisionChecksum } from '../../packages/core/src/runtime/checksum.ts'
+import {
+  checksumMatches,
+  contentDigest,
+  legacyChecksum,
+  revisionChecksum,
+} from '../../packages/core/src/runtime/checksum.ts'
 import {
   ChecksumCache,
   type ChecksumCacheOptions,
@@ -75,27 +80,30 @@ describe('checksum cache', () => {
     assert.deepEqual(run(['a1.ts'], { stat }), [sum('one')])
   })
 
-  test("keeps each file's content digest with its checksum: trailing spaces change only the digest", () => {
+  test("keeps each file's legacy checksum and content digest with its checksum", () => {
     write('a1.ts', 'const s = `one  \ntwo`')
     age('a1.ts')
     const stat = coarseStat(1_577_836_800_000)
     const digests = (options: Partial<ChecksumCacheOptions>) => {
       const cache = new ChecksumCache({ cacheDir: () => cacheDir, ...options })
-      const out = [cache.checksum(path('a1.ts')), cache.contentDigest(path('a1.ts'))]
+      const file = path('a1.ts')
+      const out = [cache.checksum(file), cache.legacyChecksum(file), cache.contentDigest(file)]
       cache.save()
       return out
     }
     const first = digests({ stat })
-    assert.deepEqual(first, [sum('const s = `one  \ntwo`'), contentDigest('const s = `one  \ntwo`')])
-    // Served from the record while the stat matches, digest and all.
+    const text = 'const s = `one  \ntwo`'
+    assert.deepEqual(first, [sum(text), legacyChecksum(text), contentDigest(text)])
+    // Served from the record while the stat matches, every digest.
     write('a1.ts', 'const s = `uno  \ntwo`')
     age('a1.ts')
     assert.deepEqual(digests({ stat }), first)
     write('a1.ts', 'const s = `one\ntwo`')
     age('a1.ts')
     const edited = digests({})
-    assert.equal(edited[0], first[0], 'trailing spaces are not an edit to the checksum')
-    assert.notEqual(edited[1], first[1], 'but they are to what the file compiles to')
+    assert.notEqual(edited[0], first[0], 'trailing spaces in a string are an edit')
+    assert.equal(edited[1], first[1], 'the legacy rule ignored them')
+    assert.notEqual(edited[2], first[2])
   })
 
   test('an edit that keeps the size gives the new checksum', () => {
@@ -178,12 +186,9 @@ describe('checksum cache', () => {
   test("a command's folder listing stands in for stat'ing each file again, while it is fresh", async () => {
     const header = (id: string) => `export const revision = '${id}'\nexport const downRevision = null\n`
     for (const id of ['a1', 'b2', 'c3']) write(`${id}_x.ts`, header(id))
-    const scripts = await ScriptDirectory.load(
-      [versions],
-      () => Promise.reject(new Error('no import')),
-      () => {},
-      { headerCache: false },
-    )
+    const scripts = await ScriptDirectory.load([versions], () => Promise.reject(new Error('no import')), {
+      headerCache: false,
+    })
     for (const id of ['a1', 'b2', 'c3']) {
       const s = statSync(path(`${id}_x.ts`))
       assert.deepEqual(scripts.stampOf(path(`${id}_x.ts`)), {
@@ -211,5 +216,43 @@ describe('checksum cache', () => {
     assert.equal(stale.entries['a1_x.ts'][0], statSync(path('a1_x.ts')).size)
     // The run counts as started when the listing did.
     assert.ok(stale.startedMs <= Date.now() - 60_000)
+  })
+})
+
+describe('revision checksums', () => {
+  const sql = "await op.execute(`insert into t values ('a\nb')`)\n"
+  const spaced = "await op.execute(`insert into t values ('a \nb')`)\n"
+
+  test('line endings and a byte-order mark are not edits; anything else is', () => {
+    assert.equal(revisionChecksum(sql.replaceAll('\n', '\r\n')), revisionChecksum(sql))
+    assert.equal(revisionChecksum(sql.replaceAll('\n', '\r')), revisionChecksum(sql))
+    assert.equal(revisionChecksum(`\uFEFF${sql}`), revisionChecksum(sql))
+    assert.notEqual(revisionChecksum(spaced), revisionChecksum(sql))
+    assert.notEqual(revisionChecksum(`${sql}\n`), revisionChecksum(sql))
+    assert.notEqual(revisionChecksum(sql.replace('a', 'b')), revisionChecksum(sql))
+  })
+
+  test('the current rule is told apart from the first: a prefix, 46 characters', () => {
+    assert.match(revisionChecksum(sql), /^v2:[A-Za-z0-9_-]{43}$/)
+    assert.match(legacyChecksum(sql), /^[0-9a-f]{64}$/)
+    // The first rule ignored trailing spaces and blank lines at the end.
+    assert.equal(legacyChecksum(spaced), legacyChecksum(sql))
+    assert.equal(legacyChecksum(`${sql}\n\n`), legacyChecksum(sql))
+  })
+
+  test('a recorded checksum is compared under the rule it was recorded by', () => {
+    write('a1.ts', sql)
+    const file = path('a1.ts')
+    assert.ok(checksumMatches(revisionChecksum(sql), file))
+    assert.ok(checksumMatches(legacyChecksum(sql), file))
+    write('a1.ts', spaced)
+    assert.equal(checksumMatches(revisionChecksum(sql), file), false)
+    // What the first rule recorded cannot tell this edit; any other it can.
+    assert.ok(checksumMatches(legacyChecksum(sql), file))
+    write('a1.ts', sql.replace('a', 'b'))
+    assert.equal(checksumMatches(legacyChecksum(sql), file), false)
+    rmSync(file)
+    assert.equal(checksumMatches(revisionChecksum(sql), file), false)
+    assert.equal(checksumMatches(legacyChecksum(sql), file), false)
   })
 })

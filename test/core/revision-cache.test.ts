@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, test } from 'node:test'
 import { CycleError, walkRevisions } from '@migraph/graph'
+import { RevisionFileError } from '../../packages/core/src/errors.ts'
 import type { FileStamp, HeaderCacheOptions } from '../../packages/core/src/script/header-cache.ts'
 import { ScriptDirectory } from '../../packages/core/src/script/script-directory.ts'
 import { MIGRAPH_VERSION } from '../../packages/core/src/version.ts'
@@ -56,7 +57,7 @@ async function load(
   folders: readonly string[] = [main],
   options: Partial<HeaderCacheOptions> = {},
 ): Promise<ScriptDirectory> {
-  return ScriptDirectory.load(folders, noImport, () => {}, {
+  return ScriptDirectory.load(folders, noImport, {
     headerCache: () => ({ dir: cacheDir, stat: agedStat, ...options }),
   })
 }
@@ -102,9 +103,7 @@ function writeProject(): void {
 describe('revision cache, the whole graph', () => {
   test('a restored graph is the built one, headers and scripts included', async () => {
     writeProject()
-    const built = observe(
-      await ScriptDirectory.load([main, side], noImport, () => {}, { headerCache: false }),
-    )
+    const built = observe(await ScriptDirectory.load([main, side], noImport, { headerCache: false }))
     assert.deepEqual(observe(await load([main, side])), built)
     assert.equal(cacheFiles().length, 1)
     const written = statSync(cacheFile()).mtimeMs
@@ -187,21 +186,28 @@ describe('revision cache, the whole graph', () => {
     assert.equal((await load([main, side], { stat: recent })).scripts.get('a1aa')?.message, 'BASE')
   })
 
-  test('a header that is not a literal keeps the graph out of the cache', async () => {
+  test('a header that is not a literal is an error, and the module is never imported', async () => {
     writeProject()
     write(
       side,
       'x3_dynamic.ts',
       "export const revision = 'x3' + 'xx'\nexport const downRevision = 'x2xx'\nexport async function upgrade() {}\nexport async function downgrade() {}\n",
     )
-    const scripts = await ScriptDirectory.load(
-      [main, side],
-      async () => ({ revision: 'x3xx', downRevision: 'x2xx' }),
-      () => {},
-      { headerCache: () => ({ dir: cacheDir, stat: agedStat }) },
+    let imported = 0
+    await assert.rejects(
+      ScriptDirectory.load(
+        [main, side],
+        async () => {
+          imported++
+          return { revision: 'x3xx', downRevision: 'x2xx' }
+        },
+        { headerCache: () => ({ dir: cacheDir, stat: agedStat }) },
+      ),
+      (error: Error) =>
+        error instanceof RevisionFileError &&
+        /x3_dynamic\.ts: header field 'revision' is not a literal/.test(error.message),
     )
-    assert.deepEqual(scripts.map.heads, ['c1cc', 'x3xx'])
-    assert.equal(stored().graph, undefined)
+    assert.equal(imported, 0)
   })
 
   test('a broken graph is reported as ever and records nothing', async () => {
@@ -260,7 +266,7 @@ const age = (name: string) => utimesSync(join(main, name), LONG_AGO, LONG_AGO)
 
 /** Loads the folder and returns revision → message, the way every command sees the headers. */
 async function messages(options: Partial<HeaderCacheOptions> = {}): Promise<Record<string, string | null>> {
-  const scripts = await ScriptDirectory.load([main], noImport, () => {}, {
+  const scripts = await ScriptDirectory.load([main], noImport, {
     headerCache: () => ({ dir: cacheDir, ...options }),
   })
   const out: Record<string, string | null> = {}
@@ -411,7 +417,7 @@ export async function downgrade() {}
     age('a1_first.ts')
     age('b2_second.ts')
     const docs = async () => {
-      const scripts = await ScriptDirectory.load([main], noImport, () => {}, {
+      const scripts = await ScriptDirectory.load([main], noImport, {
         headerCache: () => ({ dir: cacheDir }),
       })
       return Object.fromEntries([...scripts.scripts].map(([id, s]) => [id, s.doc]))

@@ -101,9 +101,7 @@ export class Project {
 
   /** The revision files and their graph; validated before any connection is opened. */
   scripts(): Promise<ScriptDirectory> {
-    this.#scripts ??= ScriptDirectory.load(this.config.versionLocations, this.environment.importModule, (m) =>
-      this.environment.reporter.warn(m),
-    )
+    this.#scripts ??= ScriptDirectory.load(this.config.versionLocations, this.environment.importModule)
     return this.#scripts
   }
 

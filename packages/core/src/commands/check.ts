@@ -23,7 +23,10 @@ export async function check(project: Project): Promise<CheckResult> {
   ])
   const { heads, history } = await readState(project)
   const checksums = new ChecksumCache(listingStamps(scripts))
-  const report = inspectIntegrity(scripts, heads, history, { checksum: checksums.checksum })
+  const report = inspectIntegrity(scripts, heads, history, {
+    checksum: checksums.checksum,
+    legacyChecksum: checksums.legacyChecksum,
+  })
   checksums.save()
   return { heads, ...report }
 }

@@ -9,7 +9,7 @@ import {
 import type { Project } from '../context.js'
 import type { VersionTableRef } from '../dialects/dialect.js'
 import { CommandError, MigraphError } from '../errors.js'
-import type { ChecksumOf } from '../runtime/checksum-cache.js'
+import type { ChecksumSource } from '../runtime/checksum.js'
 import type { ScriptDirectory } from '../script/script-directory.js'
 
 // The runtime pulls in Kysely and the operations compilers; graph-only commands never load it.
@@ -107,7 +107,7 @@ async function migrate(
       const current = state.heads
       await guardIntegrity(scripts, current, state.history, {
         ignoreChecksums: args.ignoreChecksums === true,
-        checksum: checksums.checksum,
+        checksums,
       })
       const steps = plan(current, args.target)
       const heads = await runSteps(session, scripts, current, steps, {
@@ -241,13 +241,17 @@ async function guardIntegrity(
   scripts: ScriptDirectory,
   current: readonly string[],
   history: readonly import('../runtime/history-table.js').HistoryFacts[],
-  options: { readonly ignoreChecksums: boolean; readonly checksum: ChecksumOf },
+  options: { readonly ignoreChecksums: boolean; readonly checksums: ChecksumSource },
 ): Promise<void> {
   const [{ inspectIntegrity, integrityProblem }, { checkFailure }] = await Promise.all([
     import('../runtime/integrity.js'),
     import('./check.js'),
   ])
-  const report = inspectIntegrity(scripts, current, history, { pending: false, checksum: options.checksum })
+  const report = inspectIntegrity(scripts, current, history, {
+    pending: false,
+    checksum: options.checksums.checksum,
+    legacyChecksum: options.checksums.legacyChecksum,
+  })
   const failure = checkFailure(integrityProblem(report, options.ignoreChecksums))
   if (failure !== undefined) {
     throw failure.code === 'checksum-mismatch'

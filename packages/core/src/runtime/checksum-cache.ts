@@ -4,10 +4,12 @@ import { fingerprint } from '../digest.js'
 import { type FileStamp, RACY_MS, readCacheFile, writeCacheFile } from '../script/cache-file.js'
 import { findCacheDir } from '../script/import-module.js'
 import { MIGRAPH_VERSION } from '../version.js'
-import { fileDigests } from './checksum.js'
+import { type ChecksumOf, fileDigests } from './checksum.js'
+
+export type { ChecksumOf } from './checksum.js'
 
 // Bump when the stored form or the checksum's normalisation changes.
-const FORMAT = 2
+const FORMAT = 3
 
 /** The stat fields an entry is kept by (see {@link FileStamp}). */
 export type ChecksumStamp = FileStamp
@@ -45,10 +47,8 @@ export function listingStamps(listing: {
   }
 }
 
-/** A function giving a revision file's checksum, or null when it cannot be read. */
-export type ChecksumOf = (file: string) => string | null
-
-// size, mtimeMs, ctimeMs, ino, checksum, content digest; checked field by field when used.
+// size, mtimeMs, ctimeMs, ino, checksum, legacy checksum, content digest; checked field by
+// field when used.
 type Row = readonly unknown[]
 
 interface CacheFile {
@@ -94,21 +94,24 @@ export class ChecksumCache {
   /** The checksum of a revision file, or null when it cannot be read. */
   readonly checksum: ChecksumOf = (file) => this.#digests(file)?.[0] ?? null
 
-  /** The {@link contentDigest} of a revision file's exact text, or null when it cannot be read. */
-  readonly contentDigest: ChecksumOf = (file) => this.#digests(file)?.[1] ?? null
+  /** The {@link legacyChecksum} of a revision file, or null when it cannot be read. */
+  readonly legacyChecksum: ChecksumOf = (file) => this.#digests(file)?.[1] ?? null
 
-  /** A file's checksum and content digest, from this run's entry, the stored one, or the file. */
-  #digests(file: string): readonly [string, string] | undefined {
+  /** The {@link contentDigest} of a revision file's exact text, or null when it cannot be read. */
+  readonly contentDigest: ChecksumOf = (file) => this.#digests(file)?.[2] ?? null
+
+  /** A file's checksums and content digest, from this run's entry, the stored one, or the file. */
+  #digests(file: string): Digests | undefined {
     const folder = this.#folder(dirname(file))
     const name = basename(file)
     const seen = folder.next.get(name)
-    if (seen !== undefined) return [seen[4] as string, seen[5] as string]
+    if (seen !== undefined) return [seen[4] as string, seen[5] as string, seen[6] as string]
     let stamp: ChecksumStamp
     try {
       stamp = this.#stat(file)
     } catch {
       const read = fileDigests(file)
-      return read === null ? undefined : [read.checksum, read.content]
+      return read === null ? undefined : [read.checksum, read.legacy, read.content]
     }
     const row = folder.previous[name]
     const cached = row === undefined ? undefined : storedDigests(row, stamp)
@@ -118,10 +121,18 @@ export class ChecksumCache {
     }
     const read = fileDigests(file)
     if (read === null) return undefined
-    folder.next.set(name, [stamp.size, stamp.mtimeMs, stamp.ctimeMs, stamp.ino, read.checksum, read.content])
+    folder.next.set(name, [
+      stamp.size,
+      stamp.mtimeMs,
+      stamp.ctimeMs,
+      stamp.ino,
+      read.checksum,
+      read.legacy,
+      read.content,
+    ])
     // A racy entry read again gives the next run nothing it could trust; anything else does.
     if (cached?.[0] !== read.checksum || !isRacy(stamp, this.#startedMs - RACY_MS)) folder.changed = true
-    return [read.checksum, read.content]
+    return [read.checksum, read.legacy, read.content]
   }
 
   /**
@@ -185,14 +196,23 @@ function readEntries(
   return { entries: parsed.entries, trustedBeforeMs: read.trustedBeforeMs }
 }
 
+/** A file's checksum, legacy checksum and content digest. */
+type Digests = readonly [checksum: string, legacy: string, content: string]
+
 /** The digests a stored row holds for a file with this stat; undefined if another file's or malformed. */
-function storedDigests(row: Row, stamp: ChecksumStamp): readonly [string, string] | undefined {
-  if (!Array.isArray(row) || row.length !== 6 || typeof row[4] !== 'string' || typeof row[5] !== 'string') {
+function storedDigests(row: Row, stamp: ChecksumStamp): Digests | undefined {
+  if (
+    !Array.isArray(row) ||
+    row.length !== 7 ||
+    typeof row[4] !== 'string' ||
+    typeof row[5] !== 'string' ||
+    typeof row[6] !== 'string'
+  ) {
     return undefined
   }
   const same =
     row[0] === stamp.size && row[1] === stamp.mtimeMs && row[2] === stamp.ctimeMs && row[3] === stamp.ino
-  return same ? [row[4], row[5]] : undefined
+  return same ? [row[4], row[5], row[6]] : undefined
 }
 
 function isRacy(stamp: ChecksumStamp, trustedBeforeMs: number): boolean {

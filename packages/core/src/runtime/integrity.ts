@@ -1,7 +1,6 @@
 import { impliedRevisions, overlappingVersions, planUpgrade, type RevisionMap } from '@migraph/graph'
 import type { ScriptDirectory } from '../script/script-directory.js'
-import { fileChecksum } from './checksum.js'
-import type { ChecksumOf } from './checksum-cache.js'
+import { type ChecksumSource, checksumMatches } from './checksum.js'
 import {
   appliedByHistory,
   appliedChecksums,
@@ -26,7 +25,7 @@ export interface IntegrityReport<E extends HistoryFacts = HistoryEntry> {
   readonly missing: readonly string[]
   /** Failed revisions on MySQL/MariaDB not yet settled with `mig resolve`. */
   readonly failed: readonly E[]
-  /** Applied revisions whose file changed since (line endings and trailing spaces aside). */
+  /** Applied revisions whose file changed since (line endings aside). */
   readonly changed: readonly { readonly revision: string; readonly path: string }[]
   /** Applied revisions whose file is gone. */
   readonly vanished: readonly string[]
@@ -36,15 +35,15 @@ export interface IntegrityReport<E extends HistoryFacts = HistoryEntry> {
 
 /**
  * Compares the version and history tables with the revision files. Reads files (or, with
- * `checksum` from a checksum cache, their stats), runs no module.
+ * `checksum` and `legacyChecksum` from a checksum cache, their stats), runs no module. A
+ * checksum is compared under the rule it was recorded by (see {@link checksumMatches}).
  */
 export function inspectIntegrity<E extends HistoryFacts>(
   scripts: ScriptDirectory,
   heads: readonly string[],
   history: readonly E[],
-  options: { readonly pending?: boolean; readonly checksum?: ChecksumOf } = {},
+  options: { readonly pending?: boolean } & Partial<ChecksumSource> = {},
 ): IntegrityReport<E> {
-  const checksumOf = options.checksum ?? fileChecksum
   const map: RevisionMap = scripts.map
   const unknown = heads.filter((id) => !map.has(id))
   const { conflicting, missing } = versionTableFindings(map, heads, history)
@@ -56,7 +55,7 @@ export function inspectIntegrity<E extends HistoryFacts>(
     const script = rev?.revision === revision ? scripts.scriptOf(rev) : undefined
     if (script === undefined) {
       vanished.push(revision)
-    } else if (checksumOf(script.path) !== checksum) {
+    } else if (!checksumMatches(checksum, script.path, options)) {
       changed.push({ revision, path: script.path })
     }
   }

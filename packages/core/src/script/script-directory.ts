@@ -19,9 +19,6 @@ export interface RevisionModule {
   readonly downgrade: (op: never) => Promise<void> | void
 }
 
-/** Reports something worth telling the user that is not an error. */
-export type WarningSink = (message: string) => void
-
 /** How {@link ScriptDirectory.load} remembers headers and the graph between runs. */
 export interface ScriptDirectoryOptions {
   /**
@@ -36,8 +33,8 @@ const defaultHeaderCache = (location: string): HeaderCacheOptions => ({ dir: fin
 
 /**
  * The revision files of a project, across every version location, and the graph they form.
- * Building it reads each file's header as text; no revision module is imported unless its header
- * cannot be read statically (then once, with a warning) or `loadModule` is called to run it.
+ * Building it reads each file's header as text (see {@link parseRevisionHeader}); a revision module
+ * is imported only by {@link loadModules} or {@link loadModule}, to run it.
  */
 export class ScriptDirectory {
   readonly map: RevisionMap
@@ -104,7 +101,6 @@ export class ScriptDirectory {
   static async load(
     versionLocations: readonly string[],
     importer: ModuleImporter,
-    warn: WarningSink = () => {},
     options: ScriptDirectoryOptions = {},
   ): Promise<ScriptDirectory> {
     const cacheOptions = options.headerCache ?? defaultHeaderCache
@@ -132,8 +128,8 @@ export class ScriptDirectory {
       )
     }
     const scripts: RevisionScript[] = []
-    // Whether every header came from its file's text and every file was stamped: only then does
-    // the graph depend on nothing but the stamps the cache records.
+    // Whether every file was stamped: only then does the graph depend on nothing but the stamps
+    // the cache records.
     let recordable = true
     for (const [at, location] of versionLocations.entries()) {
       const { prefix, names, stamps } = listings[at] as Listing
@@ -148,19 +144,10 @@ export class ScriptDirectory {
           scripts.push(cached)
           continue
         }
-        // Most headers are literals: read them without an await per file.
-        const source = readSource(file)
-        const header = readStaticHeader(source)
-        if (header !== undefined) {
-          const script = checkHeader(file, location, header)
-          if (stamped) headers?.remember(name, i, stamps, script)
-          else headers?.forget()
-          scripts.push(script)
-        } else {
-          // Not cached: what a module exports can depend on more than its own text.
-          recordable = false
-          scripts.push(await readDynamicScript(file, location, source, importer, warn))
-        }
+        const script = checkHeader(file, location, readHeader(file, readSource(file)))
+        if (stamped) headers?.remember(name, i, stamps, script)
+        else headers?.forget()
+        scripts.push(script)
       }
     }
     // A script is a RevisionInput: its header fields and its path.
@@ -224,13 +211,21 @@ function importFailure(script: RevisionScript, error: unknown): RevisionFileErro
   return new RevisionFileError(script.path, describeImportError(script.path, error), { cause: error })
 }
 
-/** The module of a revision, once checked to export what the runner calls. */
+/**
+ * The module of a revision, once checked to export what the runner calls and, for each header
+ * field, the value its header was read as: a header that says one thing while the code exports
+ * another (a declaration the static reader could not see) fails before any step runs.
+ */
 function revisionModule(script: RevisionScript, mod: Record<string, unknown>): RevisionModule {
-  if (mod.revision !== script.revision) {
-    throw new RevisionFileError(
-      script.path,
-      `${script.path}: exports revision ${JSON.stringify(mod.revision)} but its header reads '${script.revision}'`,
-    )
+  for (const name of HEADER_FIELDS) {
+    const exported = exportedField(name, mod[name])
+    const declared = exportedField(name, script[name])
+    if (!sameValue(exported, declared)) {
+      throw new RevisionFileError(
+        script.path,
+        `${script.path}: exports ${name} ${describe(mod[name])} but its header reads ${describe(script[name])}; header fields must be top-level 'export const' literals`,
+      )
+    }
   }
   for (const name of ['upgrade', 'downgrade'] as const) {
     if (typeof mod[name] !== 'function') {
@@ -238,6 +233,33 @@ function revisionModule(script: RevisionScript, mod: Record<string, unknown>): R
     }
   }
   return mod as unknown as RevisionModule
+}
+
+const HEADER_FIELDS = ['revision', 'downRevision', 'branchLabels', 'dependsOn', 'transactional'] as const
+
+/**
+ * A header field's value as the runner takes it: absent is null (and `transactional` true), one
+ * id is a list of one.
+ */
+function exportedField(name: (typeof HEADER_FIELDS)[number], value: unknown): unknown {
+  if (name === 'transactional') return value !== false
+  if (name === 'revision') return value
+  if (value === undefined || value === null) return null
+  return typeof value === 'string' ? [value] : value
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => x === b[i])
+  return a === b
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing'
+  try {
+    return JSON.stringify(value) ?? String(value)
+  } catch {
+    return String(value)
+  }
 }
 
 let readBuffer = Buffer.allocUnsafe(64 * 1024)
@@ -273,43 +295,15 @@ function readSource(file: string): string {
   }
 }
 
-/** The header of a file when it is all literals; undefined when the module must be imported. */
-function readStaticHeader(source: string): Partial<RevisionHeader> | undefined {
-  const { header, dynamic } = parseRevisionHeader(source)
-  if (dynamic.length > 0 || header.revision === undefined) return undefined
-  return header
-}
-
-async function readDynamicScript(
-  file: string,
-  location: string,
-  source: string,
-  importer: ModuleImporter,
-  warn: WarningSink,
-): Promise<RevisionScript> {
-  const { header, dynamic } = parseRevisionHeader(source)
-  if (!/export\s+(const|let|var|\{)[\s\S]*\brevision\b/.test(source)) {
+/** The header of a revision file, read from its text; every field must be a literal. */
+function readHeader(file: string, source: string): Partial<RevisionHeader> {
+  const { header, problems } = parseRevisionHeader(source)
+  const problem = problems[0]
+  if (problem !== undefined) throw new RevisionFileError(file, `${file}: ${problem.reason}`)
+  if (header.revision === undefined) {
     throw new RevisionFileError(file, `${file}: missing export 'revision' (a string literal id)`)
   }
-  warn(
-    `${file}: header (${dynamic.join(', ') || 'revision'}) is not a literal; importing the module to read it`,
-  )
-  let mod: Record<string, unknown>
-  try {
-    mod = await importer(file)
-  } catch (error) {
-    throw new RevisionFileError(file, describeImportError(file, error), { cause: error })
-  }
-  return checkHeader(file, location, { ...header, ...pick(mod) })
-}
-
-function pick(mod: Record<string, unknown>): Partial<RevisionHeader> {
-  const out: Record<string, unknown> = {}
-  for (const key of ['revision', 'downRevision', 'branchLabels', 'dependsOn']) {
-    if (key in mod) out[key] = mod[key]
-  }
-  if ('transactional' in mod) out.transactional = mod.transactional !== false
-  return out as Partial<RevisionHeader>
+  return header
 }
 
 function checkHeader(file: string, location: string, h: Partial<RevisionHeader>): RevisionScript {
