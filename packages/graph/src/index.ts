@@ -47,6 +47,7 @@ export {
 } from './history.js'
 export { type NewRevisionOptions, placeNewRevision } from './new-revision.js'
 export {
+  checkDestination,
   type MigrationStep,
   type PlanOptions,
   planDowngrade,
