@@ -132,8 +132,6 @@ export async function stamp(project: Project, args: StampArgs): Promise<MigrateR
   if (args.revisions.length === 0) throw new CommandError('stamp needs at least one revision')
   const { renderOfflineSql, runSteps, withSession, purgeVersions } = await runtime()
   if (args.sql === true) {
-    // Offline, the version table's rows are unknown: there is nothing to purge.
-    if (args.purge === true) throw new CommandError("Can't use --purge with --sql mode")
     // Alembic's reading: each argument is `[start:]target`, and every start must be the same.
     let from: string | undefined
     const targets = args.revisions.map((revision) => {
@@ -147,6 +145,8 @@ export async function stamp(project: Project, args: StampArgs): Promise<MigrateR
       from = range.from
       return range.to
     })
+    // Offline, the version table's rows are unknown: there is nothing to purge.
+    if (args.purge === true) throw new CommandError("Can't use --purge with --sql mode")
     const start = from === undefined ? [] : startingHeads(scripts, from)
     const steps = planStamp(scripts.map, start, targets)
     const sql = await renderOfflineSql(scripts, start, steps, offlineOptions(project))
