@@ -70,6 +70,14 @@ describe('option values and dashed arguments as argparse reads them', () => {
     assert.equal((await ok('current')).stdout, 'b1\n')
   })
 
+  test('show -N: the revision N below the head; a walk down to base is refused, not an empty success', async () => {
+    assert.match((await ok('show', '-2')).stdout, /^Rev: a1\n/)
+    const result = await run('show', '-3')
+    assert.equal(result.code, 1)
+    assert.equal(result.stdout, '')
+    assert.equal(result.stderr, 'error: Relative revision -3 walks down to base\n')
+  })
+
   test('-m, -c, -x and -t with glued values', async () => {
     await ok('revision', '-mglued message', '--rev-id', 'd1')
     assert.ok(readdirSync(join(dir, 'migrations')).includes('d1_glued_message.ts'))
