@@ -8,7 +8,7 @@ import { mig, tempProject } from '../helpers/mig.js'
 import { generatedPath, headerOf, progress, writeConfig, writeRevision } from '../helpers/project-files.js'
 
 const MULTIPLE_HEADS =
-  "error: Multiple heads are present for given argument 'head'; please specify a specific target revision, '<branchname>@head' to narrow to a specific head, or 'heads' for all heads\n"
+  "error: Multiple head revisions are present for given argument 'head'; please specify a specific target revision, '<branchname>@head' to narrow to a specific head, or 'heads' for all heads\n"
 
 for (const kind of DATABASE_KINDS) {
   describe(`branches, merges and labels on ${kind.name}`, () => {

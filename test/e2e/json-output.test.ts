@@ -142,7 +142,7 @@ describe('--json output', () => {
       error: {
         code: 'multiple-heads',
         message:
-          "Multiple heads are present for given argument 'head'; please specify a specific target revision, '<branchname>@head' to narrow to a specific head, or 'heads' for all heads",
+          "Multiple head revisions are present for given argument 'head'; please specify a specific target revision, '<branchname>@head' to narrow to a specific head, or 'heads' for all heads",
       },
     })
     assert.deepEqual(await json(1, 'show', 'zzzz'), {

@@ -142,11 +142,11 @@ COMMIT;
     assert.equal(down.stderr, "error: downgrade with --sql requires <fromrev>:<torev>, got 'r1'\n")
   })
 
-  test('downgrade to base drops the version table last', async () => {
+  test('downgrade to base drops the version table last, after the last transaction', async () => {
     const { stdout } = await ok('downgrade', 'r1:base', '--sql')
     assert.ok(
       stdout.endsWith(
-        'drop table "account";\n\ndelete from "mig_version" where "version_num" = \'r1\';\n\ndrop table "mig_version";\n\nCOMMIT;\n',
+        'drop table "account";\n\ndelete from "mig_version" where "version_num" = \'r1\';\n\nCOMMIT;\n\ndrop table "mig_version";\n',
       ),
       stdout,
     )

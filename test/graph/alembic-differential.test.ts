@@ -1,11 +1,16 @@
-// Differential test: migraph's graph answers must equal real Alembic's (python3-alembic), query by
-// query, on fixed shapes and seeded random DAGs. One python process answers every query.
+// Differential test: migraph's answers must equal real Alembic's (python3-alembic), query by query,
+// on fixed shapes and seeded random DAGs, in these categories: graph semantics (resolution, plans
+// and their version-table effects, history, current); refusals (the same message, or one of the
+// listed ways migraph says more, or a clean refusal where Alembic crashes); the pre-connection
+// check of a destination (never stricter than the plan); offline `--sql` scripts (their layout);
+// and command lines (what argparse reads, migraph reads). One python process answers everything.
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { describe, test } from 'node:test'
+import { after, describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import {
   applyStep,
+  checkDestination,
   currentRevisions,
   historyRange,
   type MigrationStep,
@@ -15,7 +20,17 @@ import {
   type RevisionInput,
   RevisionMap,
 } from '@migraph/graph'
+import { compareRefusals, Tally } from './fixtures/agreement.js'
+import { type ArgparseResult, argvProject, canonical, meantValue, runMain } from './fixtures/argv-cases.js'
 import { prng, randomGraph, SHAPES } from './fixtures/graphs.js'
+import {
+  createdOnce,
+  migraphOffline,
+  type OfflineQuery,
+  offlineQueriesFor,
+  shapeOf,
+  withRowEffects,
+} from './fixtures/offline-shape.js'
 
 const ORACLE = fileURLToPath(new URL('./fixtures/alembic_oracle.py', import.meta.url))
 
@@ -34,6 +49,7 @@ type Query =
   | { type: 'stamp'; current: string[]; targets: string[]; purge: boolean }
   | { type: 'history'; range?: string; current: string[] }
   | { type: 'current'; current: string[] }
+  | OfflineQuery
 
 interface Case {
   readonly name: string
@@ -85,6 +101,7 @@ function queriesFor(graph: readonly RevisionInput[], seed: number): Query[] {
     ...pickSome(ids, 4),
     ...pickSome(ids, 2).flatMap((id) => [`${id}+1`, `${id.slice(0, 4)}-1`]),
     ...labels.flatMap((l) => [`${l}@head`, `${l}@+1`, `${l}@heads`]),
+    ...pickSome(ids, 2).flatMap((id) => labels.slice(0, 2).map((l) => `${l}@${id}`)),
   ]
   const downTargets = [
     'base',
@@ -93,6 +110,8 @@ function queriesFor(graph: readonly RevisionInput[], seed: number): Query[] {
     ...pickSome(ids, 4),
     ...pickSome(ids, 2).map((id) => `${id}-1`),
     ...labels.flatMap((l) => [`${l}@base`, `${l}@-1`]),
+    // a revision outside the label's lineage: Alembic proceeds
+    ...pickSome(ids, 3).flatMap((id) => labels.slice(0, 2).map((l) => `${l}@${id}`)),
   ]
   const queries: Query[] = resolveIds.map((id) => ({ type: 'resolve', id }))
   for (const current of states) {
@@ -108,6 +127,7 @@ function queriesFor(graph: readonly RevisionInput[], seed: number): Query[] {
   for (const a of pickSome(ids, 3)) {
     for (const b of pickSome(ids, 3)) queries.push({ type: 'history', range: `${a}:${b}`, current: [] })
   }
+  queries.push(...offlineQueriesFor(graph, seed + 7))
   return queries
 }
 
@@ -188,6 +208,20 @@ function effect(changes: readonly Record<string, string>[]): unknown {
   return { removed: removed.sort(), added: added.sort(), kinds: kinds.sort() }
 }
 
+const RELATIVE = /^(?:(.+?)@)?([\p{L}\p{N}_]+)?([+-]\d+)/u
+
+/**
+ * Alembic's answer as a user meets it. `alembic show -2` fails when a walk ends at base (it
+ * prints `'str' object has no attribute`) and prints a revision twice when two heads walk to it;
+ * migraph refuses the first and names each revision once.
+ */
+function asUserSees(q: Query, answer: Answer): Answer {
+  if (q.type !== 'resolve' || 'error' in answer) return answer
+  const nodes = answer.ok as (string | null)[]
+  if (RELATIVE.test(q.id) && nodes.includes('base')) return { error: 'AttributeError', message: '' }
+  return { ...answer, ok: [...new Set(nodes)] }
+}
+
 function normalize(q: Query, answer: Answer): unknown {
   if ('error' in answer) return 'error'
   if (q.type === 'resolve') {
@@ -201,8 +235,12 @@ function normalize(q: Query, answer: Answer): unknown {
     }))
     return { steps, warned: (answer.warnings ?? []).length > 0 }
   }
+  if (q.type === 'offline') return withRowEffects(answer.ok as string[])
   return answer.ok
 }
+
+/** Destinations the CLI checks before connecting (mirrors `resolvableWithoutDatabase`). */
+const checkedBeforeConnecting = (target: string): boolean => !/^[+-]|[+-]\d+$|current/.test(target)
 
 function buildAnswer(graph: readonly RevisionInput[]): unknown {
   try {
@@ -241,34 +279,48 @@ const cases: Case[] = [
     graph,
     queries: queriesFor(graph, 1000 + i),
   })),
+  // nothing to resolve: only ranges from `head`/`heads`, which Alembic crashes on
+  { name: 'empty graph', graph: [], queries: queriesFor([], 999) },
   ...Array.from({ length: RANDOM_CASES }, (_, i) => {
     const graph = randomGraph(i + 1)
     return { name: `random seed ${i + 1}`, graph, queries: queriesFor(graph, i + 1) }
   }),
 ]
 
-describe('graph semantics equal real Alembic', {
+const tally = new Tally()
+
+describe('migraph agrees with real Alembic', {
   skip: python === null ? 'python3 with alembic is not installed' : false,
 }, () => {
-  const run = (): { build: unknown; results: Answer[] }[] => {
-    const request = JSON.stringify({ cases: cases.map((c) => ({ graph: c.graph, queries: c.queries })) })
+  const argv = argvProject(17)
+  interface OracleAnswer {
+    cases: { build: unknown; results: Answer[] }[]
+    argv: ArgparseResult[]
+  }
+  let answers: OracleAnswer | undefined
+  const oracle = (): OracleAnswer => {
+    if (answers !== undefined) return answers
+    const request = JSON.stringify({
+      cases: cases.map((c) => ({ graph: c.graph, queries: c.queries })),
+      argv: argv.argvs,
+    })
     const out = spawnSync(python as string, [ORACLE], {
       input: request,
       encoding: 'utf8',
       maxBuffer: 1 << 30,
     })
     assert.equal(out.status, 0, out.stderr)
-    return JSON.parse(out.stdout).cases
-  }
-  let answers: { build: unknown; results: Answer[] }[] | undefined
-  const oracle = (): { build: unknown; results: Answer[] }[] => {
-    answers ??= run()
+    answers = JSON.parse(out.stdout) as OracleAnswer
     return answers
   }
+  after(() => {
+    argv.cleanup()
+    for (const line of tally.lines()) console.log(`# ${line}`)
+  })
 
   for (const [index, c] of cases.entries()) {
-    test(`${c.name} (${c.queries.length} queries)`, () => {
-      const expected = oracle()[index] as { build: Record<string, unknown>; results: Answer[] }
+    test(`${c.name} (${c.queries.length} queries)`, async () => {
+      const expected = oracle().cases[index] as { build: Record<string, unknown>; results: Answer[] }
       const built = buildAnswer(c.graph) as Record<string, unknown>
       if ('error' in expected.build || 'error' in built) {
         assert.equal(
@@ -276,19 +328,76 @@ describe('graph semantics equal real Alembic', {
           'error' in expected.build,
           `build: ${JSON.stringify({ expected: expected.build, built })}`,
         )
+        tally.add('graph build', 'same')
         return
       }
       assert.deepEqual(built, expected.build)
+      tally.add('graph build', 'same')
       const map = RevisionMap.build(c.graph)
       for (const [i, q] of c.queries.entries()) {
-        const theirs = expected.results[i] as Answer
-        const ours = migraphAnswer(map, q)
-        assert.deepEqual(
-          normalize(q, ours),
-          normalize(q, theirs),
-          `${JSON.stringify(q)}\n  alembic: ${JSON.stringify(theirs)}\n  migraph: ${JSON.stringify(ours)}`,
-        )
+        const theirs = asUserSees(q, expected.results[i] as Answer)
+        let ours: Answer
+        if (q.type === 'offline') {
+          ours = await migraphOffline(c.graph, q)
+          if (!('error' in theirs)) theirs.ok = createdOnce(shapeOf(theirs.ok as string))
+        } else {
+          ours = migraphAnswer(map, q)
+        }
+        const context = `${JSON.stringify(q)}\n  alembic: ${JSON.stringify(theirs)}\n  migraph: ${JSON.stringify(ours)}`
+        assert.deepEqual(normalize(q, ours), normalize(q, theirs), context)
+        if ('error' in theirs && 'error' in ours) {
+          const agreement = compareRefusals(theirs, ours)
+          tally.add(`refusals (${q.type})`, agreement)
+          assert.notEqual(agreement, 'differs', `message differs: ${context}`)
+        } else {
+          tally.add(q.type === 'offline' ? `offline --sql (${q.command})` : `graph (${q.type})`, 'same')
+        }
+        if ((q.type === 'upgrade' || q.type === 'downgrade') && checkedBeforeConnecting(q.target)) {
+          // What the plan accepts, the check before connecting accepts: one parser for both.
+          if (!('error' in theirs)) {
+            assert.doesNotThrow(
+              () => checkDestination(map, q.type === 'upgrade' ? 'up' : 'down', q.target),
+              context,
+            )
+            tally.add('destination checked before connecting', 'same')
+          }
+        }
       }
     })
   }
+
+  test('command lines: what argparse reads from every spelling, migraph reads', async () => {
+    const reads = oracle().argv
+    const canonicalRuns = new Map<string, string>()
+    const runCanonical = async (args: string[]) => {
+      const key = JSON.stringify(args)
+      if (!canonicalRuns.has(key)) canonicalRuns.set(key, await runMain(args))
+      return canonicalRuns.get(key) as string
+    }
+    for (const [i, args] of argv.argvs.entries()) {
+      const read = reads[i] as ArgparseResult
+      const ours = await runMain(args)
+      if ('refused' in read) {
+        // argparse takes no option value that starts with '-'; migraph reads it as the value.
+        const value = meantValue(args)
+        assert.ok(value !== undefined, `argparse refused ${JSON.stringify(args)}: ${read.refused}`)
+        const spelled = args.flatMap((a, at) =>
+          (a === '-r' || a === '--rev-range') && args[at + 1] === value
+            ? [`--rev-range=${value}`]
+            : a === value
+              ? []
+              : [a],
+        )
+        assert.equal(ours, await runCanonical(spelled), JSON.stringify(args))
+        tally.add('command lines', 'migraph-accepts')
+        continue
+      }
+      assert.equal(
+        ours,
+        await runCanonical(canonical(read)),
+        `${JSON.stringify(args)} read as ${JSON.stringify(read)}`,
+      )
+      tally.add('command lines', 'same')
+    }
+  })
 })

@@ -23,7 +23,7 @@ const table: Record<
       {
         code: 'multiple-heads',
         mentions: [
-          "Multiple heads are present for given argument 'head'; please specify a specific target revision, " +
+          "Multiple head revisions are present for given argument 'head'; please specify a specific target revision, " +
             "'<branchname>@head' to narrow to a specific head, or 'heads' for all heads",
         ],
       },
@@ -51,8 +51,9 @@ const table: Record<
     ['zzzz', { code: 'unknown-revision', mentions: ["'zzzz'"] }],
     ['zz', { code: 'unknown-revision', mentions: ['at least four characters'] }],
     ['-1', ['b1bb', 'c1cc']],
-    ['-2', ['a1aa', 'a1aa']],
-    ['-3', []],
+    // both heads walk to a1aa: named once; a walk that ends at base names no revision
+    ['-2', ['a1aa']],
+    ['-3', { code: 'relative-overshoot', mentions: ['walks down to base'] }],
     ['-4', { code: 'relative-overshoot' }],
     ['feature@-1', ['b1bb']],
     ['other@-2', ['a1aa']],

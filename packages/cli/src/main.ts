@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import yargs from 'yargs'
+import { normalizeArgv, restoreArguments } from './argv.js'
 import { checkCommand, resolveCommand } from './commands/check-command.js'
 import { editCommand, historyCommand } from './commands/history-command.js'
 import { initCommand, listTemplatesCommand } from './commands/init-command.js'
@@ -25,7 +26,8 @@ export async function main(args: readonly string[], streams: Streams = process):
   const failures: string[] = []
   // Only help is wrapped to the terminal; asking for its width can cost the other commands.
   const wantsHelp = args.includes('--help') || args.includes('-h')
-  const parser = yargs([...args])
+  const parser = yargs(normalizeArgv(args))
+    .middleware(restoreArguments, true)
     .scriptName('mig')
     .usage('mig <command> [options]')
     .option('config', {

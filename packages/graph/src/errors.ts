@@ -157,8 +157,8 @@ export class MultipleHeadsError extends GraphError {
     super(
       'multiple-heads',
       message ??
-        `Multiple heads are present for given argument '${argument}'; please specify a specific target ` +
-          `revision, '<branchname>@head' to narrow to a specific head, or 'heads' for all heads`,
+        `Multiple head revisions are present for given argument '${argument}'; please specify a specific ` +
+          `target revision, '<branchname>@${argument}' to narrow to a specific head, or 'heads' for all heads`,
       options,
     )
   }

@@ -1,4 +1,4 @@
-import { RangeNotAncestorError, RevisionError } from './errors.js'
+import { MultipleHeadsError, RangeNotAncestorError, RevisionError } from './errors.js'
 import { knownWalk, rememberWalk } from './links.js'
 import type { Revision } from './revision.js'
 import type { RevisionMap } from './revision-map.js'
@@ -53,6 +53,10 @@ export function walkRevisions(
         `Requested range ${describe(base)}:${describe(head)} does not refer to ancestor/descendant revisions along the same branch`,
         { cause: error },
       )
+    }
+    // Alembic names the end of the range, the argument the user gave, whatever walk failed.
+    if (error instanceof MultipleHeadsError && typeof head === 'string' && error.argument !== head) {
+      throw new MultipleHeadsError(error.heads, head, undefined, { cause: error })
     }
     throw error
   }

@@ -208,6 +208,7 @@ export function resolveIdentifier(
   current: readonly string[],
 ): Revision[] {
   const nodes = identifier === 'current' ? getRevisions(map, current) : getRevisions(map, identifier)
+  const relative = RELATIVE_DESTINATION.test(identifier)
   const out: Revision[] = []
   for (const node of nodes) {
     if (node === null) {
@@ -216,7 +217,12 @@ export function resolveIdentifier(
         `Relative revision ${identifier} walked past the end of the graph`,
       )
     }
-    if (node !== BASE) out.push(node)
+    // A relative walk that ends at base names no revision (Alembic fails on it).
+    if (node === BASE && relative) {
+      throw new RevisionError('relative-overshoot', `Relative revision ${identifier} walks down to base`)
+    }
+    // Several heads may walk to one revision: it is named once.
+    if (node !== BASE && !out.includes(node)) out.push(node)
   }
   return out
 }

@@ -48,6 +48,7 @@ export {
 export { MigraphError } from './migraph-error.js'
 export { type NewRevisionOptions, placeNewRevision } from './new-revision.js'
 export {
+  checkDestination,
   type MigrationStep,
   type PlanOptions,
   planDowngrade,

@@ -4,7 +4,7 @@ import { filterForLineage, getRevision, getRevisions, isRevision } from './ident
 import type { Revision } from './revision.js'
 import type { RevisionMap } from './revision-map.js'
 import { iterateRevisions } from './topological.js'
-import type { WarningHandler } from './traversal.js'
+import { parseDowngradeTarget, parseUpgradeTarget, type WarningHandler } from './traversal.js'
 
 /** Which way a step moves. */
 export type StepDirection = 'up' | 'down'
@@ -150,11 +150,28 @@ export function planDowngrade(
   })
 }
 
-/** Restates a range error in the command's terms, as Alembic's upgrade and downgrade do. */
+/**
+ * Checks a destination that names revisions without the database's (an id, `head`, `label@rev`,
+ * `label@base`; not `+1`, `-1` or `current`) with the very parser {@link planUpgrade} or
+ * {@link planDowngrade} reads it with, so a typo is reported before a connection is opened and
+ * nothing the plan would accept is refused. Throws what the planner would.
+ */
+export function checkDestination(map: RevisionMap, direction: StepDirection, target: string): void {
+  if (direction === 'up') asDestination('upgrade', target, () => parseUpgradeTarget(map, [], target, true))
+  else asDestination('downgrade', target, () => parseDowngradeTarget(map, [], target, true))
+}
+
+/**
+ * Restates a range or multiple-heads error in the command's terms, naming the destination as
+ * Alembic's upgrade and downgrade do.
+ */
 function asDestination<T>(verb: 'upgrade' | 'downgrade', target: string, plan: () => T): T {
   try {
     return plan()
   } catch (error) {
+    if (error instanceof MultipleHeadsError && error.argument !== target) {
+      throw new MultipleHeadsError(error.heads, target, undefined, { cause: error })
+    }
     if (error instanceof RangeNotAncestorError) {
       throw new RangeNotAncestorError(
         error.lower,
@@ -237,5 +254,9 @@ export function planStamp(
 export function resolveStartingRevisions(map: RevisionMap, start: string | null): readonly string[] {
   if (start === null || start === 'base') return freeze([])
   const rev = getRevision(map, start)
-  return freeze(rev === null ? [] : [rev.revision])
+  // `head` of an empty graph: Alembic fails on it; a range from nowhere has no meaning.
+  if (rev === null) {
+    throw new RevisionError('invalid-range', `Starting revision '${start}' of the range names no revision`)
+  }
+  return freeze([rev.revision])
 }

@@ -206,6 +206,10 @@ export function collectUpgradeRevisions(
     current = target === BASE ? [] : [target]
     lowerArg = target === BASE ? null : target.revision
   }
+  // Alembic checks the revisions for overlaps one by one and fails on a non-revision only when
+  // it meets it: the revisions before it are checked first.
+  const firstMissing = current.findIndex((n) => n === null || n === BASE)
+  if (firstMissing > 1) ancestorNodes(map, current.slice(0, firstMissing) as Revision[], true, true)
   const currentRevs = current.map((n) => isRevision(n, show(lower)))
   const currentSet = new Set(ancestorNodes(map, currentRevs, true, true))
   for (const c of currentRevs) currentSet.add(c)

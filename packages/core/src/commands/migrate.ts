@@ -1,5 +1,6 @@
 import {
   applyStep,
+  checkDestination,
   type MigrationStep,
   planDowngrade,
   planStamp,
@@ -98,7 +99,7 @@ async function migrate(
     throw new CommandError(`a range '${args.target}' is only allowed with --sql`)
   }
   // Validate what needs no database first, so a typo never opens (or creates) one.
-  if (resolvableWithoutDatabase(args.target)) scripts.map.resolve(args.target, [])
+  if (resolvableWithoutDatabase(args.target)) checkDestination(scripts.map, direction, args.target)
   const checksums = new ChecksumCache(listingStamps(scripts))
   try {
     return await withSession(project, { lock: true }, async (session) => {
@@ -138,16 +139,23 @@ export async function stamp(project: Project, args: StampArgs): Promise<MigrateR
   if (args.revisions.length === 0) throw new CommandError('stamp needs at least one revision')
   const { renderOfflineSql, runSteps, versionTableOf, withSession } = await runtime()
   if (args.sql === true) {
-    let start: readonly string[] = []
-    let targets = args.revisions
-    const first = args.revisions[0] as string
-    const range = splitRange(first)
-    if (range !== undefined) {
-      if (args.revisions.length > 1) throw new CommandError('stamp --sql takes one from:to range at most')
-      start = startingHeads(scripts, range.from)
-      targets = [range.to]
-    }
-    const steps = planStamp(scripts.map, start, targets, { purge: args.purge ?? false })
+    // Alembic's reading: each argument is `[start:]target`, and every start must be the same.
+    let from: string | undefined
+    const targets = args.revisions.map((revision) => {
+      const range = splitRange(revision)
+      if (range === undefined) return revision
+      if (from !== undefined && from !== range.from) {
+        throw new CommandError(
+          'Stamp operation with --sql only supports a single starting revision at a time',
+        )
+      }
+      from = range.from
+      return range.to
+    })
+    // Offline, the version table's rows are unknown: there is nothing to purge.
+    if (args.purge === true) throw new CommandError("Can't use --purge with --sql mode")
+    const start = from === undefined ? [] : startingHeads(scripts, from)
+    const steps = planStamp(scripts.map, start, targets)
     const sql = await renderOfflineSql(
       scripts,
       start,

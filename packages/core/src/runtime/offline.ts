@@ -14,9 +14,13 @@ export interface OfflineOptions {
 
 /**
  * Renders planned steps as runnable SQL (`--sql`), never opening a connection. The layout is
- * Alembic's: `-- Running upgrade a -> b` before each step's statements and its version-table
- * statement, the version table created when starting from base and dropped when ending there,
- * and `BEGIN;`/`COMMIT;` around each transaction where the dialect has transactional DDL.
+ * Alembic's, statement for statement: `-- Running upgrade a -> b` before each step's statements
+ * and its version-table statement; the version table created before the first step when the
+ * run starts from base, and dropped at the end when the run ends there (even with no step);
+ * `BEGIN;`/`COMMIT;` where the dialect has transactional DDL, around each step with
+ * `transactionPerMigration` (the drop then comes after the last `COMMIT;`), else around the
+ * whole run, which is then a `BEGIN;`/`COMMIT;` pair even with nothing to do. A revision that
+ * declares `transactional = false` runs between transactions.
  */
 export async function renderOfflineSql(
   scripts: ScriptDirectory,
@@ -31,13 +35,10 @@ export async function renderOfflineSql(
   const comment = (line: string) => out.push(line)
   let heads = startHeads
   let inTransaction = false
-  // Steps in the open transaction: creating the version table joins the first step's.
-  let stepsInTransaction = 0
   const begin = () => {
     if (dialect.transactionalDDL && !inTransaction) {
       comment('BEGIN;')
       inTransaction = true
-      stepsInTransaction = 0
     }
   }
   const commit = () => {
@@ -46,16 +47,19 @@ export async function renderOfflineSql(
       inTransaction = false
     }
   }
+  const perStep = options.transactionPerMigration
+  // A run that starts from revisions has its version table already.
+  let tableExists = startHeads.length > 0
 
-  if (startHeads.length === 0) {
-    begin()
-    for (const sql of compileVersionStatements(flavour, versionTable, { create: true })) statement(sql)
-  }
+  if (!perStep) begin()
   for (const step of steps) {
     const transactional = step.isStamp || scripts.script(step.revision).transactional
-    if (!transactional || (options.transactionPerMigration && stepsInTransaction > 0)) commit()
     if (transactional) begin()
-    stepsInTransaction++
+    else commit()
+    if (!tableExists) {
+      for (const sql of compileVersionStatements(flavour, versionTable, { create: true })) statement(sql)
+      tableExists = true
+    }
     const verb = step.direction === 'up' ? 'upgrade' : 'downgrade'
     // Alembic's `short_log`: ids without dependencies, `stamp_revision` for a stamp.
     comment(`-- Running ${step.shortLog}`)
@@ -91,10 +95,11 @@ export async function renderOfflineSql(
     for (const sql of compileVersionStatements(flavour, versionTable, { changes: next.changes }))
       statement(sql)
     heads = next.heads
-    if (!transactional) commit()
+    if (perStep) commit()
   }
-  if (heads.length === 0 && steps.length > 0) {
-    begin()
+  if (heads.length === 0) {
+    if (perStep) commit()
+    else begin()
     for (const sql of compileVersionStatements(flavour, versionTable, { drop: true })) statement(sql)
   }
   commit()
