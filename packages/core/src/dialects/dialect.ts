@@ -39,6 +39,8 @@ export interface ConnectOptions {
   readonly connectTimeoutMs: number
   /** Shown to other sessions while we hold the lock (PostgreSQL application_name). */
   readonly applicationName?: string | undefined
+  /** Told what a slow first connection is doing (an embedded database being created). */
+  readonly notice?: ((message: string) => void) | undefined
 }
 
 /** An open connection. All work of one command runs on this one session. */

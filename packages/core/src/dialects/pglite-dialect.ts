@@ -21,6 +21,19 @@ export function pgliteLockFile(dataDir: string): string {
   return `${dataDir}.lock`
 }
 
+/** Whether `dataDir` holds a PostgreSQL data directory (what PGlite checks before `initdb`). */
+function pgliteDataExists(dataDir: string): boolean {
+  return existsSync(join(dataDir, 'PG_VERSION'))
+}
+
+/**
+ * PostgreSQL's default `shared_buffers` (128 MB), which PGlite keeps, is zeroed at every start by
+ * WebAssembly code that has not been optimised yet: measured, most of the second or two it took
+ * to open an existing data directory. A migration's working set is small, and pages not in the
+ * buffer pool are still in the operating system's cache, so a few megabytes serve as well.
+ */
+const START_PARAMS: readonly string[] = ['-c', 'shared_buffers=8MB']
+
 /**
  * Embedded PostgreSQL (PGlite) in a data directory, or in memory. PGlite is one session in this
  * process, and a data directory must never be opened by two processes, so `connect` takes an
@@ -64,9 +77,15 @@ export const pgliteDialect: MigrationDialect = Object.freeze({
         options.applicationName,
       )
     }
+    if (!memory && !pgliteDataExists(target.location)) {
+      options.notice?.(`Creating the embedded database in ${target.location} (first run only) …`)
+    }
     let pglite: InstanceType<typeof PGlite>
     try {
-      pglite = memory ? await PGlite.create() : await PGlite.create(target.location)
+      const startParams = [...PGlite.defaultStartParams, ...START_PARAMS]
+      pglite = memory
+        ? await PGlite.create({ startParams })
+        : await PGlite.create({ dataDir: target.location, startParams })
     } catch (error) {
       lockFile?.release()
       const detail = error instanceof Error ? error.message : String(error)
@@ -83,7 +102,7 @@ export const pgliteDialect: MigrationDialect = Object.freeze({
   },
 
   databaseExists(target: DatabaseTarget): boolean {
-    return target.location === MEMORY_LOCATION || existsSync(join(target.location, 'PG_VERSION'))
+    return target.location === MEMORY_LOCATION || pgliteDataExists(target.location)
   },
 
   async acquireLock(connection: Connection, _options: LockOptions): Promise<MigrationLock> {

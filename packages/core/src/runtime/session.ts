@@ -32,6 +32,7 @@ export async function withSession<T>(
   const connection = await dialect.connect(target, {
     connectTimeoutMs: project.connectTimeoutMs,
     applicationName: 'mig',
+    notice: (message) => project.environment.reporter.info(message),
   })
   let lock: MigrationLock | undefined
   // A session that broke under `work` fails to release and close too; those errors must not
