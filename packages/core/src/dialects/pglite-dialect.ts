@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { importExternal } from '../external-import.js'
 import type {
   AnyDatabase,
   Connection,
@@ -13,6 +12,7 @@ import type {
 import { MEMORY_LOCATION } from './dialect.js'
 import { parseEmbeddedUrl } from './embedded-url.js'
 import { ConnectionError } from './errors.js'
+import { loadPglite } from './pglite-loader.js'
 import { acquireLockFile, type ProcessLockFile } from './process-lock-file.js'
 import { asSession, SessionConnection } from './session-connection.js'
 
@@ -63,7 +63,7 @@ export const pgliteDialect: MigrationDialect = Object.freeze({
 
   async connect(target: DatabaseTarget, options: ConnectOptions): Promise<Connection> {
     const [{ PGlite }, { PGliteDialect }, { Kysely }] = await Promise.all([
-      importExternal<typeof import('@electric-sql/pglite')>('@electric-sql/pglite'),
+      loadPglite(),
       import('kysely-pglite-dialect'),
       import('kysely'),
     ])
