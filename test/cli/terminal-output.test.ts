@@ -93,6 +93,16 @@ describe('step counter', () => {
   })
 })
 
+describe('-q', () => {
+  test('drops warnings with progress; --json alone keeps them', () => {
+    const writes: string[] = []
+    const streams = { stdout: { write: () => true }, stderr: { write: (t: string) => writes.push(t) } }
+    stderrReporter(streams, true, undefined, false).warn('dropped')
+    stderrReporter(streams, true).warn('kept')
+    assert.deepEqual(writes, ['warning: kept\n'])
+  })
+})
+
 describe('.gitignore', () => {
   test('adding the generated paths twice adds them once', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mig-ignore-'))

@@ -44,14 +44,20 @@ export interface CliReporter extends Required<Reporter> {
  * Progress on stderr in Alembic's wording (`Running upgrade  -> ae10, add account`), after the
  * step's place in the run (`[3/200] `) and with its duration. On a terminal the duration completes
  * the line; elsewhere (logs, CI) each step is one line written when it ends, and a failing step
- * is still named. `paint` colours the counter, durations, warnings and failures.
+ * is still named. `paint` colours the counter, durations, warnings and failures. `quiet` drops
+ * all but failures; warnings are dropped only when `warnings` is false (`-q`, not `--json`).
  *
  * Where stderr is not a terminal, finished steps' lines are written together, at most
  * {@link BATCH_MS} after they end (a timer writes them while the next step waits on the database):
  * a write per step cost a system call per revision, a few percent of applying thousands of small
  * ones. Anything else (a warning, a failure, the end of the command) writes them first.
  */
-export function stderrReporter(streams: Streams, quiet: boolean, paint: Paint = plain): CliReporter {
+export function stderrReporter(
+  streams: Streams,
+  quiet: boolean,
+  paint: Paint = plain,
+  warnings = true,
+): CliReporter {
   const err = streams.stderr
   let total = 0
   let index = 0
@@ -98,7 +104,7 @@ export function stderrReporter(streams: Streams, quiet: boolean, paint: Paint = 
       if (!quiet) write(`${message}\n`)
     },
     warn: (message) => {
-      write(`${paint('yellow', 'warning:')} ${message}\n`)
+      if (warnings) write(`${paint('yellow', 'warning:')} ${message}\n`)
     },
     stepsPlanned: (count) => {
       total = count

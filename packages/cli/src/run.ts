@@ -114,7 +114,7 @@ async function runCommand(
   const json = argv.json === true
   const quiet = argv.quiet === true
   const paint = stderrPaint(state.streams, argv.color)
-  const reporter = stderrReporter(state.streams, quiet || json, paint)
+  const reporter = stderrReporter(state.streams, quiet || json, paint, !quiet)
   const io = makeIo(state, json, quiet, reporter, paint)
   const secrets = new Set<string>()
   const remember = (url: string | undefined) => {
