@@ -79,10 +79,11 @@ export function headerOf(path: string): Record<string, string> {
   return out
 }
 
-/** The `Running …` progress lines of a run's stderr, without their durations. */
+/** The `Running …` progress lines of a run's stderr, without their step counters and durations. */
 export function progress(stderr: string): string[] {
   return stderr
     .split('\n')
+    .map((line) => line.replace(/^\[ *\d+\/\d+\] /, ''))
     .filter((line) => line.startsWith('Running '))
     .map((line) => line.replace(/ \([\d.]+ ms\)$/, ''))
 }

@@ -73,7 +73,7 @@ describe('exactly once under concurrency', { concurrency: true }, () => {
           )
           assert.deepEqual(after.versions, [HEAD])
           const ran = runs.flatMap((run) =>
-            run.stderr.split('\n').filter((l) => l.startsWith('Running upgrade')),
+            run.stderr.split('\n').filter((l) => /^\[ *\d+\/\d+\] Running upgrade/.test(l)),
           )
           assert.equal(ran.length, REVISIONS.length, `round ${round}: steps reported\n${ran.join('\n')}`)
           const down = await mig(project.dir, ['--url', db.url, 'downgrade', 'base'])

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import yargs from 'yargs'
+import yargs, { type CommandModule } from 'yargs'
 import { normalizeArgv, restoreArguments } from './argv.js'
 import { checkCommand, resolveCommand } from './commands/check-command.js'
 import { editCommand, historyCommand } from './commands/history-command.js'
@@ -9,9 +9,11 @@ import { downgradeCommand, upgradeCommand } from './commands/migrate-commands.js
 import { mergeCommand, revisionCommand } from './commands/revision-command.js'
 import { ensureVersionCommand, stampCommand } from './commands/stamp-command.js'
 import { ExitCode } from './exit-codes.js'
+import { commandWord, GLOBAL_OPTION_NAMES, GLOBAL_OPTIONS_LINE, globalOptions } from './global-options.js'
+import { EPILOG, EXAMPLES } from './help.js'
 import type { Streams } from './reporter.js'
-import { type CliState, type GlobalArgv, UsageError } from './run.js'
-import { secondsOption } from './timeout-option.js'
+import { type CliState, type GlobalArgv, stderrPaint, UsageError } from './run.js'
+import { closeCommands } from './suggest.js'
 
 const VERSION: string = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -26,79 +28,31 @@ export async function main(args: readonly string[], streams: Streams = process):
   const failures: string[] = []
   // Only help is wrapped to the terminal; asking for its width can cost the other commands.
   const wantsHelp = args.includes('--help') || args.includes('-h')
+  const helpCommand = wantsHelp ? commandWord(args) : undefined
+  const commands = commandModules(state)
   const parser = yargs(normalizeArgv(args))
     .middleware(restoreArguments, true)
     .scriptName('mig')
     .usage('mig <command> [options]')
-    .option('config', {
-      alias: 'c',
-      type: 'string',
-      describe: 'config file (default: migrate.config.ts, searched upward)',
-      global: true,
-    })
-    .option('url', {
-      type: 'string',
-      describe: 'database URL (overrides MIG_DATABASE_URL and the config)',
-      global: true,
-    })
-    .option('x', {
-      type: 'string',
-      array: true,
-      // One value per -x, so `mig -x k=v upgrade head` leaves the command alone (Alembic's order).
-      nargs: 1,
-      describe: 'key=value passed to revisions (repeatable)',
-      global: true,
-    })
-    .option('json', { type: 'boolean', describe: 'print one JSON document on stdout', global: true })
-    .option('quiet', { alias: 'q', type: 'boolean', describe: 'no progress output', global: true })
-    .option('color', {
-      type: 'boolean',
-      default: true,
-      describe: 'colored output (--no-color to disable)',
-      global: true,
-    })
-    .option('lock-timeout', {
-      // Read as text: yargs would turn 'abc' into NaN and '' into 0.
-      type: 'string',
-      coerce: secondsOption('lock-timeout', 'lock'),
-      describe: 'seconds to wait for the migration lock; 0 does not wait (default 60)',
-      global: true,
-    })
-    .option('connect-timeout', {
-      type: 'string',
-      coerce: secondsOption('connect-timeout', 'connect'),
-      describe: 'seconds to wait for a connection, more than 0 (default 10)',
-      global: true,
-    })
-    .command(initCommand(state))
-    .command(listTemplatesCommand(state))
-    .command(revisionCommand(state))
-    .command(mergeCommand(state))
-    .command(upgradeCommand(state))
-    .command(downgradeCommand(state))
-    .command(stampCommand(state))
-    .command(currentCommand(state))
-    .command(historyCommand(state))
-    .command(headsCommand(state))
-    .command(branchesCommand(state))
-    .command(showCommand(state))
-    .command(editCommand(state))
-    .command(ensureVersionCommand(state))
-    .command(checkCommand(state))
-    .command(resolveCommand(state))
+    .options(globalOptions(helpCommand !== undefined))
+    .group(GLOBAL_OPTION_NAMES, 'Global options:')
+    .command(commands)
+    .completion('completion', 'Print a bash/zsh completion script (mig completion >> ~/.bashrc)')
     .demandCommand(1, 'a command is required')
-    .recommendCommands()
     .strict()
     .version(VERSION)
     .help()
     .alias('help', 'h')
+    .example(EXAMPLES)
+    .epilog(helpCommand === undefined ? EPILOG : GLOBAL_OPTIONS_LINE)
     .wrap(wantsHelp ? Math.min(110, streams.stdout.columns ?? 110) : 110)
     .exitProcess(false)
     .fail((message, error) => {
       // yargs may report several problems for one mistake (an unknown command, then its
       // arguments); they are joined into the one line the user sees.
-      const text = error?.message ?? message ?? 'invalid arguments'
-      failures.push(text.startsWith('Did you mean') ? `unknown command '${args[0]}'. ${text}` : text)
+      failures.push(
+        unknownCommand(args, commandNames(commands)) ?? error?.message ?? message ?? 'invalid arguments',
+      )
       // Throwing stops yargs here: without it, the command would still run.
       throw new UsageError(failures.at(-1) ?? 'invalid arguments')
     })
@@ -107,7 +61,8 @@ export async function main(args: readonly string[], streams: Streams = process):
   } catch (error) {
     if (!(error instanceof UsageError)) {
       state.exitCode = ExitCode.error
-      streams.stderr.write(`error: ${oneLine(error instanceof Error ? error.message : String(error))}\n`)
+      const text = oneLine(error instanceof Error ? error.message : String(error))
+      streams.stderr.write(`${stderrPaint(streams, colorFlag(args))('red', 'error:')} ${text}\n`)
     }
   }
   if (failures.length > 0) {
@@ -116,12 +71,56 @@ export async function main(args: readonly string[], streams: Streams = process):
     if (args.includes('--json')) {
       streams.stdout.write(`${JSON.stringify({ error: { code: 'usage', message: text } })}\n`)
     }
-    streams.stderr.write(`error: ${text} (see mig --help)\n`)
+    streams.stderr.write(
+      `${stderrPaint(streams, colorFlag(args))('red', 'error:')} ${text} (see mig --help)\n`,
+    )
   }
   return state.exitCode
 }
 
 export type { GlobalArgv }
+
+/** Every command, in the order `mig --help` lists them. */
+function commandModules(state: CliState): CommandModule<GlobalArgv, never>[] {
+  return [
+    initCommand(state),
+    listTemplatesCommand(state),
+    revisionCommand(state),
+    mergeCommand(state),
+    upgradeCommand(state),
+    downgradeCommand(state),
+    stampCommand(state),
+    currentCommand(state),
+    historyCommand(state),
+    headsCommand(state),
+    branchesCommand(state),
+    showCommand(state),
+    editCommand(state),
+    ensureVersionCommand(state),
+    checkCommand(state),
+    resolveCommand(state),
+  ] as CommandModule<GlobalArgv, never>[]
+}
+
+/** The names a command word may be: each module's, and yargs' own `completion`. */
+function commandNames(commands: readonly CommandModule<GlobalArgv, never>[]): string[] {
+  return [...commands.map((c) => String(c.command).split(' ')[0] as string), 'completion']
+}
+
+/** `unknown command 'upgade' (did you mean 'upgrade'?)`, when the command word is not one. */
+function unknownCommand(args: readonly string[], names: readonly string[]): string | undefined {
+  const word = commandWord(args)
+  if (word === undefined || names.includes(word)) return undefined
+  const close = closeCommands(word, names)
+  const hint = close.length === 0 ? '' : ` (did you mean ${close.map((c) => `'${c}'`).join(' or ')}?)`
+  return `unknown command '${word}'${hint}`
+}
+
+/** `--color`/`--no-color` as given, for errors found before yargs has parsed them. */
+function colorFlag(args: readonly string[]): boolean | undefined {
+  const last = args.findLast((arg) => arg === '--color' || arg === '--no-color')
+  return last === undefined ? undefined : last === '--color'
+}
 
 function oneLine(text: string): string {
   return text

@@ -1,5 +1,6 @@
 import type { Reporter } from '@migraph/core'
 import type { MigrationStep } from '@migraph/graph'
+import { type Paint, plain } from './color.js'
 
 /** One output of the CLI: `process.stdout` and `process.stderr` are two. */
 export interface OutputStream {
@@ -15,13 +16,19 @@ export interface Streams {
   readonly stderr: OutputStream
 }
 
-/** Alembic's log line: `Running upgrade a1 -> b2, message`, dependencies left out of the ids. */
-function stepLine(step: MigrationStep): string {
-  return `Running ${step.log}`
+/** `[ 3/200] `: where a step stands in its run, padded so that the lines align. */
+function counter(index: number, total: number): string {
+  const width = String(total).length
+  return `[${String(index).padStart(width)}/${total}] `
 }
 
 function ms(durationMs: number): string {
   return durationMs < 10 ? `${durationMs.toFixed(1)} ms` : `${Math.round(durationMs)} ms`
+}
+
+/** A duration as the summary line gives it: milliseconds under a second, else seconds. */
+export function duration(durationMs: number): string {
+  return durationMs < 1000 ? ms(durationMs) : `${(durationMs / 1000).toFixed(2)} s`
 }
 
 /** The longest a finished step's line waits to be written where stderr is not a terminal. */
@@ -34,17 +41,30 @@ export interface CliReporter extends Required<Reporter> {
 }
 
 /**
- * Progress on stderr in Alembic's wording (`Running upgrade  -> ae10, add account`), with each
- * step's duration. On a terminal the duration completes the line; elsewhere (logs, CI) each step
- * is one line written when it ends, and a failing step is still named.
+ * Progress on stderr in Alembic's wording (`Running upgrade  -> ae10, add account`), after the
+ * step's place in the run (`[3/200] `) and with its duration. On a terminal the duration completes
+ * the line; elsewhere (logs, CI) each step is one line written when it ends, and a failing step
+ * is still named. `paint` colours the counter, durations, warnings and failures. `quiet` drops
+ * all but failures; warnings are dropped only when `warnings` is false (`-q`, not `--json`).
  *
  * Where stderr is not a terminal, finished steps' lines are written together, at most
  * {@link BATCH_MS} after they end (a timer writes them while the next step waits on the database):
  * a write per step cost a system call per revision, a few percent of applying thousands of small
  * ones. Anything else (a warning, a failure, the end of the command) writes them first.
  */
-export function stderrReporter(streams: Streams, quiet: boolean): CliReporter {
+export function stderrReporter(
+  streams: Streams,
+  quiet: boolean,
+  paint: Paint = plain,
+  warnings = true,
+): CliReporter {
   const err = streams.stderr
+  let total = 0
+  let index = 0
+  /** The line of the step running now; the counter is left out when the run's size is unknown. */
+  const stepLine = (step: MigrationStep) =>
+    `${total > 0 ? paint('dim', counter(index, total)) : ''}Running ${step.log}`
+  const took = (durationMs: number) => paint('dim', `(${ms(durationMs)})`)
   // Asked when a step is first reported: most commands report none, and asking can cost.
   let isTerminal: boolean | undefined
   const tty = () => {
@@ -84,20 +104,24 @@ export function stderrReporter(streams: Streams, quiet: boolean): CliReporter {
       if (!quiet) write(`${message}\n`)
     },
     warn: (message) => {
-      write(`warning: ${message}\n`)
+      if (warnings) write(`${paint('yellow', 'warning:')} ${message}\n`)
+    },
+    stepsPlanned: (count) => {
+      total = count
+      index = 0
     },
     stepStarted: (step) => {
+      index += 1
       if (!quiet && tty()) write(stepLine(step))
     },
     stepFinished: (step, durationMs) => {
       if (quiet) return
-      if (tty()) write(` (${ms(durationMs)})\n`)
-      else hold(`${stepLine(step)} (${ms(durationMs)})\n`)
+      if (tty()) write(` ${took(durationMs)}\n`)
+      else hold(`${stepLine(step)} ${took(durationMs)}\n`)
     },
     stepFailed: (step, durationMs) => {
-      write(
-        tty() && !quiet ? ` FAILED (${ms(durationMs)})\n` : `${stepLine(step)} FAILED (${ms(durationMs)})\n`,
-      )
+      const failed = `${paint('red', 'FAILED')} ${took(durationMs)}`
+      write(tty() && !quiet ? ` ${failed}\n` : `${stepLine(step)} ${failed}\n`)
     },
     flush,
   }

@@ -7,6 +7,7 @@ import {
   redactSecrets,
   urlSecrets,
 } from '@migraph/core'
+import { colorEnabled, type Paint, painter } from './color.js'
 import { exitCodeFor } from './exit-codes.js'
 import { type CliReporter, type Streams, stderrReporter } from './reporter.js'
 
@@ -26,6 +27,8 @@ export interface GlobalArgv {
 export interface CommandIo {
   readonly json: boolean
   readonly streams: Streams
+  /** Styles text for stderr: colour on a terminal, unless told otherwise. */
+  readonly paint: Paint
   /**
    * Writes text and a newline to stdout, as Alembic's `print_stdout` does: a verbose block, which
    * ends in a newline of its own, is followed by a blank line.
@@ -33,6 +36,10 @@ export interface CommandIo {
   print(text: string): void
   /** Writes the command's JSON document to stdout. */
   printJson(value: unknown): void
+  /** Writes a line that reports rather than answers (`Generating …`) to stdout; `-q` drops it. */
+  say(text: string): void
+  /** Writes a line of progress (a run's summary) to stderr; `-q` and `--json` drop it. */
+  note(text: string): void
 }
 
 /** Shared between the command modules and `main`: where output goes, and the exit status. */
@@ -61,19 +68,36 @@ export class UsageError extends MigraphError {
 }
 
 /** The command's output; progress held back by `reporter` goes first, as it happened first. */
-function makeIo(state: CliState, json: boolean, reporter: CliReporter): CommandIo {
+function makeIo(
+  state: CliState,
+  json: boolean,
+  quiet: boolean,
+  reporter: CliReporter,
+  paint: Paint,
+): CommandIo {
+  const print = (text: string) => {
+    reporter.flush()
+    state.streams.stdout.write(`${text}\n`)
+  }
   return {
     json,
     streams: state.streams,
-    print: (text) => {
-      reporter.flush()
-      state.streams.stdout.write(`${text}\n`)
-    },
+    paint,
+    print,
     printJson: (value) => {
       reporter.flush()
       state.streams.stdout.write(`${JSON.stringify(value, null, 2)}\n`)
     },
+    say: (text) => {
+      if (!quiet) print(text)
+    },
+    note: (text) => reporter.info(text),
   }
+}
+
+/** Colour for stderr as the flags and the environment ask, decided on first use. */
+export function stderrPaint(streams: Streams, flag: boolean | undefined): Paint {
+  return painter(() => colorEnabled(streams.stderr, flag, process.env))
 }
 
 /**
@@ -92,8 +116,10 @@ async function runCommand(
   needsProject: boolean,
 ): Promise<void> {
   const json = argv.json === true
-  const reporter = stderrReporter(state.streams, argv.quiet === true || json)
-  const io = makeIo(state, json, reporter)
+  const quiet = argv.quiet === true
+  const paint = stderrPaint(state.streams, argv.color)
+  const reporter = stderrReporter(state.streams, quiet || json, paint, !quiet)
+  const io = makeIo(state, json, quiet, reporter, paint)
   const secrets = new Set<string>()
   const remember = (url: string | undefined) => {
     if (url === undefined) return
@@ -123,7 +149,7 @@ async function runCommand(
     const raw = error instanceof Error ? error.message : String(error)
     const message = redactSecrets(oneLine(raw), [...secrets])
     if (json) state.streams.stdout.write(`${JSON.stringify({ error: { code, message } })}\n`)
-    state.streams.stderr.write(`error: ${message}\n`)
+    state.streams.stderr.write(`${paint('red', 'error:')} ${message}\n`)
     if (process.env.MIG_DEBUG === '1' && error instanceof Error && error.stack !== undefined) {
       state.streams.stderr.write(`${redactSecrets(error.stack, [...secrets])}\n`)
     }

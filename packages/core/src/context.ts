@@ -13,6 +13,8 @@ import { ScriptDirectory } from './script/script-directory.js'
 export interface Reporter {
   info(message: string): void
   warn(message: string): void
+  /** How many steps the run about to start holds (told before the first, when there are any). */
+  stepsPlanned?(count: number): void
   stepStarted?(step: MigrationStep): void
   stepFinished?(step: MigrationStep, durationMs: number): void
   stepFailed?(step: MigrationStep, durationMs: number): void

@@ -1,6 +1,7 @@
 import { check, checkFailure, resolve } from '@migraph/core'
 import type { CommandModule } from 'yargs'
 import { exitCodeFor } from '../exit-codes.js'
+import { commandHelp } from '../help.js'
 import { type CliState, type GlobalArgv, withProject } from '../run.js'
 
 /** `mig check`: non-zero (with a distinct code) when the database and the code disagree. */
@@ -8,6 +9,7 @@ export function checkCommand(state: CliState): CommandModule<GlobalArgv, GlobalA
   return {
     command: 'check',
     describe: 'Fail when revisions are pending, applied files changed, or the database is in doubt',
+    builder: (y) => commandHelp(y, 'check'),
     handler: (argv) =>
       withProject(state, argv, async (project, io) => {
         const result = await check(project)
@@ -18,7 +20,7 @@ export function checkCommand(state: CliState): CommandModule<GlobalArgv, GlobalA
           return
         }
         if (failure !== undefined) throw failure
-        io.print(
+        io.say(
           `OK: database at ${result.heads.join(', ') || 'base'}; no pending, changed or unknown revisions`,
         )
       }),
@@ -37,7 +39,7 @@ export function resolveCommand(state: CliState): CommandModule<GlobalArgv, Resol
     command: 'resolve <revision>',
     describe: 'Record what a revision that failed half-way (MySQL/MariaDB) left in the database',
     builder: (y) =>
-      y
+      commandHelp(y, 'resolve')
         .positional('revision', { type: 'string', demandOption: true })
         .option('applied', { type: 'boolean', describe: 'the database now holds the whole revision' })
         .option('rolled-back', { type: 'boolean', describe: 'the database holds none of it' })
@@ -51,7 +53,7 @@ export function resolveCommand(state: CliState): CommandModule<GlobalArgv, Resol
         const outcome = argv.applied === true ? 'applied' : 'rolled-back'
         const result = await resolve(project, { revision: String(argv.revision), outcome })
         if (io.json) return io.printJson(result)
-        io.print(
+        io.say(
           `Revision ${result.revision} recorded as ${outcome}; heads: ${result.heads.join(', ') || 'base'}`,
         )
       }),

@@ -1,6 +1,7 @@
 import { CommandError, history, revisionPath } from '@migraph/core'
 import type { CommandModule } from 'yargs'
 import { formatRevisionBlock, formatRevisionLine, revisionJson } from '../format.js'
+import { commandHelp } from '../help.js'
 import { type CliState, type GlobalArgv, withProject } from '../run.js'
 
 interface HistoryArgv extends GlobalArgv {
@@ -18,7 +19,7 @@ export function historyCommand(state: CliState): CommandModule<GlobalArgv, Histo
     command: 'history',
     describe: 'List revisions in order, newest first',
     builder: (y) =>
-      y
+      commandHelp(y, 'history')
         .option('rev-range', { alias: 'r', type: 'string', describe: '[start]:[end], e.g. -r-3:current' })
         .option('verbose', { alias: 'v', type: 'boolean' })
         .option('indicate-current', {
@@ -49,7 +50,7 @@ export function editCommand(state: CliState): CommandModule<GlobalArgv, EditArgv
   return {
     command: 'edit <revision>',
     describe: 'Open a revision file in $EDITOR',
-    builder: (y) => y.positional('revision', { type: 'string', demandOption: true }),
+    builder: (y) => commandHelp(y, 'edit').positional('revision', { type: 'string', demandOption: true }),
     handler: (argv) =>
       withProject(state, argv, async (project, io) => {
         const path = await revisionPath(project, { revision: String(argv.revision) })

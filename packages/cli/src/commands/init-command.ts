@@ -1,5 +1,6 @@
 import { init, listTemplates } from '@migraph/core'
 import type { CommandModule } from 'yargs'
+import { commandHelp } from '../help.js'
 import { type CliState, type GlobalArgv, withoutProject } from '../run.js'
 
 interface InitArgv extends GlobalArgv {
@@ -13,7 +14,7 @@ export function initCommand(state: CliState): CommandModule<GlobalArgv, InitArgv
     command: 'init [directory]',
     describe: 'Create a migration environment (migrate.config.ts and a migrations folder)',
     builder: (y) =>
-      y
+      commandHelp(y, 'init')
         .positional('directory', { type: 'string', describe: 'project folder (default: current folder)' })
         .option('template', {
           alias: 't',
@@ -25,8 +26,10 @@ export function initCommand(state: CliState): CommandModule<GlobalArgv, InitArgv
       withoutProject(state, argv, async (io, environment) => {
         const result = await init(environment, { directory: argv.directory, template: argv.template })
         if (io.json) return io.printJson(result)
-        for (const path of result.created) io.print(`Created ${path}`)
-        io.print(
+        for (const path of result.created) io.say(`Created ${path}`)
+        const { path, added } = result.gitignore
+        if (added.length > 0) io.say(`Added ${added.join(' and ')} to ${path}`)
+        io.say(
           'Edit migrate.config.ts to set the database URL (or keep the embedded default), then run \'mig revision -m "..."\'.',
         )
       }),
@@ -38,6 +41,7 @@ export function listTemplatesCommand(state: CliState): CommandModule<GlobalArgv,
   return {
     command: 'list-templates',
     describe: 'List the environment templates available to init',
+    builder: (y) => commandHelp(y, 'list-templates'),
     handler: (argv) =>
       withoutProject(state, argv, async (io) => {
         const templates = listTemplates()

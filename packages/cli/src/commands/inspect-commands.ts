@@ -1,6 +1,7 @@
 import { branches, current, heads, type RevisionInfo, show, VersionTableError } from '@migraph/core'
 import type { CommandModule } from 'yargs'
 import { formatRevisionBlock, formatRevisionLine, revisionJson } from '../format.js'
+import { commandHelp } from '../help.js'
 import { type CliState, type GlobalArgv, withProject } from '../run.js'
 
 interface VerboseArgv extends GlobalArgv {
@@ -14,7 +15,7 @@ export function headsCommand(state: CliState): CommandModule<GlobalArgv, Verbose
     command: 'heads',
     describe: 'Show the current heads of the revision graph',
     builder: (y) =>
-      y
+      commandHelp(y, 'heads')
         .option('verbose', { alias: 'v', type: 'boolean' })
         .option('resolve-dependencies', { type: 'boolean', describe: 'treat dependsOn as down revisions' }),
     handler: (argv) =>
@@ -37,7 +38,7 @@ export function currentCommand(state: CliState): CommandModule<GlobalArgv, Verbo
   return {
     command: 'current',
     describe: 'Show the current revision(s) of the database',
-    builder: (y) => y.option('verbose', { alias: 'v', type: 'boolean' }),
+    builder: (y) => commandHelp(y, 'current').option('verbose', { alias: 'v', type: 'boolean' }),
     handler: (argv) =>
       withProject(state, argv, async (project, io) => {
         const print = (revisions: readonly RevisionInfo[]) => {
@@ -68,7 +69,7 @@ export function branchesCommand(state: CliState): CommandModule<GlobalArgv, Verb
   return {
     command: 'branches',
     describe: 'Show the branch points of the revision graph',
-    builder: (y) => y.option('verbose', { alias: 'v', type: 'boolean' }),
+    builder: (y) => commandHelp(y, 'branches').option('verbose', { alias: 'v', type: 'boolean' }),
     handler: (argv) =>
       withProject(state, argv, async (project, io) => {
         const points = await branches(project)
@@ -99,7 +100,7 @@ export function showCommand(state: CliState): CommandModule<GlobalArgv, ShowArgv
   return {
     command: 'show <revision>',
     describe: 'Show the revision(s) an identifier names',
-    builder: (y) => y.positional('revision', { type: 'string', demandOption: true }),
+    builder: (y) => commandHelp(y, 'show').positional('revision', { type: 'string', demandOption: true }),
     handler: (argv) =>
       withProject(state, argv, async (project, io) => {
         const result = await show(project, { revision: String(argv.revision) })

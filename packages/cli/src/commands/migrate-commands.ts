@@ -1,5 +1,7 @@
-import { downgrade, type MigrateResult, upgrade } from '@migraph/core'
+import { downgrade, type MigrateResult, type Project, upgrade } from '@migraph/core'
 import type { CommandModule } from 'yargs'
+import { commandHelp } from '../help.js'
+import { duration } from '../reporter.js'
 import { type CliState, type CommandIo, type GlobalArgv, withProject } from '../run.js'
 
 interface MigrateArgv extends GlobalArgv {
@@ -27,6 +29,41 @@ export function printMigrateResult(io: CommandIo, result: MigrateResult): void {
   }
 }
 
+const DONE = {
+  upgrade: ['Upgraded', 'applied'],
+  downgrade: ['Downgraded', 'reverted'],
+} as const
+
+/**
+ * The line that ends a run on stderr: what it did, how long it took, and to which database
+ * (`Upgraded postgres://app:***@db/app to ae10 (head): 3 revisions applied in 1.24 s`). None for
+ * `--sql`, which runs nothing.
+ */
+export function printMigrateSummary(
+  io: CommandIo,
+  kind: keyof typeof DONE | 'stamp',
+  project: Project,
+  result: MigrateResult,
+  durationMs: number,
+): void {
+  if (result.sql !== undefined) return
+  const where = project.target().display
+  const heads = result.heads.length === 0 ? 'base' : result.heads.join(', ')
+  if (result.steps.length === 0) {
+    io.note(`Nothing to ${kind}: ${where} is at ${heads}`)
+    return
+  }
+  const took = duration(durationMs)
+  if (kind === 'stamp') {
+    io.note(`${io.paint('green', 'Stamped')} ${where} at ${heads} in ${took} (no revision ran)`)
+    return
+  }
+  const [verb, participle] = DONE[kind]
+  const ran = result.steps.filter((step) => step.stamp !== true).length
+  const count = `${ran} revision${ran === 1 ? '' : 's'} ${participle}`
+  io.note(`${io.paint('green', verb)} ${where} to ${heads}: ${count} in ${took}`)
+}
+
 function migrateCommand(
   state: CliState,
   name: 'upgrade' | 'downgrade',
@@ -39,7 +76,7 @@ function migrateCommand(
         ? 'Upgrade to a later revision (head, heads, an id, +N, label@head)'
         : 'Revert to a previous revision (-N, an id, base)',
     builder: (y) =>
-      y
+      commandHelp(y, name)
         .positional('revision', { type: 'string', demandOption: true, describe: 'target revision' })
         .option('sql', {
           type: 'boolean',
@@ -51,14 +88,14 @@ function migrateCommand(
         }),
     handler: (argv) =>
       withProject(state, argv, async (project, io) => {
-        printMigrateResult(
-          io,
-          await run(project, {
-            target: String(argv.revision),
-            sql: argv.sql,
-            ignoreChecksums: argv.ignoreChecksums,
-          }),
-        )
+        const started = performance.now()
+        const result = await run(project, {
+          target: String(argv.revision),
+          sql: argv.sql,
+          ignoreChecksums: argv.ignoreChecksums,
+        })
+        printMigrateResult(io, result)
+        printMigrateSummary(io, name, project, result, performance.now() - started)
       }),
   }
 }

@@ -1,5 +1,6 @@
 import { merge, revision } from '@migraph/core'
 import type { CommandModule } from 'yargs'
+import { commandHelp } from '../help.js'
 import { type CliState, type GlobalArgv, withProject } from '../run.js'
 
 interface RevisionArgv extends GlobalArgv {
@@ -18,7 +19,7 @@ export function revisionCommand(state: CliState): CommandModule<GlobalArgv, Revi
     command: 'revision',
     describe: 'Create a new revision file',
     builder: (y) =>
-      y
+      commandHelp(y, 'revision')
         .option('message', { alias: 'm', type: 'string', describe: 'message, also the file name slug' })
         .option('head', { type: 'string', describe: 'revision the new one follows (default: head)' })
         .option('splice', { type: 'boolean', describe: 'allow --head to be a non-head revision' })
@@ -42,7 +43,7 @@ export function revisionCommand(state: CliState): CommandModule<GlobalArgv, Revi
           dependsOn: argv.dependsOn,
         })
         if (io.json) return io.printJson(result)
-        io.print(`Generating ${result.path} ...  done`)
+        io.say(`Generating ${result.path} ...  done`)
       }),
   }
 }
@@ -60,7 +61,7 @@ export function mergeCommand(state: CliState): CommandModule<GlobalArgv, MergeAr
     command: 'merge <revisions..>',
     describe: 'Merge two or more revisions (usually heads) into one',
     builder: (y) =>
-      y
+      commandHelp(y, 'merge')
         .positional('revisions', { type: 'string', array: true, demandOption: true })
         .option('message', { alias: 'm', type: 'string' })
         .option('branch-label', { type: 'string', array: true })
@@ -74,7 +75,7 @@ export function mergeCommand(state: CliState): CommandModule<GlobalArgv, MergeAr
           revId: argv.revId,
         })
         if (io.json) return io.printJson(result)
-        io.print(`Generating ${result.path} ...  done`)
+        io.say(`Generating ${result.path} ...  done`)
       }),
   }
 }

@@ -1,7 +1,8 @@
 import { ensureVersion, stamp } from '@migraph/core'
 import type { CommandModule } from 'yargs'
+import { commandHelp } from '../help.js'
 import { type CliState, type GlobalArgv, withProject } from '../run.js'
-import { printMigrateResult } from './migrate-commands.js'
+import { printMigrateResult, printMigrateSummary } from './migrate-commands.js'
 
 interface StampArgv extends GlobalArgv {
   readonly revisions: string[]
@@ -15,14 +16,17 @@ export function stampCommand(state: CliState): CommandModule<GlobalArgv, StampAr
     command: 'stamp <revisions..>',
     describe: 'Set the version table to the given revisions without running any migration',
     builder: (y) =>
-      y
+      commandHelp(y, 'stamp')
         .positional('revisions', { type: 'string', array: true, demandOption: true })
         .option('sql', { type: 'boolean', describe: 'print the SQL instead of running it' })
         .option('purge', { type: 'boolean', describe: 'delete every row of the version table first' }),
     handler: (argv) =>
       withProject(state, argv, async (project, io) => {
         const revisions = argv.revisions.map(String)
-        printMigrateResult(io, await stamp(project, { revisions, sql: argv.sql, purge: argv.purge }))
+        const started = performance.now()
+        const result = await stamp(project, { revisions, sql: argv.sql, purge: argv.purge })
+        printMigrateResult(io, result)
+        printMigrateSummary(io, 'stamp', project, result, performance.now() - started)
       }),
   }
 }
@@ -36,7 +40,11 @@ export function ensureVersionCommand(state: CliState): CommandModule<GlobalArgv,
   return {
     command: 'ensure-version',
     describe: 'Create the version table if it does not exist',
-    builder: (y) => y.option('sql', { type: 'boolean', describe: 'print the SQL instead of running it' }),
+    builder: (y) =>
+      commandHelp(y, 'ensure-version').option('sql', {
+        type: 'boolean',
+        describe: 'print the SQL instead of running it',
+      }),
     handler: (argv) =>
       withProject(state, argv, async (project, io) => {
         const result = await ensureVersion(project, { sql: argv.sql === true })

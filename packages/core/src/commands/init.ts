@@ -34,12 +34,48 @@ export interface InitArgs {
 export interface InitResult {
   readonly directory: string
   readonly created: readonly string[]
+  /** The `.gitignore` that lists what migraph writes beside the code, and the lines added to it. */
+  readonly gitignore: { readonly path: string; readonly added: readonly string[] }
+}
+
+/**
+ * What migraph writes inside a project and nobody should commit: the embedded database (tens of
+ * megabytes) and the compile cache.
+ */
+export const IGNORED_PATHS: readonly string[] = ['.migraph/', 'node_modules/.cache/migraph/']
+
+/**
+ * Adds {@link IGNORED_PATHS} to `<directory>/.gitignore`, creating it if need be. A path the file
+ * already ignores (the same line, with or without its slashes, or `node_modules` for the cache)
+ * is not added again, so running it twice changes nothing. Returns the lines added.
+ */
+export function ignoreGeneratedPaths(directory: string): { path: string; added: string[] } {
+  const path = join(directory, '.gitignore')
+  const existing = existsSync(path) ? readFileSync(path, 'utf8') : ''
+  const patterns = new Set(
+    existing
+      .split(/\r?\n/)
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !line.startsWith('#'))
+      .map((line) => line.replace(/^\//, '').replace(/\/$/, '')),
+  )
+  const covered = (entry: string) => {
+    const bare = entry.replace(/\/$/, '')
+    return patterns.has(bare) || patterns.has(bare.split('/')[0] as string)
+  }
+  const added = IGNORED_PATHS.filter((entry) => !covered(entry))
+  if (added.length > 0) {
+    const separator = existing === '' || existing.endsWith('\n') ? '' : '\n'
+    writeFileSync(path, `${existing}${separator}${added.join('\n')}\n`)
+  }
+  return { path, added }
 }
 
 /**
  * Writes `migrate.config.ts` and an empty versions folder from an environment template
- * (`mig init [dir]`). Refuses a folder that already holds a config or a non-empty versions
- * folder, so it never overwrites anything.
+ * (`mig init [dir]`), and lists the embedded database and the cache in the folder's `.gitignore`.
+ * Refuses a folder that already holds a config or a non-empty versions folder, so it never
+ * overwrites anything.
  */
 export async function init(environment: Environment, args: InitArgs = {}): Promise<InitResult> {
   const name = args.template ?? 'generic'
@@ -72,5 +108,5 @@ export async function init(environment: Environment, args: InitArgs = {}): Promi
     flag: 'wx',
   })
   created.push(config)
-  return { directory, created }
+  return { directory, created, gitignore: ignoreGeneratedPaths(directory) }
 }

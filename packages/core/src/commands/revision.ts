@@ -125,7 +125,7 @@ async function warnOfUnexpectedHeads(
   const warn = (message: string) => project.environment.reporter.warn(message)
   let heads: readonly string[]
   try {
-    heads = (await ScriptDirectory.load(locations, project.environment.importModule, () => {})).map.heads
+    heads = (await ScriptDirectory.load(locations, project.environment.importModule)).map.heads
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error)
     warn(`the versions folder changed while the revision was written, and its graph is now broken: ${detail}`)

@@ -63,6 +63,8 @@ export interface ConnectOptions {
    * it, `connect` fails at once with a DatabaseInUseError.
    */
   readonly waitForDatabase?: Pick<LockOptions, 'timeoutMs' | 'onWait'> | undefined
+  /** Told what a slow first connection is doing (an embedded database being created). */
+  readonly notice?: ((message: string) => void) | undefined
 }
 
 /** An open connection. All work of one command runs on this one session. */

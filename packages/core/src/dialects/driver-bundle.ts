@@ -67,7 +67,7 @@ export function evaluateDriverBundle(file: string): unknown {
 }
 
 /** `<nearest folder named node_modules above the driver>/.cache/migraph`. */
-function cacheDirOf(entry: string): string | undefined {
+export function cacheDirOf(entry: string): string | undefined {
   for (let dir = dirname(entry); dir !== dirname(dir); dir = dirname(dir)) {
     if (basename(dir) === 'node_modules') return join(dir, '.cache', 'migraph')
   }

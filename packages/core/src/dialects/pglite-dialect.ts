@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { importExternal } from '../external-import.js'
 import { canonicalPath } from './canonical-path.js'
 import type {
   AnyDatabase,
@@ -16,6 +15,7 @@ import type {
 import { MEMORY_LOCATION } from './dialect.js'
 import { parseEmbeddedUrl } from './embedded-url.js'
 import { ConnectionError } from './errors.js'
+import { loadPglite } from './pglite-loader.js'
 import { acquireLockFile, type ProcessLockFile } from './process-lock-file.js'
 import { asSession, SessionConnection } from './session-connection.js'
 import { POSTGRES_IDENTIFIER_LIMIT, resolvePostgresVersionTable } from './version-table-resolution.js'
@@ -27,6 +27,19 @@ import { POSTGRES_IDENTIFIER_LIMIT, resolvePostgresVersionTable } from './versio
 export function pgliteLockFile(dataDir: string): string {
   return `${canonicalPath(dataDir)}.lock`
 }
+
+/** Whether `dataDir` holds a PostgreSQL data directory (what PGlite checks before `initdb`). */
+function pgliteDataExists(dataDir: string): boolean {
+  return existsSync(join(dataDir, 'PG_VERSION'))
+}
+
+/**
+ * PostgreSQL's default `shared_buffers` (128 MB), which PGlite keeps, is zeroed at every start by
+ * WebAssembly code that has not been optimised yet: measured, most of the second or two it took
+ * to open an existing data directory. A migration's working set is small, and pages not in the
+ * buffer pool are still in the operating system's cache, so a few megabytes serve as well.
+ */
+const START_PARAMS: readonly string[] = ['-c', 'shared_buffers=8MB']
 
 /**
  * Embedded PostgreSQL (PGlite) in a data directory, or in memory. PGlite is one session in this
@@ -59,7 +72,7 @@ export const pgliteDialect: MigrationDialect = Object.freeze({
 
   async connect(target: DatabaseTarget, options: ConnectOptions): Promise<Connection> {
     const [{ PGlite }, { PGliteDialect }, { Kysely }] = await Promise.all([
-      importExternal<typeof import('@electric-sql/pglite')>('@electric-sql/pglite'),
+      loadPglite(),
       import('kysely-pglite-dialect'),
       import('kysely'),
     ])
@@ -74,9 +87,15 @@ export const pgliteDialect: MigrationDialect = Object.freeze({
         options.waitForDatabase,
       )
     }
+    if (!memory && !pgliteDataExists(target.location)) {
+      options.notice?.(`Creating the embedded database in ${target.location} (first run only) …`)
+    }
     let pglite: InstanceType<typeof PGlite>
     try {
-      pglite = memory ? await PGlite.create() : await PGlite.create(target.location)
+      const startParams = [...PGlite.defaultStartParams, ...START_PARAMS]
+      pglite = memory
+        ? await PGlite.create({ startParams })
+        : await PGlite.create({ dataDir: target.location, startParams })
     } catch (error) {
       lockFile?.release()
       const detail = error instanceof Error ? error.message : String(error)
@@ -93,7 +112,7 @@ export const pgliteDialect: MigrationDialect = Object.freeze({
   },
 
   databaseExists(target: DatabaseTarget): boolean {
-    return target.location === MEMORY_LOCATION || existsSync(join(target.location, 'PG_VERSION'))
+    return target.location === MEMORY_LOCATION || pgliteDataExists(target.location)
   },
 
   resolveVersionTable(connection: Connection, ref: VersionTableRef): Promise<ResolvedVersionTable> {

@@ -162,6 +162,7 @@ export async function runSteps(
   // COMMIT and the next group's BEGIN go to the server together.
   const groups = groupSteps(steps, scripts, options)
   let trx: ControlledTransaction<AnyDatabase> | undefined
+  if (steps.length > 0) options.reporter.stepsPlanned?.(steps.length)
   try {
     for (const [at, group] of groups.entries()) {
       const unrollable = !group.transactional || !session.dialect.transactionalDDL

@@ -65,6 +65,7 @@ export async function withSession<T>(
     applicationName: 'mig',
     // A database one process opens at a time (PGlite) is, in effect, the migration lock.
     waitForDatabase: waiting,
+    notice: (message) => project.environment.reporter.info(message),
   })
   let lock: MigrationLock | undefined
   // A session that broke under `work` fails to release and close too; those errors must not

@@ -1,0 +1,74 @@
+import type { Argv } from 'yargs'
+import { GLOBAL_OPTIONS_LINE } from './global-options.js'
+
+/** What `mig --help` shows under "Examples:". */
+export const EXAMPLES: [string, string][] = [
+  ['mig init', 'write migrate.config.ts and migrations/ here'],
+  ['mig revision -m "create account table"', 'a new revision after the current head'],
+  ['mig upgrade head', 'apply every pending revision'],
+  ['mig downgrade -1', 'revert the last revision'],
+  ['mig history -r-3:current', 'the last revisions, newest first'],
+  ['mig upgrade head --sql > upgrade.sql', 'the SQL instead of running it'],
+  ['mig --url postgres://app@db/app check', 'CI: fail when revisions are pending'],
+]
+
+/** The last lines of `mig --help`. */
+export const EPILOG =
+  'The database URL comes from --url, else MIG_DATABASE_URL, else the config, else the embedded ' +
+  "database in .migraph/pglite. 'mig <command> --help' shows a command's own options."
+
+/** What each command's help shows under "Examples:". */
+const COMMAND_EXAMPLES: Readonly<Record<string, [string, string][]>> = {
+  init: [
+    ['mig init', 'here: migrate.config.ts, migrations/, and .gitignore entries'],
+    ['mig init db -t generic', 'in a new folder db/'],
+  ],
+  'list-templates': [['mig list-templates', 'the templates init -t accepts']],
+  revision: [
+    ['mig revision -m "add account"', 'after the current head'],
+    ['mig revision -m "billing" --head base --branch-label billing', 'a new branch, labelled'],
+    ['mig revision -m "index" --depends-on ae10', 'one that needs ae10 applied first'],
+  ],
+  merge: [['mig merge heads -m "merge"', 'one revision joining every head']],
+  upgrade: [
+    ['mig upgrade head', 'every pending revision'],
+    ['mig upgrade +1', 'the next one only'],
+    ['mig upgrade billing@head', 'one branch'],
+    ['mig upgrade head --sql', 'print the SQL; never connects'],
+  ],
+  downgrade: [
+    ['mig downgrade -1', 'revert the last revision'],
+    ['mig downgrade base', 'revert them all'],
+    ['mig downgrade ae10:base --sql', 'print the SQL; never connects'],
+  ],
+  stamp: [
+    ['mig stamp head', 'record the head as applied, running nothing'],
+    ['mig stamp --purge ae10', 'empty the version table first'],
+  ],
+  current: [['mig current -v', 'with each revision in full']],
+  history: [
+    ['mig history -r-3:current', 'the three revisions before the current one, and it'],
+    ['mig history -i', 'marking the current revision'],
+  ],
+  heads: [['mig heads -v', 'with each head in full']],
+  branches: [['mig branches -v', 'with each branch point in full']],
+  show: [['mig show head', 'the head revision in full']],
+  edit: [['mig edit head', 'open the head revision in $EDITOR']],
+  'ensure-version': [['mig ensure-version --sql', 'print the CREATE TABLE']],
+  check: [
+    ['mig check', 'exit 0 only when the database is at the heads, and vouched for'],
+    ['mig check --json', 'what is pending, changed or unknown, as JSON'],
+  ],
+  resolve: [['mig resolve ae10 --applied', 'the failed revision is now wholly in the database']],
+}
+
+/**
+ * A command's help: its examples, then one line naming the global options in place of their
+ * list (`mig --help` has it).
+ */
+export function commandHelp<T>(y: Argv<T>, command: string): Argv<T> {
+  return y
+    .example(COMMAND_EXAMPLES[command] ?? [])
+    .epilog(GLOBAL_OPTIONS_LINE)
+    .hide('version')
+}
