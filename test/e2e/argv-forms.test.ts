@@ -2,7 +2,7 @@
 // binary: `-rVALUE`, `-r VALUE`, `--rev-range VALUE`, `--rev-range=VALUE`, for values that start
 // with a letter, `:`, `-` or a digit; and revision arguments that start with `-`.
 import assert from 'node:assert/strict'
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { mig, tempProject } from '../helpers/mig.js'
@@ -24,6 +24,8 @@ describe('option values and dashed arguments as argparse reads them', () => {
     writeRevision(dir, 'migrations', { id: 'a1', message: 'one' })
     writeRevision(dir, 'migrations', { id: 'b1', down: 'a1', message: 'two' })
     writeRevision(dir, 'migrations', { id: 'c1', down: 'b1', message: 'three' })
+    // An empty file is an empty SQLite database: `current` in a range reads it.
+    writeFileSync(join(dir, 'db.sqlite'), '')
   })
   after(() => project.cleanup())
 

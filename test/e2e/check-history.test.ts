@@ -187,7 +187,8 @@ if (mariadb !== undefined) {
       assert.equal(result.code, 4, result.stderr)
       assert.match(result.stderr, /1 operation\(s\) of revision d0000000000a stayed applied/)
       assert.match(result.stderr, /mig resolve d0000000000a --applied/)
-      assert.equal(await database.versions(), null, 'no version row: the revision did not complete')
+      // The tables may exist (they are created before a step that records its start), empty.
+      assert.deepEqual((await database.versions()) ?? [], [], 'no version row: the revision did not complete')
     })
 
     test('upgrades and check refuse until resolved', async () => {

@@ -93,7 +93,11 @@ describe('a revision module that throws when imported', () => {
     const result = await run('upgrade', 'head')
     assert.equal(result.code, 1)
     assert.equal(result.stdout, '')
-    assert.equal(result.stderr, `error: ${boom}: imported!\n`)
+    // A writing command names its target first; the failure is the one line after it.
+    assert.equal(
+      result.stderr,
+      `Target database: embedded database at ${join(dir, '.migraph/pglite')}\nerror: ${boom}: imported!\n`,
+    )
     assert.equal(await db.versions(), null)
   })
 })

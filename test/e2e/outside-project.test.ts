@@ -90,7 +90,7 @@ describe('outside a project', () => {
         cached.join(),
       )
       const beside = readdirSync(dir).filter((name) => !name.startsWith('app.db'))
-      assert.deepEqual(beside.sort(), ['migrate.config.ts', 'migrations'])
+      assert.deepEqual(beside.sort(), ['.gitignore', 'migrate.config.ts', 'migrations'])
     } finally {
       cleanup()
       rmSync(cache, { recursive: true, force: true })

@@ -38,15 +38,16 @@ describe('mig at a terminal', () => {
     assert.equal(up.code, 0, up.stderr)
     const lines = up.stderr.trimEnd().split('\n')
     assert.deepEqual(
-      lines.slice(0, 3).map((l) => l.replace(/ \([\d.]+ ms\)$/, '')),
+      lines.slice(0, 4).map((l) => l.replace(/ \([\d.]+ ms\)$/, '')),
       [
+        'Target database: sqlite:app.db',
         '[1/3] Running upgrade  -> a1, one',
         '[2/3] Running upgrade a1 -> b1, two',
         '[3/3] Running upgrade b1 -> c1, three',
       ],
     )
-    assert.match(lines[3] ?? '', /^Upgraded sqlite:app\.db to c1: 3 revisions applied in [\d.]+ m?s$/)
-    assert.equal(lines.length, 4)
+    assert.match(lines[4] ?? '', /^Upgraded sqlite:app\.db to c1: 3 revisions applied in [\d.]+ m?s$/)
+    assert.equal(lines.length, 5)
     assert.ok(!up.stderr.includes(ESC), 'no colour off a terminal')
 
     const down = await mig(dir, [...SQLITE, 'downgrade', '-2'], { env: PLAIN })
@@ -57,7 +58,7 @@ describe('mig at a terminal', () => {
     assert.match(stamp.stderr, /^Stamped sqlite:app\.db at c1 in .* \(no revision ran\)$/m)
 
     const again = await mig(dir, [...SQLITE, 'upgrade', 'head'], { env: PLAIN })
-    assert.equal(again.stderr, 'Nothing to upgrade: sqlite:app.db is at c1\n')
+    assert.equal(again.stderr, 'Target database: sqlite:app.db\nNothing to upgrade: sqlite:app.db is at c1\n')
   })
 
   test('-q prints nothing but the result and errors', async () => {
@@ -216,13 +217,16 @@ describe('the embedded database', () => {
       const first = await mig(project.dir, ['upgrade', 'head'], long)
       assert.equal(first.code, 0, first.stderr)
       const where = join(project.dir, '.migraph/pglite')
-      assert.equal(
-        first.stderr.split('\n')[0],
+      assert.deepEqual(first.stderr.split('\n').slice(0, 2), [
+        `Target database: embedded database at ${where}`,
         `Creating the embedded database in ${where} (first run only) …`,
-      )
+      ])
       const second = await mig(project.dir, ['upgrade', 'head'], long)
       assert.equal(second.code, 0, second.stderr)
-      assert.equal(second.stderr, `Nothing to upgrade: pglite:${where} is at a1\n`)
+      assert.equal(
+        second.stderr,
+        `Target database: embedded database at ${where}\nNothing to upgrade: pglite:${where} is at a1\n`,
+      )
       const silent = await mig(quiet.dir, ['-q', 'upgrade', 'head'], long)
       assert.deepEqual([silent.code, silent.stderr], [0, ''])
       assert.ok(existsSync(join(quiet.dir, '.migraph/pglite/PG_VERSION')))

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { existsSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import Database from 'better-sqlite3'
@@ -67,6 +67,9 @@ const sqlite: DatabaseKind = {
   transactionalDDL: true,
   create: async (dir) => {
     const file = join(dir, `db-${unique()}.sqlite`)
+    // Created empty, as a server database is created before a test: read-only commands refuse a
+    // SQLite file that does not exist.
+    writeFileSync(file, '')
     const query = <T>(work: (db: Database.Database) => T): T => {
       if (!existsSync(file)) return work(new Database(':memory:'))
       const db = new Database(file, { readonly: true })

@@ -353,11 +353,13 @@ export function startMig(
  * One line on stderr, starting `error: `, the given exit status, matching `pattern`. Progress
  * (`Running …`) and the line naming the database a writing command targets are not errors.
  */
+const PROGRESS = /^(?:\[\s*\d+\/\d+\] )?Running /
+
 export function assertOneLineError(result: MigResult, pattern: RegExp, code = 1): void {
   assert.equal(result.code, code, `exit status; stderr: ${result.stderr}`)
   const lines = result.stderr
     .split('\n')
-    .filter((line) => line !== '' && !line.startsWith('Running ') && !line.startsWith('Target database: '))
+    .filter((line) => line !== '' && !PROGRESS.test(line) && !line.startsWith('Target database: '))
   assert.equal(lines.length, 1, `expected one error line, got:\n${result.stderr}`)
   assert.match(lines[0] ?? '', /^error: /)
   assert.match(lines[0] ?? '', pattern)
