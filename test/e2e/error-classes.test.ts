@@ -48,7 +48,7 @@ function runProbe(dir: string, env: Record<string, string>): Promise<Probed[]> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['error-probe.mjs'], {
       cwd: dir,
-      env: { ...process.env, MIG_DATABASE_URL: '', ...env },
+      env: { ...process.env, MIG_DATABASE_URL: undefined, ...env },
     })
     let stdout = ''
     let stderr = ''

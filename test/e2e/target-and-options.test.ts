@@ -76,6 +76,22 @@ describe('a config url that is present but empty', () => {
     )
   })
 
+  test('MIG_DATABASE_URL set but empty is an error, not the config or the embedded database', async () => {
+    const plain = project("export default { url: 'sqlite:app.db', migrations: 'migrations' }\n")
+    try {
+      for (const args of [['upgrade', 'head'], ['current']]) {
+        assertOneLineError(
+          await mig(plain.dir, args, { env: { MIG_DATABASE_URL: '' } }),
+          /MIG_DATABASE_URL is set but empty/,
+        )
+      }
+      assert.equal(existsSync(join(plain.dir, 'app.db')), false)
+      assert.equal(existsSync(join(plain.dir, '.migraph')), false)
+    } finally {
+      plain.cleanup()
+    }
+  })
+
   test('graph-only commands need no URL, and --url overrides the empty key', async () => {
     const heads = await mig(envConfig.dir, ['heads'], { env: noVariable })
     assert.equal(heads.code, 0, heads.stderr)
@@ -275,7 +291,7 @@ describe('a deleted working directory', () => {
             MIG_BIN,
             ...args,
           ],
-          { env: { ...process.env, MIG_DATABASE_URL: '' } },
+          { env: { ...process.env, MIG_DATABASE_URL: undefined } },
         )
         let stdout = ''
         let stderr = ''

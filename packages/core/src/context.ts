@@ -113,7 +113,7 @@ export class Project {
    * value is empty (an unset variable) is an error, not a reason to migrate another database.
    */
   target(): DatabaseTarget {
-    const url = this.options.url ?? nonEmpty(this.environment.env.MIG_DATABASE_URL) ?? this.config.url
+    const url = this.options.url ?? fromEnvironment(this.environment.env) ?? this.config.url
     if (url === undefined && this.config.emptyUrl !== undefined) {
       throw emptyUrlError(this.config, this.config.emptyUrl.variable, this.environment.env)
     }
@@ -173,6 +173,14 @@ function checkedTimeout(option: string, ms: number | undefined, kind: TimeoutKin
   return ms
 }
 
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value === '' ? undefined : value
+/**
+ * `MIG_DATABASE_URL`, when set. Set but empty (a CI secret that is missing) is an error: read as
+ * unset, it would migrate the config's database or the embedded one instead of the intended one.
+ */
+function fromEnvironment(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  const value = env.MIG_DATABASE_URL
+  if (value === undefined || value.trim() !== '') return value
+  throw new ConfigError(
+    'MIG_DATABASE_URL is set but empty: set it to a database URL, or unset it to use the config',
+  )
 }
