@@ -2,12 +2,11 @@
 // its class name through the minified bundle, carries a stable `code`, is a MigraphError, and is
 // an instance of a class the package exports under that name.
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { copyFileSync, existsSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { tempProject } from '../helpers/mig.js'
+import { runProcess, tempProject } from '../helpers/mig.js'
 import {
   type RunningMig,
   startMig,
@@ -44,31 +43,13 @@ async function unusedPort(): Promise<number> {
 }
 
 /** Runs the probe with plain node in `dir`; one parsed JSON line per case. */
-function runProbe(dir: string, env: Record<string, string>): Promise<Probed[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['error-probe.mjs'], {
-      cwd: dir,
-      env: { ...process.env, MIG_DATABASE_URL: undefined, ...env },
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString()
-    })
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString()
-    })
-    child.on('error', reject)
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`probe exited ${code}: ${stderr}`))
-      resolve(
-        stdout
-          .split('\n')
-          .filter((line) => line !== '')
-          .map((line) => JSON.parse(line) as Probed),
-      )
-    })
-  })
+async function runProbe(dir: string, env: Record<string, string>): Promise<Probed[]> {
+  const { code, stdout, stderr } = await runProcess(process.execPath, ['error-probe.mjs'], { cwd: dir, env })
+  if (code !== 0) throw new Error(`probe exited ${code}: ${stderr}`)
+  return stdout
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as Probed)
 }
 
 const EXPECTED: readonly (readonly [string, string, string])[] = [

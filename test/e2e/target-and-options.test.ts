@@ -2,11 +2,10 @@
 // error and never the embedded database, writing commands name their target first, a wrong
 // embedded path is reported by read-only commands, and timeouts are checked before anything runs.
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { MIG_BIN, type MigResult, mig, tempProject } from '../helpers/mig.js'
+import { MIG_BIN, type MigResult, mig, runProcess, tempProject } from '../helpers/mig.js'
 import { freshPgliteDir } from '../helpers/pglite-template.js'
 
 const REVISION = `/**
@@ -279,31 +278,15 @@ describe('a deleted working directory', () => {
       const gone = join(made.dir, 'gone')
       mkdirSync(gone, { recursive: true })
       // The shell enters the folder, which is then removed under it, as `rm -rf` from elsewhere does.
-      const result = await new Promise<MigResult>((resolve, reject) => {
-        const child = spawn(
-          'sh',
-          [
-            '-c',
-            'cd "$1" && rmdir "$1" && shift && exec "$@"',
-            'sh',
-            gone,
-            process.execPath,
-            MIG_BIN,
-            ...args,
-          ],
-          { env: { ...process.env, MIG_DATABASE_URL: undefined } },
-        )
-        let stdout = ''
-        let stderr = ''
-        child.stdout.on('data', (d: Buffer) => {
-          stdout += d.toString()
-        })
-        child.stderr.on('data', (d: Buffer) => {
-          stderr += d.toString()
-        })
-        child.on('error', reject)
-        child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, ms: 0 }))
-      })
+      const result = await runProcess('sh', [
+        '-c',
+        'cd "$1" && rmdir "$1" && shift && exec "$@"',
+        'sh',
+        gone,
+        process.execPath,
+        MIG_BIN,
+        ...args,
+      ])
       assert.equal(result.code, 1, result.stderr)
       assert.equal(
         result.stderr,

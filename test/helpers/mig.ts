@@ -39,6 +39,20 @@ export function mig(
   args: readonly string[],
   options: { env?: Record<string, string | undefined>; timeoutMs?: number } = {},
 ): Promise<MigResult> {
+  return runProcess(process.execPath, [MIG_BIN, ...args], { cwd, ...options }, args)
+}
+
+/**
+ * Runs any command the way {@link mig} runs `mig`: `MIG_DATABASE_URL` cleared unless given (an
+ * `undefined` value removes a variable), output collected, killed as hung after the watchdog.
+ * `label` names the run in the watchdog's error (default: the arguments).
+ */
+export function runProcess(
+  command: string,
+  args: readonly string[],
+  options: { cwd?: string; env?: Record<string, string | undefined>; timeoutMs?: number } = {},
+  label: readonly string[] = args,
+): Promise<MigResult> {
   const started = performance.now()
   return new Promise((resolve, reject) => {
     const env: Record<string, string | undefined> = {
@@ -47,7 +61,7 @@ export function mig(
       ...options.env,
     }
     for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key]
-    const child = spawn(process.execPath, [MIG_BIN, ...args], { cwd, env: env as NodeJS.ProcessEnv })
+    const child = spawn(command, args, { cwd: options.cwd, env: env as NodeJS.ProcessEnv })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => {
@@ -65,7 +79,7 @@ export function mig(
     child.on('error', reject)
     child.on('close', (code) => {
       clearTimeout(timer)
-      if (killed) return reject(killedByWatchdog(args, timeoutMs, stderr))
+      if (killed) return reject(killedByWatchdog(label, timeoutMs, stderr))
       resolve({ code: code ?? -1, stdout, stderr, ms: performance.now() - started })
     })
   })
