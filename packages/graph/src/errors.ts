@@ -183,37 +183,25 @@ export class RangeNotAncestorError extends GraphError {
   }
 }
 
+/** The codes of the conditions that have no error class of their own. */
+export type RevisionErrorCode = Exclude<
+  GraphErrorCode,
+  | 'invalid-revision-id'
+  | 'duplicate-revision'
+  | 'missing-revision'
+  | 'duplicate-branch-label'
+  | 'cycle'
+  | 'unknown-revision'
+  | 'ambiguous-revision'
+  | 'multiple-heads'
+  | 'range-not-ancestor'
+>
+
 /** Every other condition Alembic reports as a plain `RevisionError`, told apart by `code`. */
 export class RevisionError extends GraphError {
   override readonly name = 'RevisionError'
-  declare readonly code: Exclude<
-    GraphErrorCode,
-    | 'invalid-revision-id'
-    | 'duplicate-revision'
-    | 'missing-revision'
-    | 'duplicate-branch-label'
-    | 'cycle'
-    | 'unknown-revision'
-    | 'ambiguous-revision'
-    | 'multiple-heads'
-    | 'range-not-ancestor'
-  >
-  constructor(
-    code: Exclude<
-      GraphErrorCode,
-      | 'invalid-revision-id'
-      | 'duplicate-revision'
-      | 'missing-revision'
-      | 'duplicate-branch-label'
-      | 'cycle'
-      | 'unknown-revision'
-      | 'ambiguous-revision'
-      | 'multiple-heads'
-      | 'range-not-ancestor'
-    >,
-    message: string,
-    options?: ErrorOptions,
-  ) {
+  declare readonly code: RevisionErrorCode
+  constructor(code: RevisionErrorCode, message: string, options?: ErrorOptions) {
     super(code, message, options)
   }
 }
