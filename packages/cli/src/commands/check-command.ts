@@ -37,7 +37,7 @@ interface ResolveArgv extends GlobalArgv {
 export function resolveCommand(state: CliState): CommandModule<GlobalArgv, ResolveArgv> {
   return {
     command: 'resolve <revision>',
-    describe: 'Record what a revision that failed half-way (MySQL/MariaDB) left in the database',
+    describe: 'Record what a revision that failed or was cut off half-way left in the database',
     builder: (y) =>
       commandHelp(y, 'resolve')
         .positional('revision', { type: 'string', demandOption: true })
