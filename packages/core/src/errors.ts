@@ -86,3 +86,21 @@ export class VersionTableError extends MigraphError {
     this.current = findings.current ?? []
   }
 }
+
+/**
+ * A revision failed after part of it was committed: a statement that commits implicitly ran
+ * (MySQL/MariaDB DDL), or the revision runs outside a transaction (`transactional = false`). The
+ * failure is recorded in the history table, and further upgrades refuse until `mig resolve` says
+ * what the database holds.
+ */
+export class PartialStateError extends MigraphError {
+  override readonly name = 'PartialStateError'
+  readonly revision: string
+  readonly opsCompleted: number
+
+  constructor(revision: string, opsCompleted: number, message: string, options?: { cause?: unknown }) {
+    super('partial-state', message, options)
+    this.revision = revision
+    this.opsCompleted = opsCompleted
+  }
+}

@@ -94,11 +94,12 @@ export {
   ConfigError,
   MigraphError,
   MigrationFailedError,
+  PartialStateError,
   RevisionFileError,
   VersionTableError,
 } from './errors.js'
 export type { HistoryEntry, HistoryStatus } from './runtime/history-table.js'
 export type { IntegrityReport } from './runtime/integrity.js'
-export { PartialStateError, type RevisionContext } from './runtime/runner.js'
+export type { RevisionContext } from './runtime/runner.js'
 export { slugify } from './script/revision-file-name.js'
 export { type RevisionScript, ScriptDirectory } from './script/script-directory.js'

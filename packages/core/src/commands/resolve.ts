@@ -1,6 +1,7 @@
 import { applyStep, planDowngrade, planUpgrade } from '@migraph/graph'
 import type { Project } from '../context.js'
 import { CommandError } from '../errors.js'
+import { unresolvedFailures } from '../runtime/history-replay.js'
 
 export interface ResolveArgs {
   readonly revision: string
@@ -49,7 +50,7 @@ export async function resolve(project: Project, args: ResolveArgs): Promise<Reso
     // A version table that cannot be trusted gives no heads to record the revision on.
     const unsound = versionTableFailure(versionTableFindings(scripts.map, heads, entries))
     if (unsound !== undefined) throw unsound
-    const failure = history.unresolvedFailures(entries).find((entry) => entry.revision === revision.revision)
+    const failure = unresolvedFailures(entries).find((entry) => entry.revision === revision.revision)
     if (failure === undefined) {
       throw new CommandError(`revision ${revision.revision} has no failure to resolve (see 'mig check')`)
     }

@@ -1,13 +1,8 @@
 import { impliedRevisions, overlappingVersions, planUpgrade, type RevisionMap } from '@migraph/graph'
 import type { ScriptDirectory } from '../script/script-directory.js'
 import { type ChecksumSource, checksumMatches } from './checksum.js'
-import {
-  appliedByHistory,
-  appliedChecksums,
-  type HistoryEntry,
-  type HistoryFacts,
-  unresolvedFailures,
-} from './history-table.js'
+import { appliedByHistory, appliedChecksums, unresolvedFailures } from './history-replay.js'
+import type { HistoryEntry, HistoryFacts } from './history-table.js'
 
 /**
  * What `mig check` (and the guard before every upgrade) finds wrong between code and database;
