@@ -85,6 +85,12 @@ export interface Connection {
   prepare(sql: string): void
   /** Releases any lock still held, then closes the session. Safe to call twice. */
   close(): Promise<void>
+  /**
+   * Where the dialect has one: registers `hook` to run in `close()` once the database itself is
+   * closed, while this process still holds it alone (before an embedded database's lock file is
+   * released). A hook must not throw.
+   */
+  readonly onClosedExclusively?: ((hook: () => void) => void) | undefined
 }
 
 /** What the database says about whoever holds the migration lock. */
@@ -155,6 +161,13 @@ export interface MigrationDialect {
    * can report an empty database instead of creating one. Server dialects leave it undefined.
    */
   databaseExists?(target: DatabaseTarget): boolean
+  /**
+   * For a database one process opens at a time (an embedded data directory): a string that
+   * changes whenever the database may have changed, computed without opening it, or undefined
+   * when it cannot be trusted now (another process may hold the database, or it does not exist).
+   * `heldHere` says the caller itself holds it exclusively (it closed it and keeps its lock).
+   */
+  stateFingerprint?(target: DatabaseTarget, heldHere?: boolean): string | undefined
 }
 
 /** The version table used when the config names none. */

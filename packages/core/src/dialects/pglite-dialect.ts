@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import { nodeCrypto } from '../digest.js'
 import { canonicalPath } from './canonical-path.js'
 import type {
   AnyDatabase,
@@ -31,6 +32,34 @@ export function pgliteLockFile(dataDir: string): string {
 /** Whether `dataDir` holds a PostgreSQL data directory (what PGlite checks before `initdb`). */
 function pgliteDataExists(dataDir: string): boolean {
   return existsSync(join(dataDir, 'PG_VERSION'))
+}
+
+/**
+ * What changes whenever a PGlite data directory's contents may have changed, read without opening
+ * it: the control file's bytes (every checkpoint, every clean shutdown rewrites it), and the
+ * identity, size and times of it and of each write-ahead log file and folder entry (every commit
+ * appends to the log before anything else changes; a process killed half-way has written it).
+ * Inode and ctime catch a directory restored or copied over with its old modification times.
+ * Undefined when another process may hold the directory (its lock file exists) or it cannot be
+ * read.
+ */
+function dataDirFingerprint(dataDir: string, heldHere: boolean): string | undefined {
+  try {
+    if (!heldHere && existsSync(pgliteLockFile(dataDir))) return undefined
+    const stamp = (path: string): string => {
+      const stats = statSync(path, { bigint: true })
+      return `${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`
+    }
+    const control = join(dataDir, 'global', 'pg_control')
+    const wal = join(dataDir, 'pg_wal')
+    const hash = nodeCrypto().createHash('sha256')
+    hash.update(`${canonicalPath(dataDir)}\0${stamp(dataDir)}\0${stamp(control)}\0${stamp(wal)}\0`)
+    hash.update(readFileSync(control))
+    for (const name of readdirSync(wal).sort()) hash.update(`\0${name}:${stamp(join(wal, name))}`)
+    return hash.digest('hex')
+  } catch {
+    return undefined
+  }
 }
 
 /**
@@ -102,13 +131,23 @@ export const pgliteDialect: MigrationDialect = Object.freeze({
       throw new ConnectionError('pglite', target.location, detail, { cause: error })
     }
     const db = new Kysely<AnyDatabase>({ dialect: new PGliteDialect(pglite) })
-    return new SessionConnection(db, target, async () => {
+    const closedHooks: (() => void)[] = []
+    const connection = new SessionConnection(db, target, async () => {
       try {
+        // Kysely's destroy may have closed it already.
         if (!pglite.closed) await pglite.close()
+        for (const hook of closedHooks.splice(0)) hook()
       } finally {
         lockFile?.release()
       }
     })
+    if (lockFile === undefined) return connection
+    return Object.assign(connection, { onClosedExclusively: (hook: () => void) => closedHooks.push(hook) })
+  },
+
+  stateFingerprint(target: DatabaseTarget, heldHere = false): string | undefined {
+    if (target.location === MEMORY_LOCATION) return undefined
+    return dataDirFingerprint(target.location, heldHere)
   },
 
   databaseExists(target: DatabaseTarget): boolean {

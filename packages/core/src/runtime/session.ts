@@ -10,6 +10,7 @@ import type {
 } from '../dialects/dialect.js'
 import { DatabaseNotFoundError, describeLockHolder } from '../dialects/index.js'
 import { type HistoryEntry, historyTableOf, readHistory } from './history-table.js'
+import { keepStateSnapshot, readStateSnapshot } from './state-snapshot.js'
 import { readVersions } from './version-table.js'
 
 /** An open connection to the project's database, optionally holding the migration lock. */
@@ -68,22 +69,26 @@ export async function withSession<T>(
     notice: (message) => project.environment.reporter.info(message),
   })
   let lock: MigrationLock | undefined
+  let versionTable: ResolvedVersionTable | undefined
   // A session that broke under `work` fails to release and close too; those errors must not
   // hide the one that says what happened.
   let failed = false
   try {
-    const versionTable = await dialect.resolveVersionTable(connection, configured)
+    versionTable = await dialect.resolveVersionTable(connection, configured)
     if (options.lock) lock = await dialect.acquireLock(connection, { ...waiting, versionTable })
+    const resolved = versionTable
     return await work({
       connection,
       dialect,
       versionTable,
-      readHeads: () => readVersions(connection.db, versionTable),
+      readHeads: () => readVersions(connection.db, resolved),
     })
   } catch (error) {
     failed = true
     throw error
   } finally {
+    // What an embedded database is left holding, for the next read-only command to use unopened.
+    if (versionTable !== undefined) await keepStateSnapshot(project, connection, versionTable)
     await releaseAndClose(lock, connection, failed)
   }
 }
@@ -122,6 +127,8 @@ export async function readCurrentHeads(project: Project): Promise<readonly strin
   // Bad names fail even where there is no database yet to read.
   versionTableOf(project)
   if (!databaseToRead(project)) return []
+  const snapshot = readStateSnapshot(project)
+  if (snapshot !== undefined) return snapshot.heads
   return withSession(project, { lock: false }, (session) => session.readHeads())
 }
 
@@ -132,6 +139,8 @@ export async function readState(
   // Bad names fail even where there is no database yet to read.
   versionTableOf(project)
   if (!databaseToRead(project)) return { heads: [], history: [] }
+  const snapshot = readStateSnapshot(project)
+  if (snapshot !== undefined) return snapshot
   return withSession(project, { lock: false }, async (session) => ({
     heads: await session.readHeads(),
     history: await readHistory(session.connection.db, historyTableOf(session.versionTable)),
