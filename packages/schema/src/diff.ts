@@ -2,8 +2,8 @@ import { sql } from '@migraph/operations'
 import type { Difference, DiffStep, RenameCandidate, SchemaDiff } from './differences.js'
 import { SchemaDialectMismatchError } from './errors.js'
 import type { EnumModel, SchemaModel, SequenceModel, TableModel, ViewModel } from './model.js'
-import { compilerFor, createPlanContext, freezeOp, Phase, type PlanContext } from './plan-context.js'
 import { tableDefinition, tableName } from './op-data.js'
+import { compilerFor, createPlanContext, freezeOp, Phase, type PlanContext } from './plan-context.js'
 import { commentOnTable, createIndexOp, diffTable, foreignKeyOps } from './table-diff.js'
 
 /**
@@ -52,6 +52,7 @@ export function diffSchemas(from: SchemaModel, to: SchemaModel, options: DiffOpt
     upgrade: Object.freeze(forward.steps),
     downgrade: Object.freeze(backward.steps),
     renameCandidates: Object.freeze(forward.candidates),
+    irreversible: Object.freeze(backward.differences.filter((d) => d.unsupported !== undefined)),
   })
 }
 
@@ -82,6 +83,7 @@ function plan(
     } else {
       if (old.name !== name) {
         ctx.add(Phase.Rename, freezeOp({ kind: 'renameTable', table: tableName(old.name), newName: name }))
+        renameDerivedNames(ctx, old, table)
         ctx.differences.push({ action: 'rename', object: 'table', name: old.name, detail: name })
       }
       if (diffTable(ctx, old, table)) changedTables.add(name)
@@ -95,6 +97,35 @@ function plan(
   reportTableRenameCandidates(ctx, from.tables, to.tables, fromTables, toTables)
   diffViews(ctx, from.views, to.views, changedTables)
   return { steps: ctx.steps(), differences: ctx.differences, candidates: ctx.candidates }
+}
+
+/**
+ * PostgreSQL and MySQL keep constraint and index names through a table rename; names derived
+ * from the old table name (`account_pkey`) follow it when the target has the derived new name.
+ */
+function renameDerivedNames(ctx: PlanContext, old: TableModel, table: TableModel): void {
+  if (ctx.dialect !== 'postgres') return
+  const compiler = compilerFor(ctx.dialect)
+  const names = (t: TableModel) => [
+    ...(t.primaryKey?.name === undefined ? [] : [t.primaryKey.name]),
+    ...[...t.uniques, ...t.foreignKeys, ...t.checks].flatMap((c) => (c.name === undefined ? [] : [c.name])),
+  ]
+  const wanted = new Set(names(table))
+  for (const name of names(old)) {
+    if (!name.startsWith(`${old.name}_`)) continue
+    const renamed = `${table.name}${name.slice(old.name.length)}`
+    if (!wanted.has(renamed) || names(old).includes(renamed)) continue
+    const statement = sql`alter table ${sql.id(table.name)} rename constraint ${sql.id(name)} to ${sql.id(renamed)}`
+    ctx.add(Phase.Rename, freezeOp({ kind: 'execute', query: statement.compile(compiler) }))
+  }
+  const indexes = new Set(table.indexes.map((i) => i.name))
+  for (const index of old.indexes) {
+    if (!index.name.startsWith(`${old.name}_`)) continue
+    const renamed = `${table.name}${index.name.slice(old.name.length)}`
+    if (!indexes.has(renamed)) continue
+    const statement = sql`alter index ${sql.id(index.name)} rename to ${sql.id(renamed)}`
+    ctx.add(Phase.Rename, freezeOp({ kind: 'execute', query: statement.compile(compiler) }))
+  }
 }
 
 function createTable(ctx: PlanContext, table: TableModel): void {
@@ -183,11 +214,22 @@ function diffEnums(ctx: PlanContext, from: readonly EnumModel[], to: readonly En
     }
     e.values.forEach((value, i) => {
       if (before.values.includes(value)) return
-      const after = e.values.slice(0, i).reverse().find((v) => before.values.includes(v))
-      const beforeValue = after === undefined ? e.values.slice(i + 1).find((v) => before.values.includes(v)) : undefined
+      const after = e.values
+        .slice(0, i)
+        .reverse()
+        .find((v) => before.values.includes(v))
+      const beforeValue =
+        after === undefined ? e.values.slice(i + 1).find((v) => before.values.includes(v)) : undefined
       ctx.add(
         Phase.CreateType,
-        freezeOp({ kind: 'addEnumValue', name: tableName(e.name), value, after, before: beforeValue, ifNotExists: false }),
+        freezeOp({
+          kind: 'addEnumValue',
+          name: tableName(e.name),
+          value,
+          after,
+          before: beforeValue,
+          ifNotExists: false,
+        }),
       )
     })
     ctx.differences.push({
@@ -216,14 +258,24 @@ function diffSequences(ctx: PlanContext, from: readonly SequenceModel[], to: rea
     const before = old.get(s.name)
     if (before !== undefined && JSON.stringify(before) === JSON.stringify(s)) continue
     if (before !== undefined) {
-      ctx.add(Phase.DropType, freezeOp({ kind: 'execute', query: sql`drop sequence ${sql.id(s.name)}`.compile(compiler) }))
+      ctx.add(
+        Phase.DropType,
+        freezeOp({ kind: 'execute', query: sql`drop sequence ${sql.id(s.name)}`.compile(compiler) }),
+      )
     }
     ctx.add(Phase.CreateType, freezeOp({ kind: 'execute', query: sequenceSql(s).compile(compiler) }))
-    ctx.differences.push({ action: before === undefined ? 'add' : 'change', object: 'sequence', name: s.name })
+    ctx.differences.push({
+      action: before === undefined ? 'add' : 'change',
+      object: 'sequence',
+      name: s.name,
+    })
   }
   for (const s of from) {
     if (next.has(s.name)) continue
-    ctx.add(Phase.DropType, freezeOp({ kind: 'execute', query: sql`drop sequence ${sql.id(s.name)}`.compile(compiler) }))
+    ctx.add(
+      Phase.DropType,
+      freezeOp({ kind: 'execute', query: sql`drop sequence ${sql.id(s.name)}`.compile(compiler) }),
+    )
     ctx.differences.push({ action: 'drop', object: 'sequence', name: s.name })
   }
 }
@@ -246,8 +298,12 @@ function diffViews(
     if (before !== undefined) {
       ctx.add(Phase.DropView, freezeOp({ kind: 'dropView', name: tableName(v.name), ifExists: false }))
     }
-    ctx.add(Phase.CreateView, freezeOp({ kind: 'createView', name: tableName(v.name), query: v.definition, orReplace: false }))
-    if (!same) ctx.differences.push({ action: before === undefined ? 'add' : 'change', object: 'view', name: v.name })
+    ctx.add(
+      Phase.CreateView,
+      freezeOp({ kind: 'createView', name: tableName(v.name), query: v.definition, orReplace: false }),
+    )
+    if (!same)
+      ctx.differences.push({ action: before === undefined ? 'add' : 'change', object: 'view', name: v.name })
   }
   for (const v of from) {
     if (next.has(v.name)) continue

@@ -51,6 +51,8 @@ export interface SchemaDiff {
   /** Ops from the second model back to the first. */
   readonly downgrade: readonly DiffStep[]
   readonly renameCandidates: readonly RenameCandidate[]
+  /** What the downgrade cannot undo (a PostgreSQL enum value cannot be removed): review it by hand. */
+  readonly irreversible: readonly Difference[]
 }
 
 const SIGN = { add: '+', drop: '-', change: '~', rename: '>' } as const
@@ -74,7 +76,9 @@ export function formatDifferences(diff: Pick<SchemaDiff, 'differences' | 'rename
     return line
   })
   for (const c of diff.renameCandidates) {
-    lines.push(`? ${c.object} ${c.from} may have been renamed to ${c.to}; pass --rename ${c.from}:${c.to} to rename it`)
+    lines.push(
+      `? ${c.object} ${c.from} may have been renamed to ${c.to}; pass --rename ${c.from}:${c.to} to rename it`,
+    )
   }
   return lines
 }

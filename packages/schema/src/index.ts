@@ -30,8 +30,8 @@ export { introspectSqlite } from './introspect/sqlite-introspect.js'
 export {
   type CheckModel,
   type ColumnModel,
-  emptySchema,
   type EnumModel,
+  emptySchema,
   type ForeignKeyModel,
   type IndexModel,
   type IndexPartModel,

@@ -80,7 +80,11 @@ function render(tokens: readonly Token[]): string {
   let previous: Token | undefined
   for (const token of tokens) {
     const text =
-      token.kind === 'quoted' ? (PLAIN_IDENTIFIER.test(token.text) ? token.text : `"${token.text}"`) : token.text
+      token.kind === 'quoted'
+        ? PLAIN_IDENTIFIER.test(token.text)
+          ? token.text
+          : `"${token.text}"`
+        : token.text
     const wordy = (t: Token | undefined) => t !== undefined && t.kind !== 'punct'
     if (previous !== undefined && wordy(previous) && wordy(token)) out += ' '
     else if (previous !== undefined && (isSpacedPunct(previous) || isSpacedPunct(token))) out += ' '

@@ -43,7 +43,8 @@ export function columnType(column: ColumnModel, dialect: SchemaDialect): ColumnT
   } else if (column.identity === 'always' && dialect === 'postgres') {
     base = sql`${base} generated always as identity`
   }
-  const plain = column.collation === undefined && column.generated === undefined && column.identity !== 'always'
+  const plain =
+    column.collation === undefined && column.generated === undefined && column.identity !== 'always'
   return plain && isColumnDataType(column.type) ? column.type : base
 }
 
@@ -129,7 +130,8 @@ export function tableDefinition(
     dialect === 'sqlite' &&
     table.columns.some((c) => c.name === key.columns[0] && c.identity === 'auto')
   const constraints: TableConstraint[] = []
-  if (key !== undefined && !inlineKey) constraints.push({ type: 'primaryKey', name: key.name, columns: key.columns })
+  if (key !== undefined && !inlineKey)
+    constraints.push({ type: 'primaryKey', name: key.name, columns: key.columns })
   constraints.push(...table.uniques.map(uniqueConstraint))
   if (options.foreignKeys) constraints.push(...table.foreignKeys.map(foreignKeyConstraint))
   constraints.push(...table.checks.map(checkConstraint))

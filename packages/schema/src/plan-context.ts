@@ -58,7 +58,9 @@ export function createPlanContext(
     },
     addDestructive: (phase, op, reason) => push(phase, { op, destructive: reason }),
     steps: () =>
-      [...phases.entries()].sort(([a], [b]) => a - b).flatMap(([, steps]) => steps.map((s) => Object.freeze(s))),
+      [...phases.entries()]
+        .sort(([a], [b]) => a - b)
+        .flatMap(([, steps]) => steps.map((s) => Object.freeze(s))),
   }
 }
 

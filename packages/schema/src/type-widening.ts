@@ -20,7 +20,13 @@ const TEXTS = new Set(['text', 'mediumtext', 'longtext', 'clob'])
 function parse(type: string): { base: string; args: number[] } {
   const m = /^([a-z ]+?)\s*(?:\(([\d, ]+)\))?$/.exec(type)
   if (m === null) return { base: type, args: [] }
-  return { base: (m[1] ?? '').trim(), args: (m[2] ?? '').split(',').filter((s) => s.trim() !== '').map(Number) }
+  return {
+    base: (m[1] ?? '').trim(),
+    args: (m[2] ?? '')
+      .split(',')
+      .filter((s) => s.trim() !== '')
+      .map(Number),
+  }
 }
 
 /**
@@ -38,10 +44,15 @@ export function isWidening(from: string, to: string, _dialect: SchemaDialect): b
   const ra = INTEGER_RANK[a.base]
   const rb = INTEGER_RANK[b.base]
   if (ra !== undefined && rb !== undefined) return rb >= ra
-  const isString = (base: string) => /^(character varying|varchar|character|char|text|nvarchar)$/.test(base) || TEXTS.has(base)
-  if (isString(a.base) && (TEXTS.has(b.base) || (b.base === 'character varying' && b.args.length === 0))) return true
+  const isString = (base: string) =>
+    /^(character varying|varchar|character|char|text|nvarchar)$/.test(base) || TEXTS.has(base)
+  if (isString(a.base) && (TEXTS.has(b.base) || (b.base === 'character varying' && b.args.length === 0)))
+    return true
   if (isString(a.base) && isString(b.base) && a.args.length === 1 && b.args.length === 1) {
-    return (b.args[0] ?? 0) >= (a.args[0] ?? 0) && !(/^(character|char)$/.test(b.base) && !/^(character|char)$/.test(a.base))
+    return (
+      (b.args[0] ?? 0) >= (a.args[0] ?? 0) &&
+      !(/^(character|char)$/.test(b.base) && !/^(character|char)$/.test(a.base))
+    )
   }
   if (/^(numeric|decimal)$/.test(a.base) && a.base === b.base) {
     if (b.args.length === 0) return true

@@ -5,7 +5,10 @@ import { introspectPostgres } from './postgres-introspect.js'
 import { introspectSqlite } from './sqlite-introspect.js'
 
 const INTROSPECTORS: Readonly<
-  Record<SchemaDialect, ((reader: CatalogReader, options?: IntrospectOptions) => Promise<SchemaModel>) | undefined>
+  Record<
+    SchemaDialect,
+    ((reader: CatalogReader, options?: IntrospectOptions) => Promise<SchemaModel>) | undefined
+  >
 > = {
   postgres: introspectPostgres,
   sqlite: introspectSqlite,
@@ -27,7 +30,10 @@ export async function introspect(
 ): Promise<SchemaModel> {
   const read = INTROSPECTORS[dialect]
   if (read === undefined) {
-    throw new UnsupportedSchemaFeatureError('schema introspection (not available for MySQL/MariaDB yet)', `the ${dialect} database`)
+    throw new UnsupportedSchemaFeatureError(
+      'schema introspection (not available for MySQL/MariaDB yet)',
+      `the ${dialect} database`,
+    )
   }
   return read(reader, options)
 }

@@ -27,7 +27,11 @@ const ACTIONS: Readonly<Record<string, ReferentialAction>> = {
   d: 'set default',
 }
 
-const SERIAL: Readonly<Record<string, string>> = { integer: 'serial', bigint: 'bigserial', smallint: 'smallserial' }
+const SERIAL: Readonly<Record<string, string>> = {
+  integer: 'serial',
+  bigint: 'bigserial',
+  smallint: 'smallserial',
+}
 
 const norm = (sql: string) => normalizeSql(sql, 'postgres')
 
@@ -39,9 +43,11 @@ const norm = (sql: string) => normalizeSql(sql, 'postgres')
  * const model = await introspectPostgres(reader, { exclude: ['mig_version'] })
  * ```
  */
-export async function introspectPostgres(reader: CatalogReader, options: IntrospectOptions = {}): Promise<SchemaModel> {
-  const schema =
-    options.schema ?? text((await reader.query('select current_schema() as s'))[0]?.s)
+export async function introspectPostgres(
+  reader: CatalogReader,
+  options: IntrospectOptions = {},
+): Promise<SchemaModel> {
+  const schema = options.schema ?? text((await reader.query('select current_schema() as s'))[0]?.s)
   const exclude = new Set(options.exclude ?? [])
   const relations = await reader.query(
     `select c.oid::int8 as oid, c.relname as name, c.relkind as kind, obj_description(c.oid, 'pg_class') as comment
@@ -51,8 +57,10 @@ export async function introspectPostgres(reader: CatalogReader, options: Introsp
   )
   const tableRows = relations.filter((r) => (r.kind === 'r' || r.kind === 'p') && !exclude.has(text(r.name)))
   for (const r of relations) {
-    if (r.kind === 'm') throw new UnsupportedSchemaFeatureError('a materialized view', `relation '${text(r.name)}'`)
-    if (r.kind === 'f') throw new UnsupportedSchemaFeatureError('a foreign table', `relation '${text(r.name)}'`)
+    if (r.kind === 'm')
+      throw new UnsupportedSchemaFeatureError('a materialized view', `relation '${text(r.name)}'`)
+    if (r.kind === 'f')
+      throw new UnsupportedSchemaFeatureError('a foreign table', `relation '${text(r.name)}'`)
   }
   const ids = tableRows.map((r) => text(r.oid))
   const inIds = ids.length === 0 ? '(null)' : `(${ids.map((id) => `${Number(id)}`).join(', ')})`
@@ -128,11 +136,13 @@ export async function introspectPostgres(reader: CatalogReader, options: Introsp
 
   const tables = tableRows.map((row): TableModel => {
     const oid = text(row.oid)
-    const mine = <T extends Record<string, unknown>>(rows: readonly T[]) => rows.filter((r) => text(r.table_oid) === oid)
+    const mine = <T extends Record<string, unknown>>(rows: readonly T[]) =>
+      rows.filter((r) => text(r.table_oid) === oid)
     const name = text(row.name)
     const constraints = mine(constraintRows)
     for (const c of constraints) {
-      if (c.type === 'x') throw new UnsupportedSchemaFeatureError('an exclusion constraint', `table '${name}'`)
+      if (c.type === 'x')
+        throw new UnsupportedSchemaFeatureError('an exclusion constraint', `table '${name}'`)
     }
     const key = constraints.find((c) => c.type === 'p')
     return {
@@ -166,7 +176,9 @@ export async function introspectPostgres(reader: CatalogReader, options: Introsp
         cache: text(r.cache),
       }),
     ),
-    views: viewRows.map((r): ViewModel => ({ name: text(r.name), definition: viewDefinition(text(r.definition)) })),
+    views: viewRows.map(
+      (r): ViewModel => ({ name: text(r.name), definition: viewDefinition(text(r.definition)) }),
+    ),
   }
 }
 
@@ -177,10 +189,15 @@ function list(value: unknown): string[] {
 
 function column(row: Record<string, unknown>): ColumnModel {
   let type = text(row.type)
-  let defaultSql = row.default_sql === null || row.default_sql === undefined ? undefined : text(row.default_sql)
+  let defaultSql =
+    row.default_sql === null || row.default_sql === undefined ? undefined : text(row.default_sql)
   // A serial column is an integer whose default draws from a sequence it owns: say `serial`.
   const serial = SERIAL[type]
-  if (defaultSql !== undefined && serial !== undefined && /^nextval\('[^']*_seq'::regclass\)$/.test(defaultSql)) {
+  if (
+    defaultSql !== undefined &&
+    serial !== undefined &&
+    /^nextval\('[^']*_seq'::regclass\)$/.test(defaultSql)
+  ) {
     type = serial
     defaultSql = undefined
   }
@@ -192,7 +209,10 @@ function column(row: Record<string, unknown>): ColumnModel {
     nullable: !flag(row.notnull),
     default: generated === 's' || defaultSql === undefined ? undefined : norm(defaultSql),
     identity: identity === 'a' ? 'always' : identity === 'd' ? 'by default' : undefined,
-    generated: generated === 's' && defaultSql !== undefined ? { expression: norm(defaultSql), stored: true } : undefined,
+    generated:
+      generated === 's' && defaultSql !== undefined
+        ? { expression: norm(defaultSql), stored: true }
+        : undefined,
     collation: row.collation === null || row.collation === undefined ? undefined : text(row.collation),
     comment: row.comment === null || row.comment === undefined ? undefined : text(row.comment),
   }
@@ -227,12 +247,14 @@ function index(row: Record<string, unknown>): IndexModel {
     const value = body.slice(1)
     return { isExpression, value, descending: desc === '1' }
   })
-  const parts = all.slice(0, keyCount).map(
-    (p): IndexPartModel =>
-      p.isExpression
-        ? { expression: norm(p.value), descending: p.descending || undefined }
-        : { column: p.value, descending: p.descending || undefined },
-  )
+  const parts = all
+    .slice(0, keyCount)
+    .map(
+      (p): IndexPartModel =>
+        p.isExpression
+          ? { expression: norm(p.value), descending: p.descending || undefined }
+          : { column: p.value, descending: p.descending || undefined },
+    )
   const include = all.slice(keyCount).map((p) => p.value)
   const method = text(row.method)
   return {

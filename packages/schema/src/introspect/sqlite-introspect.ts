@@ -26,7 +26,10 @@ const norm = (sql: string) => normalizeSql(sql, 'sqlite')
  * const model = await introspectSqlite({ query: async (q, p) => db.prepare(q).all(...(p ?? [])) })
  * ```
  */
-export async function introspectSqlite(reader: CatalogReader, options: IntrospectOptions = {}): Promise<SchemaModel> {
+export async function introspectSqlite(
+  reader: CatalogReader,
+  options: IntrospectOptions = {},
+): Promise<SchemaModel> {
   const exclude = new Set(options.exclude ?? [])
   const master = await reader.query(
     `select type, name, tbl_name, sql from sqlite_schema where name not like 'sqlite\\_%' escape '\\' order by name`,
@@ -53,22 +56,28 @@ async function table(
   }
   const parsed = parseCreateTable(createSql)
   const columnRows = await reader.query('select * from pragma_table_xinfo(?)', [name])
+  const keyCount = columnRows.filter((r) => Number(r.pk) > 0).length
   const columns = columnRows.map((row): ColumnModel => {
     if (Number(row.hidden) !== 0) {
       throw new UnsupportedSchemaFeatureError('a generated column', `column '${name}.${text(row.name)}'`)
     }
     const columnName = text(row.name)
+    const type = normalizeType(parsed.types.get(columnName) ?? text(row.type), 'sqlite')
+    // The single INTEGER key column is the rowid: it is never null, whatever the PRAGMA says.
+    const rowid = keyCount === 1 && Number(row.pk) === 1 && type === 'integer'
     return {
       name: columnName,
-      type: normalizeType(parsed.types.get(columnName) ?? text(row.type), 'sqlite'),
-      nullable: !flag(row.notnull),
-      default: row.dflt_value === null || row.dflt_value === undefined ? undefined : norm(text(row.dflt_value)),
+      type,
+      nullable: !rowid && !flag(row.notnull),
+      default:
+        row.dflt_value === null || row.dflt_value === undefined ? undefined : norm(text(row.dflt_value)),
       identity: parsed.autoIncrement.includes(columnName) ? 'auto' : undefined,
       collation: collationOf(createSql, columnName),
     }
   })
   const named = (type: string, columns: readonly string[]) =>
-    parsed.constraints.find((c) => c.type === type && JSON.stringify(c.columns) === JSON.stringify(columns))?.name
+    parsed.constraints.find((c) => c.type === type && JSON.stringify(c.columns) === JSON.stringify(columns))
+      ?.name
   const keyColumns = columnRows
     .filter((r) => Number(r.pk) > 0)
     .sort((a, b) => Number(a.pk) - Number(b.pk))
@@ -91,7 +100,8 @@ async function table(
         unique: flag(index.unique),
         parts: keyParts.map((p, i): IndexPartModel => {
           const descending = flag(p.desc) || undefined
-          if (p.name === null || p.name === undefined) return { expression: norm(written[i] ?? ''), descending }
+          if (p.name === null || p.name === undefined)
+            return { expression: norm(written[i] ?? ''), descending }
           return { column: text(p.name), descending }
         }),
         where: where === undefined ? undefined : norm(where),
@@ -123,7 +133,8 @@ async function table(
   return {
     name,
     columns,
-    primaryKey: keyColumns.length === 0 ? undefined : { name: named('primaryKey', keyColumns), columns: keyColumns },
+    primaryKey:
+      keyColumns.length === 0 ? undefined : { name: named('primaryKey', keyColumns), columns: keyColumns },
     uniques,
     foreignKeys,
     checks,
@@ -139,9 +150,10 @@ function action(value: string): ReferentialAction {
 /** A `COLLATE name` written on the column in the CREATE TABLE text, other than the default BINARY. */
 function collationOf(createSql: string, column: string): string | undefined {
   const quoted = column.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-  const item = new RegExp(`(?:^|[(,])\\s*["\`\\[]?${quoted}["\`\\]]?\\s[^,]*?\\bcollate\\s+["\`]?(\\w+)`, 'i').exec(
-    createSql,
-  )
+  const item = new RegExp(
+    `(?:^|[(,])\\s*["\`\\[]?${quoted}["\`\\]]?\\s[^,]*?\\bcollate\\s+["\`]?(\\w+)`,
+    'i',
+  ).exec(createSql)
   const collation = item?.[1]?.toLowerCase()
   return collation === undefined || collation === 'binary' ? undefined : collation
 }
@@ -180,8 +192,9 @@ function indexParts(definition: string): string[] {
 
 /** The query of a `CREATE VIEW … AS query` text. */
 function viewQuery(createSql: string): string {
-  const match = /^\s*create\s+(?:temp(?:orary)?\s+)?view\s+(?:if\s+not\s+exists\s+)?(?:"(?:[^"]|"")*"|`[^`]*`|\[[^\]]*\]|[\w.]+)\s*(?:\([^)]*\)\s*)?as\s+/i.exec(
-    createSql,
-  )
+  const match =
+    /^\s*create\s+(?:temp(?:orary)?\s+)?view\s+(?:if\s+not\s+exists\s+)?(?:"(?:[^"]|"")*"|`[^`]*`|\[[^\]]*\]|[\w.]+)\s*(?:\([^)]*\)\s*)?as\s+/i.exec(
+      createSql,
+    )
   return norm(match === null ? createSql : createSql.slice(match[0].length))
 }
