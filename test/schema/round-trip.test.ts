@@ -3,7 +3,7 @@
 // PGlite and SQLite always; PostgreSQL and MariaDB when their URL variables are set.
 import assert from 'node:assert/strict'
 import { after, describe, test } from 'node:test'
-import { createOnlineSink } from '@migraph/operations'
+import { createOnlineSink, createOperations, sql } from '@migraph/operations'
 import {
   type DiffStep,
   diffSchemas,
@@ -52,10 +52,23 @@ function comparable(model: SchemaModel, names: SchemaModel = model): unknown {
   return plain
 }
 
+const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (
+  ...args: string[]
+) => (...values: unknown[]) => Promise<void>
+
+/** Runs the ops as the TypeScript a generated revision holds, through the `op` API. */
 async function apply(ns: Namespace, target: Target, steps: readonly DiffStep[]) {
   await ns.activate()
-  const sink = createOnlineSink(ns.db, target.flavour)
-  for (const step of steps) await sink.run(step.op)
+  const code = renderSteps(steps, target.flavour)
+  const { op, pendingCount } = createOperations(createOnlineSink(ns.db, target.flavour), {
+    revision: 'schema-test',
+  })
+  try {
+    await new AsyncFunction('op', 'sql', code)(op, sql)
+  } catch (error) {
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${code}`, { cause: error })
+  }
+  assert.equal(pendingCount(), 0)
 }
 
 for (const target of targets) {

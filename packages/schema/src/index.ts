@@ -44,3 +44,4 @@ export {
   type ViewModel,
 } from './model.js'
 export { normalizeSql, normalizeType } from './normalize.js'
+export { renderOp, renderSteps, usesSql } from './render-ops.js'

@@ -86,7 +86,8 @@ function render(tokens: readonly Token[]): string {
           : `"${token.text}"`
         : token.text
     const wordy = (t: Token | undefined) => t !== undefined && t.kind !== 'punct'
-    if (previous !== undefined && wordy(previous) && wordy(token)) out += ' '
+    const closes = previous?.kind === 'punct' && previous.text === ')'
+    if (previous !== undefined && (wordy(previous) || closes) && wordy(token)) out += ' '
     else if (previous !== undefined && (isSpacedPunct(previous) || isSpacedPunct(token))) out += ' '
     out += text
     previous = token
