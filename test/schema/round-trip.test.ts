@@ -9,6 +9,7 @@ import {
   diffSchemas,
   introspect,
   kyselyCatalogReader,
+  renderSteps,
   type SchemaModel,
 } from '@migraph/schema'
 import { availableTargets, type Namespace, type Target } from '../operations/helpers/targets.ts'

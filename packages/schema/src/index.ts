@@ -45,3 +45,4 @@ export {
 } from './model.js'
 export { normalizeSql, normalizeType } from './normalize.js'
 export { renderOp, renderSteps, usesSql } from './render-ops.js'
+export { type ScriptStatement, splitStatements } from './sql-script.js'
