@@ -15,7 +15,7 @@ import {
 import { availableTargets, type Namespace, type Target } from '../operations/helpers/targets.ts'
 import { CORPUS, type CorpusDialect } from './helpers/corpus.ts'
 
-const targets = availableTargets().filter((t) => t.name !== 'mariadb')
+const targets = availableTargets()
 after(async () => {
   for (const target of targets) await target.close()
 })

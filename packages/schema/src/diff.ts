@@ -4,7 +4,7 @@ import { SchemaDialectMismatchError } from './errors.js'
 import type { EnumModel, SchemaModel, SequenceModel, TableModel, ViewModel } from './model.js'
 import { tableDefinition, tableName } from './op-data.js'
 import { compilerFor, createPlanContext, freezeOp, Phase, type PlanContext } from './plan-context.js'
-import { commentOnTable, createIndexOp, diffTable, foreignKeyOps } from './table-diff.js'
+import { commentOnTable, createIndexOp, diffTable, dropForeignKeyOps, foreignKeyOps } from './table-diff.js'
 
 /**
  * Renames to apply instead of a drop and an add. Tables: `{ old: 'new' }`; columns:
@@ -151,10 +151,7 @@ function dropTable(ctx: PlanContext, table: TableModel): void {
   if (ctx.dialect !== 'sqlite') {
     for (const fk of table.foreignKeys) {
       if (fk.name === undefined) continue
-      ctx.add(
-        Phase.DropForeignKey,
-        freezeOp({ kind: 'dropConstraint', table: tableName(table.name), name: fk.name, type: 'foreignKey' }),
-      )
+      ctx.add(Phase.DropForeignKey, ...dropForeignKeyOps(ctx, table.name, fk.name))
     }
   }
   ctx.addDestructive(

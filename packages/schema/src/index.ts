@@ -25,6 +25,7 @@ export { SchemaDialectMismatchError, SchemaError, UnsupportedSchemaFeatureError 
 export type { CatalogReader, IntrospectOptions } from './introspect/catalog-reader.js'
 export { introspect } from './introspect/introspect.js'
 export { kyselyCatalogReader } from './introspect/kysely-reader.js'
+export { introspectMysql } from './introspect/mysql-introspect.js'
 export { introspectPostgres } from './introspect/postgres-introspect.js'
 export { introspectSqlite } from './introspect/sqlite-introspect.js'
 export {

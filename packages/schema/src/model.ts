@@ -62,7 +62,12 @@ export interface CheckModel {
 
 /** One key part of an index. */
 export type IndexPartModel =
-  | { readonly column: string; readonly descending?: boolean | undefined }
+  | {
+      readonly column: string
+      readonly descending?: boolean | undefined
+      /** MySQL: the key holds only this many leading characters (`name(20)`). */
+      readonly length?: number | undefined
+    }
   | { readonly expression: string; readonly descending?: boolean | undefined }
 
 /** An index that is not the implementation of a primary key or unique constraint. */

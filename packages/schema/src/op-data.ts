@@ -45,7 +45,8 @@ export function columnType(column: ColumnModel, dialect: SchemaDialect): ColumnT
   }
   const plain =
     column.collation === undefined && column.generated === undefined && column.identity !== 'always'
-  return plain && isColumnDataType(column.type) ? column.type : base
+  // MySQL maps some portable names to others (`timestamp` to `datetime`): its types stay raw.
+  return plain && dialect !== 'mysql' && isColumnDataType(column.type) ? column.type : base
 }
 
 /** The op API's column for a model column. */
@@ -98,7 +99,7 @@ export function isPlainIndex(index: IndexModel): boolean {
   return (
     index.method === undefined &&
     (index.include === undefined || index.include.length === 0) &&
-    index.parts.every((p) => p.descending !== true)
+    index.parts.every((p) => p.descending !== true && !('length' in p && p.length !== undefined))
   )
 }
 

@@ -220,7 +220,10 @@ export function renderOp(op: Op, flavour: SqlFlavour): string {
     case 'createIndex':
       return `await op.createIndex(${str(op.name)}, ${tableRef(op.table)}, ${parts(op.parts, flavour)}${indexOptions(op, flavour)})`
     case 'dropIndex': {
-      const opts = options({ table: op.table === undefined ? undefined : tableRef(op.table) })
+      const opts = options({
+        table: op.table === undefined ? undefined : tableRef(op.table),
+        ifExists: op.ifExists ? 'true' : undefined,
+      })
       return `await op.dropIndex(${str(op.name)}${opts === '' ? '' : `, ${opts}`})`
     }
     case 'createPrimaryKey':

@@ -227,11 +227,7 @@ function applyAlter(
   const name = tableName(table.name)
   const compiler = compilerFor(ctx.dialect)
   for (const fk of changes.foreignKeys.dropped) {
-    if (fk.name !== undefined)
-      ctx.add(
-        Phase.DropForeignKey,
-        freezeOp({ kind: 'dropConstraint', table: oldName, name: fk.name, type: 'foreignKey' }),
-      )
+    if (fk.name !== undefined) ctx.add(Phase.DropForeignKey, ...dropForeignKeyOps(ctx, old.name, fk.name))
   }
   for (const index of changes.indexes.dropped) {
     ctx.add(
@@ -489,6 +485,24 @@ function applySqlite(
   for (const index of changes.indexes.added) ctx.add(Phase.AddIndex, createIndexOp(ctx, table.name, index))
 }
 
+/**
+ * Ops dropping a foreign key. MySQL creates an index named after a foreign key that has none to
+ * use, and keeps it when the key goes: it goes too, when it is there.
+ */
+export function dropForeignKeyOps(ctx: PlanContext, table: string, name: string): Op[] {
+  const drop = freezeOp({
+    kind: 'dropConstraint',
+    table: tableName(table),
+    name,
+    type: 'foreignKey',
+  } satisfies Op)
+  if (ctx.dialect !== 'mysql') return [drop]
+  return [
+    drop,
+    freezeOp({ kind: 'dropIndex', name, table: tableName(table), ifExists: true, concurrently: false }),
+  ]
+}
+
 /** Ops adding a foreign key: `createForeignKey`, or a statement when it is deferrable. */
 export function foreignKeyOps(ctx: PlanContext, table: string, fk: ForeignKeyModel): Op[] {
   const name = fk.name ?? nameFor(table, fk.columns, 'fkey')
@@ -518,7 +532,12 @@ export function richIndexSql(ctx: PlanContext, table: string, index: IndexModel)
   if (ctx.dialect === 'sqlite' && index.definition !== undefined) return sql.raw(index.definition)
   const parts = sql.join(
     index.parts.map((p) => {
-      const key = 'column' in p ? sql.id(p.column) : sql`(${sql.raw(p.expression)})`
+      const key =
+        'column' in p
+          ? p.length === undefined
+            ? sql.id(p.column)
+            : sql`${sql.id(p.column)}(${sql.lit(p.length)})`
+          : sql`(${sql.raw(p.expression)})`
       return p.descending === true ? sql`${key} desc` : key
     }),
   )

@@ -1,6 +1,7 @@
 import { UnsupportedSchemaFeatureError } from '../errors.js'
 import type { SchemaDialect, SchemaModel } from '../model.js'
 import type { CatalogReader, IntrospectOptions } from './catalog-reader.js'
+import { introspectMysql } from './mysql-introspect.js'
 import { introspectPostgres } from './postgres-introspect.js'
 import { introspectSqlite } from './sqlite-introspect.js'
 
@@ -12,7 +13,7 @@ const INTROSPECTORS: Readonly<
 > = {
   postgres: introspectPostgres,
   sqlite: introspectSqlite,
-  mysql: undefined,
+  mysql: introspectMysql,
 }
 
 /**
