@@ -1,24 +1,80 @@
 // `mig revision --autogenerate`, `mig diff` and `mig check --schema` as a user runs them, on the
 // embedded PGlite and on SQLite: the declared schema in schema.sql, the real `mig` binary.
 import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
 import { PGlite } from '@electric-sql/pglite'
 import Database from 'better-sqlite3'
+import mysql from 'mysql2/promise'
+import pg from 'pg'
 import { mig, tempProject } from '../helpers/mig.ts'
+import { createPostgresDatabase, MYSQL_URL, POSTGRES_URL, withDatabase } from '../helpers/servers.ts'
 
 interface Kind {
   readonly name: string
-  readonly url: string
+  /** The project's database URL; server kinds create a database for it. */
+  url(): Promise<string>
   /** Runs SQL on the project's database with the database's own library (mig not running). */
-  exec(dir: string, sql: string): Promise<void>
+  exec(dir: string, sql: string, url: string): Promise<void>
+}
+
+const dropped: (() => Promise<void>)[] = []
+
+const SERVER_KINDS: Kind[] = []
+if (POSTGRES_URL !== undefined) {
+  const server = POSTGRES_URL
+  SERVER_KINDS.push({
+    name: 'PostgreSQL',
+    url: async () => {
+      const db = await createPostgresDatabase(server, 'mig_schema_e2e')
+      dropped.push(db.drop)
+      return db.url
+    },
+    exec: async (_dir, sql, url) => {
+      const client = new pg.Client({ connectionString: url })
+      await client.connect()
+      try {
+        await client.query(sql)
+      } finally {
+        await client.end()
+      }
+    },
+  })
+}
+if (MYSQL_URL !== undefined) {
+  const server = MYSQL_URL
+  SERVER_KINDS.push({
+    name: 'MariaDB',
+    url: async () => {
+      const name = `mig_schema_e2e_${randomBytes(4).toString('hex')}`
+      const admin = await mysql.createConnection(server)
+      await admin.query(`create database ${name}`)
+      await admin.end()
+      dropped.push(async () => {
+        const again = await mysql.createConnection(server)
+        await again.query(`drop database if exists ${name}`)
+        await again.end()
+      })
+      return withDatabase(server, name)
+    },
+    exec: async (_dir, sql, url) => {
+      const client = await mysql.createConnection(url)
+      try {
+        await client.query(sql)
+      } finally {
+        await client.end()
+      }
+    },
+  })
 }
 
 const KINDS: readonly Kind[] = [
+  ...SERVER_KINDS,
   {
     name: 'SQLite',
-    url: 'sqlite:app.db',
+    url: async () => 'sqlite:app.db',
     exec: async (dir, sql) => {
       const db = new Database(join(dir, 'app.db'))
       try {
@@ -30,7 +86,7 @@ const KINDS: readonly Kind[] = [
   },
   {
     name: 'embedded PGlite',
-    url: 'pglite:pgdata',
+    url: async () => 'pglite:pgdata',
     exec: async (dir, sql) => {
       const db = new PGlite(join(dir, 'pgdata'))
       try {
@@ -61,20 +117,22 @@ create table invoice (
 `
 
 const projects: (() => void)[] = []
-after(() => {
+after(async () => {
   for (const cleanup of projects) cleanup()
+  for (const drop of dropped) await drop()
 })
 
-function project(kind: Kind, schema: string): string {
+async function project(kind: Kind, schema: string): Promise<{ dir: string; url: string }> {
   const { dir, cleanup } = tempProject('mig-autogen-')
   projects.push(cleanup)
+  const url = await kind.url()
   writeFileSync(
     join(dir, 'migrate.config.ts'),
-    `export default { url: ${JSON.stringify(kind.url)}, migrations: 'migrations', schema: 'schema.sql' }\n`,
+    `export default { url: ${JSON.stringify(url)}, migrations: 'migrations', schema: 'schema.sql' }\n`,
   )
   writeFileSync(join(dir, 'schema.sql'), schema)
   mkdirSync(join(dir, 'migrations'))
-  return dir
+  return { dir, url }
 }
 
 const revisions = (dir: string) => readdirSync(join(dir, 'migrations')).filter((f) => f.endsWith('.ts'))
@@ -82,7 +140,7 @@ const revisions = (dir: string) => readdirSync(join(dir, 'migrations')).filter((
 for (const kind of KINDS) {
   describe(`schema commands on ${kind.name}`, () => {
     test('autogenerate, upgrade, check --schema, then nothing left; a second change and its downgrade', async () => {
-      const dir = project(kind, SCHEMA_V1)
+      const { dir } = await project(kind, SCHEMA_V1)
       const first = await mig(dir, ['revision', '--autogenerate', '-m', 'initial tables'])
       assert.equal(first.code, 0, first.stderr)
       assert.match(first.stdout, /Generating .*initial_tables\.ts \.\.\. {2}done/)
@@ -108,7 +166,7 @@ for (const kind of KINDS) {
       assert.match(diff.stdout, /^\+ table invoice$/m)
       const sqlText = await mig(dir, ['diff', '--sql'])
       assert.equal(sqlText.code, 0, sqlText.stderr)
-      assert.match(sqlText.stdout, /create table "invoice"/)
+      assert.match(sqlText.stdout, /create table ["`]invoice["`]/)
 
       const second = await mig(dir, ['revision', '--autogenerate', '-m', 'invoices'])
       assert.equal(second.code, 0, second.stderr)
@@ -126,10 +184,10 @@ for (const kind of KINDS) {
     })
 
     test('check --schema catches a column added by hand, and diff names it', async () => {
-      const dir = project(kind, SCHEMA_V1)
+      const { dir, url } = await project(kind, SCHEMA_V1)
       assert.equal((await mig(dir, ['revision', '--autogenerate', '-m', 'initial'])).code, 0)
       assert.equal((await mig(dir, ['upgrade', 'head'])).code, 0)
-      await kind.exec(dir, 'alter table account add column hotfix text')
+      await kind.exec(dir, 'alter table account add column hotfix text', url)
       const checked = await mig(dir, ['check', '--schema'])
       assert.equal(checked.code, 9, checked.stderr)
       assert.match(checked.stdout, /^- column account\.hotfix \(destructive: drops its values\)$/m)
@@ -140,7 +198,7 @@ for (const kind of KINDS) {
     })
 
     test('refusals write nothing: pending revisions, a declared schema that does not load', async () => {
-      const dir = project(kind, SCHEMA_V1)
+      const { dir } = await project(kind, SCHEMA_V1)
       assert.equal((await mig(dir, ['revision', '--autogenerate', '-m', 'initial'])).code, 0)
       const pending = await mig(dir, ['revision', '--autogenerate', '-m', 'more'])
       assert.equal(pending.code, 1)

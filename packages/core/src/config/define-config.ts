@@ -38,6 +38,11 @@ export interface MigraphConfig {
    * as it should be. It is loaded into a disposable in-memory database of the same kind.
    */
   readonly schema?: string | undefined
+  /**
+   * MySQL/MariaDB: the server on which the declared schema's temporary shadow database is
+   * created (and always dropped). Default: the database's own server.
+   */
+  readonly shadowUrl?: string | undefined
 }
 
 /** The keys a config may hold; anything else is rejected with the file and key named. */
@@ -53,6 +58,7 @@ export const CONFIG_KEYS: readonly (keyof MigraphConfig)[] = Object.freeze([
   'lockTimeout',
   'connectTimeout',
   'schema',
+  'shadowUrl',
 ])
 
 /**

@@ -33,6 +33,8 @@ export interface ResolvedConfig {
   readonly connectTimeoutMs: number
   /** The declared schema's `.sql` file or folder, absolute; undefined when not configured. */
   readonly schema: string | undefined
+  /** Where MySQL/MariaDB create the declared schema's shadow database; may hold a password. */
+  readonly shadowUrl: string | undefined
 }
 
 const DEFAULTS = {
@@ -134,6 +136,7 @@ export function resolveConfig(raw: unknown, file: string | undefined, baseDir: s
     lockTimeoutMs: timeout('lockTimeout', 'lock', DEFAULTS.lockTimeoutMs),
     connectTimeoutMs: timeout('connectTimeout', 'connect', DEFAULTS.connectTimeoutMs),
     schema: declaredSchema === undefined ? undefined : absolute(baseDir, declaredSchema),
+    shadowUrl: str('shadowUrl'),
   })
 }
 
