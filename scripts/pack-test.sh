@@ -65,6 +65,7 @@ MIGRAPH="$(tarball migraph)"
 CORE="$(tarball migraph-core)"
 GRAPH="$(tarball migraph-graph)"
 OPERATIONS="$(tarball migraph-operations)"
+SCHEMA="$(tarball migraph-schema)"
 
 PNPM=(pnpm)
 if ! command -v pnpm >/dev/null; then
@@ -84,17 +85,17 @@ new_project() {
     npm init -y >/dev/null
     if [ "$kind" = esm ]; then npm pkg set type=module; fi
     if [ "$manager" = npm ]; then
-      npm install --silent --no-audit --no-fund "$GRAPH" "$OPERATIONS" "$CORE" "$MIGRAPH"
+      npm install --silent --no-audit --no-fund "$GRAPH" "$OPERATIONS" "$SCHEMA" "$CORE" "$MIGRAPH"
     else
       printf 'hoist=false\nshamefully-hoist=false\n' >.npmrc
       # The internal packages are not on the registry: every reference to them is a tarball.
       node -e '
 const { readFileSync, writeFileSync } = require("node:fs")
 const pkg = JSON.parse(readFileSync("package.json", "utf8"))
-const [graph, operations, core] = process.argv.slice(1)
-pkg.pnpm = { overrides: { "@migraph/graph": `file:${graph}`, "@migraph/operations": `file:${operations}`, "@migraph/core": `file:${core}` } }
+const [graph, operations, schema, core] = process.argv.slice(1)
+pkg.pnpm = { overrides: { "@migraph/graph": `file:${graph}`, "@migraph/operations": `file:${operations}`, "@migraph/schema": `file:${schema}`, "@migraph/core": `file:${core}` } }
 writeFileSync("package.json", JSON.stringify(pkg, null, 2))
-' "$GRAPH" "$OPERATIONS" "$CORE"
+' "$GRAPH" "$OPERATIONS" "$SCHEMA" "$CORE"
       "${PNPM[@]}" add --silent "$MIGRAPH"
     fi
   )

@@ -18,6 +18,8 @@ export const ExitCode = Object.freeze({
    * revisions the history table says are applied (emptied or dropped by hand).
    */
   versionTableCorrupt: 8,
+  /** `mig check --schema`: the database schema differs from the declared schema (config `schema`). */
+  schemaDrift: 9,
 })
 
 /** Picks the exit status for an error by its machine-readable code. */
@@ -37,6 +39,8 @@ export function exitCodeFor(error: unknown): number {
     case 'conflicting-versions':
     case 'version-table-behind-history':
       return ExitCode.versionTableCorrupt
+    case 'schema-drift':
+      return ExitCode.schemaDrift
     default:
       return ExitCode.error
   }

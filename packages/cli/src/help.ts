@@ -28,6 +28,11 @@ const COMMAND_EXAMPLES: Readonly<Record<string, [string, string][]>> = {
     ['mig revision -m "add account"', 'after the current head'],
     ['mig revision -m "billing" --head base --branch-label billing', 'a new branch, labelled'],
     ['mig revision -m "index" --depends-on ae10', 'one that needs ae10 applied first'],
+    ['mig revision --autogenerate -m "add invoice"', 'ops from the database vs config schema'],
+  ],
+  diff: [
+    ['mig diff', 'each difference between the database and config schema'],
+    ['mig diff --sql', 'the SQL that would make the database match'],
   ],
   merge: [['mig merge heads -m "merge"', 'one revision joining every head']],
   upgrade: [
@@ -58,6 +63,7 @@ const COMMAND_EXAMPLES: Readonly<Record<string, [string, string][]>> = {
   check: [
     ['mig check', 'exit 0 only when the database is at the heads, and vouched for'],
     ['mig check --json', 'what is pending, changed or unknown, as JSON'],
+    ['mig check --schema', 'also exit 9 when the schema drifted from config schema'],
   ],
   resolve: [['mig resolve ae10 --applied', 'the failed revision is now wholly in the database']],
 }

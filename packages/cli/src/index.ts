@@ -20,3 +20,5 @@ export {
   type VersionChange,
 } from '@migraph/graph'
 export type { Operations, SqlFlavour } from '@migraph/operations'
+/** Kysely's `sql` tag, for raw SQL in revisions (generated revisions use it for catalog text). */
+export { sql } from '@migraph/operations'

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import yargs, { type CommandModule } from 'yargs'
 import { normalizeArgv, restoreArguments } from './argv.js'
 import { checkCommand, resolveCommand } from './commands/check-command.js'
+import { diffCommand } from './commands/diff-command.js'
 import { editCommand, historyCommand } from './commands/history-command.js'
 import { initCommand, listTemplatesCommand } from './commands/init-command.js'
 import { branchesCommand, currentCommand, headsCommand, showCommand } from './commands/inspect-commands.js'
@@ -98,6 +99,7 @@ function commandModules(state: CliState): CommandModule<GlobalArgv, never>[] {
     editCommand(state),
     ensureVersionCommand(state),
     checkCommand(state),
+    diffCommand(state),
     resolveCommand(state),
   ] as CommandModule<GlobalArgv, never>[]
 }

@@ -104,3 +104,32 @@ export class PartialStateError extends MigraphError {
     this.opsCompleted = opsCompleted
   }
 }
+
+/**
+ * The declared schema (config `schema`) could not be loaded into its shadow database: the
+ * message names the file and line of the statement that failed. Nothing was written.
+ */
+export class DeclaredSchemaError extends MigraphError {
+  override readonly name = 'DeclaredSchemaError'
+
+  constructor(message: string, options?: ErrorOptions) {
+    super('declared-schema', message, options)
+  }
+}
+
+/**
+ * `mig check --schema`: the database's schema differs from the declared one (a change made by
+ * hand, or revisions that do not produce the declared schema). `differences` lists each one.
+ */
+export class SchemaDriftError extends MigraphError {
+  override readonly name = 'SchemaDriftError'
+  readonly differences: readonly string[]
+
+  constructor(differences: readonly string[]) {
+    super(
+      'schema-drift',
+      `the database schema differs from the declared schema in ${differences.length} place(s): ${differences.join('; ')}`,
+    )
+    this.differences = differences
+  }
+}

@@ -38,6 +38,21 @@ export {
   UnknownObjectError,
   UnsupportedOperationError,
 } from '@migraph/operations'
+export {
+  type Difference,
+  type DiffStep,
+  diffSchemas,
+  formatDifferences,
+  introspect,
+  kyselyCatalogReader,
+  type Renames,
+  renderSteps,
+  SchemaDialectMismatchError,
+  type SchemaDiff,
+  SchemaError,
+  type SchemaModel,
+  UnsupportedSchemaFeatureError,
+} from '@migraph/schema'
 export { type CheckResult, check, checkFailure } from './commands/check.js'
 export { type InitArgs, type InitResult, init, listTemplates, type TemplateInfo } from './commands/init.js'
 export {
@@ -64,6 +79,14 @@ export {
 } from './commands/migrate.js'
 export { type ResolveArgs, type ResolveResult, resolve } from './commands/resolve.js'
 export { type RevisionArgs, type RevisionResult, revision } from './commands/revision.js'
+export {
+  type AutogenerateResult,
+  autogenerateRevision,
+  compareSchema,
+  parseRenames,
+  type SchemaCompareArgs,
+  type SchemaCompareResult,
+} from './commands/schema.js'
 export { defineConfig, type MigraphConfig } from './config/define-config.js'
 export { findConfig, loadConfigFile } from './config/load-config.js'
 export type { ResolvedConfig } from './config/resolved-config.js'
@@ -92,14 +115,18 @@ export {
 export {
   CommandError,
   ConfigError,
+  DeclaredSchemaError,
   MigraphError,
   MigrationFailedError,
   PartialStateError,
   RevisionFileError,
+  SchemaDriftError,
   VersionTableError,
 } from './errors.js'
 export type { HistoryEntry, HistoryStatus } from './runtime/history-table.js'
 export type { IntegrityReport } from './runtime/integrity.js'
 export type { RevisionContext } from './runtime/runner.js'
+export { declaredSchemaFiles, loadDeclaredSchema } from './schema/declared-schema.js'
+export { introspectSession } from './schema/live-schema.js'
 export { slugify } from './script/revision-file-name.js'
 export { type RevisionScript, ScriptDirectory } from './script/script-directory.js'

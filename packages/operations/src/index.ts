@@ -30,6 +30,13 @@ export type {
 export { ColumnBuilder, TableBuilder } from './builders.js'
 export { hasTransactionalDdl } from './capabilities.js'
 export type { ColumnDataType, ColumnType, SqlFlavour } from './column-types.js'
+export { isColumnDataType } from './column-types.js'
+export {
+  type ParsedConstraint,
+  type ParsedTable,
+  parseCreateTable,
+  parseIndexWhere,
+} from './compile/sqlite-parse.js'
 export { compilerKysely, createCompilerKysely } from './compiler-kysely.js'
 export {
   IdentifierTooLongError,

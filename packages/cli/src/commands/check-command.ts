@@ -1,27 +1,47 @@
-import { check, checkFailure, resolve } from '@migraph/core'
+import { check, checkFailure, compareSchema, resolve, SchemaDriftError } from '@migraph/core'
 import type { CommandModule } from 'yargs'
 import { exitCodeFor } from '../exit-codes.js'
 import { commandHelp } from '../help.js'
 import { type CliState, type GlobalArgv, withProject } from '../run.js'
 
+interface CheckArgv extends GlobalArgv {
+  readonly schema?: boolean
+}
+
 /** `mig check`: non-zero (with a distinct code) when the database and the code disagree. */
-export function checkCommand(state: CliState): CommandModule<GlobalArgv, GlobalArgv> {
+export function checkCommand(state: CliState): CommandModule<GlobalArgv, CheckArgv> {
   return {
     command: 'check',
     describe: 'Fail when revisions are pending, applied files changed, or the database is in doubt',
-    builder: (y) => commandHelp(y, 'check'),
+    builder: (y) =>
+      commandHelp(y, 'check').option('schema', {
+        type: 'boolean',
+        describe: 'also fail when the database schema differs from the config schema',
+      }),
     handler: (argv) =>
       withProject(state, argv, async (project, io) => {
         const result = await check(project)
-        const failure = checkFailure(result)
+        let failure = checkFailure(result)
+        let differences: readonly string[] = []
+        if (failure === undefined && argv.schema === true) {
+          const compared = await compareSchema(project)
+          differences = compared.diff.differences.length === 0 ? [] : compared.lines
+          if (differences.length > 0) failure = new SchemaDriftError(differences)
+        }
         if (io.json) {
-          io.printJson({ ...result, ok: failure === undefined })
+          io.printJson({
+            ...result,
+            ...(argv.schema === true ? { schemaDifferences: differences } : {}),
+            ok: failure === undefined,
+          })
           if (failure !== undefined) state.exitCode = exitCodeFor(failure)
           return
         }
+        if (failure instanceof SchemaDriftError) for (const line of differences) io.print(line)
         if (failure !== undefined) throw failure
+        const schema = argv.schema === true ? '; schema as declared' : ''
         io.say(
-          `OK: database at ${result.heads.join(', ') || 'base'}; no pending, changed or unknown revisions`,
+          `OK: database at ${result.heads.join(', ') || 'base'}; no pending, changed or unknown revisions${schema}`,
         )
       }),
   }

@@ -1,7 +1,7 @@
-import { merge, revision } from '@migraph/core'
+import { autogenerateRevision, merge, parseRenames, revision } from '@migraph/core'
 import type { CommandModule } from 'yargs'
 import { commandHelp } from '../help.js'
-import { type CliState, type GlobalArgv, withProject } from '../run.js'
+import { type CliState, type GlobalArgv, UsageError, withProject } from '../run.js'
 
 interface RevisionArgv extends GlobalArgv {
   readonly message?: string
@@ -11,6 +11,8 @@ interface RevisionArgv extends GlobalArgv {
   readonly versionPath?: string
   readonly revId?: string
   readonly dependsOn?: string[]
+  readonly autogenerate?: boolean
+  readonly rename?: string[]
 }
 
 /** `mig revision -m MSG`: write a new revision file after the current head. */
@@ -30,9 +32,35 @@ export function revisionCommand(state: CliState): CommandModule<GlobalArgv, Revi
         })
         .option('version-path', { type: 'string', describe: 'versions folder to write into' })
         .option('rev-id', { type: 'string', describe: 'revision id instead of a random one' })
-        .option('depends-on', { type: 'string', array: true, describe: 'revisions this one depends on' }),
+        .option('depends-on', { type: 'string', array: true, describe: 'revisions this one depends on' })
+        .option('autogenerate', {
+          type: 'boolean',
+          describe: 'fill upgrade/downgrade from the differences between the database and config schema',
+        })
+        .option('rename', {
+          type: 'string',
+          array: true,
+          describe: 'with --autogenerate: old:new (table) or table.old:new (column) is a rename',
+        }),
     handler: (argv) =>
       withProject(state, argv, async (project, io) => {
+        if (argv.autogenerate === true) {
+          const generated = await autogenerateRevision(project, {
+            message: argv.message,
+            head: argv.head,
+            splice: argv.splice,
+            branchLabels: argv.branchLabel,
+            versionPath: argv.versionPath,
+            revId: argv.revId,
+            dependsOn: argv.dependsOn,
+            renames: parseRenames(argv.rename ?? []),
+          })
+          if (io.json) return io.printJson({ ...generated.written, differences: generated.lines })
+          for (const line of generated.lines) io.note(line)
+          if (generated.written === undefined) return io.say('No changes in schema detected.')
+          return io.say(`Generating ${generated.written.path} ...  done`)
+        }
+        if (argv.rename !== undefined) throw new UsageError('--rename needs --autogenerate')
         const result = await revision(project, {
           message: argv.message,
           head: argv.head,

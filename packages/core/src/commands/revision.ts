@@ -18,6 +18,10 @@ export interface RevisionArgs {
   readonly dependsOn?: readonly string[] | undefined
   readonly versionPath?: string | undefined
   readonly revId?: string | undefined
+  /** Generated bodies of `upgrade()` and `downgrade()`, and the names imported from migraph. */
+  readonly body?:
+    | { readonly upgrades: string; readonly downgrades: string; readonly imports?: string | undefined }
+    | undefined
 }
 
 export interface RevisionResult {
@@ -102,8 +106,9 @@ async function writeRevision(
     dependsOn: placement.dependsOn.length > 0 ? placement.dependsOn : null,
     message: args.message ?? '',
     createDate: formatCreateDate(now),
-    upgrades: '',
-    downgrades: '',
+    upgrades: args.body?.upgrades ?? '',
+    downgrades: args.body?.downgrades ?? '',
+    imports: args.body?.imports ?? '',
   })
   mkdirSync(folder, { recursive: true })
   writeFileSync(path, source, { flag: 'wx' })

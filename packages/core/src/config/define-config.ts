@@ -32,6 +32,17 @@ export interface MigraphConfig {
   readonly lockTimeout?: number | undefined
   /** Stop trying to connect after this many milliseconds (more than 0). Default 10 000. */
   readonly connectTimeout?: number | undefined
+  /**
+   * The declared schema for `mig revision --autogenerate`, `mig diff` and `mig check --schema`:
+   * a `.sql` file, or a folder whose `.sql` files load in name order, of DDL stating the schema
+   * as it should be. It is loaded into a disposable in-memory database of the same kind.
+   */
+  readonly schema?: string | undefined
+  /**
+   * MySQL/MariaDB: the server on which the declared schema's temporary shadow database is
+   * created (and always dropped). Default: the database's own server.
+   */
+  readonly shadowUrl?: string | undefined
 }
 
 /** The keys a config may hold; anything else is rejected with the file and key named. */
@@ -46,6 +57,8 @@ export const CONFIG_KEYS: readonly (keyof MigraphConfig)[] = Object.freeze([
   'truncateSlugLength',
   'lockTimeout',
   'connectTimeout',
+  'schema',
+  'shadowUrl',
 ])
 
 /**

@@ -31,6 +31,10 @@ export interface ResolvedConfig {
   readonly truncateSlugLength: number
   readonly lockTimeoutMs: number
   readonly connectTimeoutMs: number
+  /** The declared schema's `.sql` file or folder, absolute; undefined when not configured. */
+  readonly schema: string | undefined
+  /** Where MySQL/MariaDB create the declared schema's shadow database; may hold a password. */
+  readonly shadowUrl: string | undefined
 }
 
 const DEFAULTS = {
@@ -109,6 +113,7 @@ export function resolveConfig(raw: unknown, file: string | undefined, baseDir: s
     throw new ConfigError(`${where}: config key 'transactionPerMigration' must be true or false`, file)
   }
   const template = str('template')
+  const declaredSchema = str('schema')
   const url = config.url
   const emptyUrl = Object.hasOwn(config, 'url') && (url === undefined || url === null || url === '')
   const versionTable = splitVersionTable(
@@ -130,6 +135,8 @@ export function resolveConfig(raw: unknown, file: string | undefined, baseDir: s
     truncateSlugLength: num('truncateSlugLength', DEFAULTS.truncateSlugLength),
     lockTimeoutMs: timeout('lockTimeout', 'lock', DEFAULTS.lockTimeoutMs),
     connectTimeoutMs: timeout('connectTimeout', 'connect', DEFAULTS.connectTimeoutMs),
+    schema: declaredSchema === undefined ? undefined : absolute(baseDir, declaredSchema),
+    shadowUrl: str('shadowUrl'),
   })
 }
 
