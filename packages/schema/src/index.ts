@@ -45,3 +45,4 @@ export {
 } from './model.js'
 export { normalizeSql, normalizeType } from './normalize.js'
 export { renderOp, renderSteps, usesSql } from './render-ops.js'
+export { type KyselyTypesOptions, renderKyselyTypes } from './kysely-types.js'
