@@ -27,6 +27,7 @@ export { introspect } from './introspect/introspect.js'
 export { kyselyCatalogReader } from './introspect/kysely-reader.js'
 export { introspectPostgres } from './introspect/postgres-introspect.js'
 export { introspectSqlite } from './introspect/sqlite-introspect.js'
+export { type KyselyTypesOptions, renderKyselyTypes } from './kysely-types.js'
 export {
   type CheckModel,
   type ColumnModel,
@@ -45,4 +46,4 @@ export {
 } from './model.js'
 export { normalizeSql, normalizeType } from './normalize.js'
 export { renderOp, renderSteps, usesSql } from './render-ops.js'
-export { type KyselyTypesOptions, renderKyselyTypes } from './kysely-types.js'
+export { readSchemaDumpHeader, renderSchemaSql, type SchemaDumpHeader } from './schema-sql.js'
