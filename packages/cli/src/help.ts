@@ -60,6 +60,11 @@ const COMMAND_EXAMPLES: Readonly<Record<string, [string, string][]>> = {
     ['mig check --json', 'what is pending, changed or unknown, as JSON'],
   ],
   resolve: [['mig resolve ae10 --applied', 'the failed revision is now wholly in the database']],
+  test: [
+    ['mig test', 'every revision: upgrade, downgrade, upgrade again, schema compared each time'],
+    ['mig test ae10:head --json', 'from ae10 on, as JSON'],
+    ['mig --url postgres://app@localhost/postgres test', 'on a database created for the run, then dropped'],
+  ],
 }
 
 /**

@@ -8,6 +8,7 @@ import { branchesCommand, currentCommand, headsCommand, showCommand } from './co
 import { downgradeCommand, upgradeCommand } from './commands/migrate-commands.js'
 import { mergeCommand, revisionCommand } from './commands/revision-command.js'
 import { ensureVersionCommand, stampCommand } from './commands/stamp-command.js'
+import { testCommand } from './commands/test-command.js'
 import { ExitCode } from './exit-codes.js'
 import { commandWord, GLOBAL_OPTION_NAMES, GLOBAL_OPTIONS_LINE, globalOptions } from './global-options.js'
 import { EPILOG, EXAMPLES } from './help.js'
@@ -98,6 +99,7 @@ function commandModules(state: CliState): CommandModule<GlobalArgv, never>[] {
     editCommand(state),
     ensureVersionCommand(state),
     checkCommand(state),
+    testCommand(state),
     resolveCommand(state),
   ] as CommandModule<GlobalArgv, never>[]
 }

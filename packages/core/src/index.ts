@@ -64,6 +64,15 @@ export {
 } from './commands/migrate.js'
 export { type ResolveArgs, type ResolveResult, resolve } from './commands/resolve.js'
 export { type RevisionArgs, type RevisionResult, revision } from './commands/revision.js'
+export {
+  RevisionTestError,
+  type RevisionTestFinding,
+  type RevisionTestFindingKind,
+  type RevisionTestReport,
+  type RevisionTestResult,
+  type TestRevisionsArgs,
+  testRevisions,
+} from './commands/test-revisions.js'
 export { defineConfig, type MigraphConfig } from './config/define-config.js'
 export { findConfig, loadConfigFile } from './config/load-config.js'
 export type { ResolvedConfig } from './config/resolved-config.js'
