@@ -60,6 +60,11 @@ const COMMAND_EXAMPLES: Readonly<Record<string, [string, string][]>> = {
     ['mig check --json', 'what is pending, changed or unknown, as JSON'],
   ],
   resolve: [['mig resolve ae10 --applied', 'the failed revision is now wholly in the database']],
+  schema: [
+    ['mig schema dump schema.sql', 'the schema the revisions produce, as SQL headed by the heads'],
+    ['mig schema types src/db.ts', 'the same schema as a Kysely Database interface'],
+    ['mig schema dump --from-database', "the project's database (at the heads) instead"],
+  ],
   test: [
     ['mig test', 'every revision: upgrade, downgrade, upgrade again, schema compared each time'],
     ['mig test ae10:head --json', 'from ae10 on, as JSON'],

@@ -7,6 +7,7 @@ import { initCommand, listTemplatesCommand } from './commands/init-command.js'
 import { branchesCommand, currentCommand, headsCommand, showCommand } from './commands/inspect-commands.js'
 import { downgradeCommand, upgradeCommand } from './commands/migrate-commands.js'
 import { mergeCommand, revisionCommand } from './commands/revision-command.js'
+import { schemaCommand } from './commands/schema-command.js'
 import { ensureVersionCommand, stampCommand } from './commands/stamp-command.js'
 import { testCommand } from './commands/test-command.js'
 import { ExitCode } from './exit-codes.js'
@@ -100,6 +101,7 @@ function commandModules(state: CliState): CommandModule<GlobalArgv, never>[] {
     ensureVersionCommand(state),
     checkCommand(state),
     testCommand(state),
+    schemaCommand(state),
     resolveCommand(state),
   ] as CommandModule<GlobalArgv, never>[]
 }

@@ -65,6 +65,15 @@ export {
 export { type ResolveArgs, type ResolveResult, resolve } from './commands/resolve.js'
 export { type RevisionArgs, type RevisionResult, revision } from './commands/revision.js'
 export {
+  dumpSchema,
+  refreshTypesOut,
+  type SchemaAtHeads,
+  type SchemaFileArgs,
+  type SchemaSource,
+  schemaAtHeads,
+  schemaTypes,
+} from './commands/schema-files.js'
+export {
   RevisionTestError,
   type RevisionTestFinding,
   type RevisionTestFindingKind,

@@ -1,7 +1,7 @@
 import { historyRange, type MigrationStep, planUpgrade, revisionStep } from '@migraph/graph'
 import type { Project, Reporter } from '../context.js'
-import { nodeCrypto } from '../digest.js'
 import { CommandError, MigraphError } from '../errors.js'
+import { disposableDatabase } from '../schema/disposable-database.js'
 
 /** What `mig test` found wrong with one revision. */
 export type RevisionTestFindingKind =
@@ -96,7 +96,11 @@ export async function testRevisions(
       ? undefined
       : new Set(historyRange(scripts.map, args.range, []).map((r) => r.revision))
   const steps = planUpgrade(scripts.map, [], 'heads')
-  const disposable = await disposableDatabase(project)
+  const disposable = await disposableDatabase(
+    project,
+    project.options.url,
+    'mig --url <postgres:// or mysql:// URL> test',
+  )
   const testProject = disposable.project
   const results: RevisionTestResult[] = []
   const findings: RevisionTestFinding[] = []
@@ -239,63 +243,4 @@ async function runtimeModules() {
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
-}
-
-/**
- * The database `mig test` runs on, as a project that differs from `project` only in its URL, and
- * how to get rid of it.
- */
-async function disposableDatabase(
-  project: Project,
-): Promise<{ project: Project; display: string; drop: () => Promise<void> }> {
-  const { Project: ProjectClass } = await import('../context.js')
-  const given = project.options.url
-  const dialect = project.target().dialect
-  const withUrl = (url: string) =>
-    new ProjectClass(project.config, project.environment, { ...project.options, url })
-  if (dialect === 'pglite' || (dialect === 'postgres' && given === undefined)) {
-    return {
-      project: withUrl('pglite:memory:'),
-      display: 'an in-memory embedded PostgreSQL',
-      drop: async () => undefined,
-    }
-  }
-  if (dialect === 'sqlite') {
-    return {
-      project: withUrl('sqlite::memory:'),
-      display: 'an in-memory SQLite database',
-      drop: async () => undefined,
-    }
-  }
-  if (given === undefined) {
-    throw new CommandError(
-      'mig test runs MySQL/MariaDB revisions on a throwaway database: pass --url mysql://user@host/any to name the server to create it on (the configured database is never used)',
-    )
-  }
-  return throwawayServerDatabase(withUrl, given)
-}
-
-/** A database created for the run on the server `url` names, dropped by `drop`. */
-async function throwawayServerDatabase(
-  withUrl: (url: string) => Project,
-  url: string,
-): Promise<{ project: Project; display: string; drop: () => Promise<void> }> {
-  const { sql } = await import('kysely')
-  const { withSession } = await import('../runtime/session.js')
-  const name = `mig_test_${nodeCrypto().randomBytes(6).toString('hex')}`
-  const admin = withUrl(url)
-  const parsed = new URL(url)
-  parsed.pathname = `/${name}`
-  const target = withUrl(parsed.toString())
-  await withSession(admin, { lock: false }, async (session) => {
-    await sql`create database ${sql.id(name)}`.execute(session.connection.db)
-  })
-  return {
-    project: target,
-    display: target.target().display,
-    drop: () =>
-      withSession(admin, { lock: false }, async (session) => {
-        await sql`drop database if exists ${sql.id(name)}`.execute(session.connection.db)
-      }),
-  }
 }

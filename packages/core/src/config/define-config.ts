@@ -32,6 +32,16 @@ export interface MigraphConfig {
   readonly lockTimeout?: number | undefined
   /** Stop trying to connect after this many milliseconds (more than 0). Default 10 000. */
   readonly connectTimeout?: number | undefined
+  /**
+   * A `postgres://` or `mysql://` server on which commands that replay the revisions (`mig schema
+   * dump`, `mig schema types`) create, and drop, a throwaway database. Default: an in-memory
+   * PGlite or SQLite; for MySQL/MariaDB, the configured server.
+   */
+  readonly shadowUrl?: string | undefined
+  /** The file `mig schema dump` writes and `mig setup` loads, relative to the config. */
+  readonly schemaDump?: string | undefined
+  /** A TypeScript file `mig schema types` writes, and every `upgrade`/`downgrade` rewrites. */
+  readonly typesOut?: string | undefined
 }
 
 /** The keys a config may hold; anything else is rejected with the file and key named. */
@@ -46,6 +56,9 @@ export const CONFIG_KEYS: readonly (keyof MigraphConfig)[] = Object.freeze([
   'truncateSlugLength',
   'lockTimeout',
   'connectTimeout',
+  'shadowUrl',
+  'schemaDump',
+  'typesOut',
 ])
 
 /**

@@ -31,6 +31,11 @@ export interface ResolvedConfig {
   readonly truncateSlugLength: number
   readonly lockTimeoutMs: number
   readonly connectTimeoutMs: number
+  /** See `MigraphConfig.shadowUrl`. */
+  readonly shadowUrl: string | undefined
+  /** `schemaDump` and `typesOut`, absolute; undefined when not configured. */
+  readonly schemaDump: string | undefined
+  readonly typesOut: string | undefined
 }
 
 const DEFAULTS = {
@@ -130,7 +135,20 @@ export function resolveConfig(raw: unknown, file: string | undefined, baseDir: s
     truncateSlugLength: num('truncateSlugLength', DEFAULTS.truncateSlugLength),
     lockTimeoutMs: timeout('lockTimeout', 'lock', DEFAULTS.lockTimeoutMs),
     connectTimeoutMs: timeout('connectTimeout', 'connect', DEFAULTS.connectTimeoutMs),
+    shadowUrl: str('shadowUrl'),
+    ...schemaFiles(baseDir, str('schemaDump'), str('typesOut')),
   })
+}
+
+function schemaFiles(
+  baseDir: string,
+  schemaDump: string | undefined,
+  typesOut: string | undefined,
+): { schemaDump: string | undefined; typesOut: string | undefined } {
+  return {
+    schemaDump: schemaDump === undefined ? undefined : absolute(baseDir, schemaDump),
+    typesOut: typesOut === undefined ? undefined : absolute(baseDir, typesOut),
+  }
 }
 
 /**
