@@ -66,6 +66,20 @@ const COMMAND_EXAMPLES: Readonly<Record<string, [string, string][]>> = {
     ['mig check --schema', 'also exit 9 when the schema drifted from config schema'],
   ],
   resolve: [['mig resolve ae10 --applied', 'the failed revision is now wholly in the database']],
+  schema: [
+    ['mig schema dump schema.sql', 'the schema the revisions produce, as SQL headed by the heads'],
+    ['mig schema types src/db.ts', 'the same schema as a Kysely Database interface'],
+    ['mig schema dump --from-database', "the project's database (at the heads) instead"],
+  ],
+  setup: [
+    ['mig setup schema.sql', 'an empty database at the heads, without replaying the revisions'],
+    ['mig --url postgres://app@db/new setup', "the config's schemaDump into a new database"],
+  ],
+  test: [
+    ['mig test', 'every revision: upgrade, downgrade, upgrade again, schema compared each time'],
+    ['mig test ae10:head --json', 'from ae10 on, as JSON'],
+    ['mig --url postgres://app@localhost/postgres test', 'on a database created for the run, then dropped'],
+  ],
 }
 
 /**

@@ -87,6 +87,27 @@ export {
   type SchemaCompareArgs,
   type SchemaCompareResult,
 } from './commands/schema.js'
+export {
+  dumpSchema,
+  refreshTypesOut,
+  type SchemaAtHeads,
+  type SchemaFileArgs,
+  type SchemaSource,
+  type SetupArgs,
+  type SetupResult,
+  schemaAtHeads,
+  schemaTypes,
+  setup,
+} from './commands/schema-files.js'
+export {
+  RevisionTestError,
+  type RevisionTestFinding,
+  type RevisionTestFindingKind,
+  type RevisionTestReport,
+  type RevisionTestResult,
+  type TestRevisionsArgs,
+  testRevisions,
+} from './commands/test-revisions.js'
 export { defineConfig, type MigraphConfig } from './config/define-config.js'
 export { findConfig, loadConfigFile } from './config/load-config.js'
 export type { ResolvedConfig } from './config/resolved-config.js'

@@ -55,6 +55,7 @@ export {
   planStamp,
   planUpgrade,
   resolveStartingRevisions,
+  revisionStep,
   type StepDirection,
 } from './plan.js'
 export { Revision, type RevisionInput } from './revision.js'

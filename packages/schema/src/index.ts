@@ -28,6 +28,7 @@ export { kyselyCatalogReader } from './introspect/kysely-reader.js'
 export { introspectMysql } from './introspect/mysql-introspect.js'
 export { introspectPostgres } from './introspect/postgres-introspect.js'
 export { introspectSqlite } from './introspect/sqlite-introspect.js'
+export { type KyselyTypesOptions, renderKyselyTypes } from './kysely-types.js'
 export {
   type CheckModel,
   type ColumnModel,
@@ -46,4 +47,5 @@ export {
 } from './model.js'
 export { normalizeSql, normalizeType } from './normalize.js'
 export { renderOp, renderSteps, usesSql } from './render-ops.js'
+export { readSchemaDumpHeader, renderSchemaSql, type SchemaDumpHeader } from './schema-sql.js'
 export { type ScriptStatement, splitStatements } from './sql-script.js'

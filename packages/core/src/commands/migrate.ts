@@ -119,6 +119,10 @@ async function migrate(
         checksum: checksums.checksum,
         contentDigest: checksums.contentDigest,
       })
+      if (project.config.typesOut !== undefined) {
+        const { refreshTypesOut } = await import('./schema-files.js')
+        await refreshTypesOut(project, session, heads)
+      }
       return { steps: steps.map(summarize), heads }
     })
   } finally {

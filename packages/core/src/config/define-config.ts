@@ -39,10 +39,16 @@ export interface MigraphConfig {
    */
   readonly schema?: string | undefined
   /**
-   * MySQL/MariaDB: the server on which the declared schema's temporary shadow database is
-   * created (and always dropped). Default: the database's own server.
+   * A `postgres://` or `mysql://` server on which throwaway databases are created (and always
+   * dropped): MySQL/MariaDB's shadow of the declared schema, and the revisions replayed by `mig
+   * schema dump` and `mig schema types`. Default: an in-memory PGlite or SQLite; for
+   * MySQL/MariaDB, the database's own server.
    */
   readonly shadowUrl?: string | undefined
+  /** The file `mig schema dump` writes and `mig setup` loads, relative to the config. */
+  readonly schemaDump?: string | undefined
+  /** A TypeScript file `mig schema types` writes, and every `upgrade`/`downgrade` rewrites. */
+  readonly typesOut?: string | undefined
 }
 
 /** The keys a config may hold; anything else is rejected with the file and key named. */
@@ -59,6 +65,8 @@ export const CONFIG_KEYS: readonly (keyof MigraphConfig)[] = Object.freeze([
   'connectTimeout',
   'schema',
   'shadowUrl',
+  'schemaDump',
+  'typesOut',
 ])
 
 /**

@@ -35,6 +35,9 @@ export interface ResolvedConfig {
   readonly schema: string | undefined
   /** Where MySQL/MariaDB create the declared schema's shadow database; may hold a password. */
   readonly shadowUrl: string | undefined
+  /** `schemaDump` and `typesOut`, absolute; undefined when not configured. */
+  readonly schemaDump: string | undefined
+  readonly typesOut: string | undefined
 }
 
 const DEFAULTS = {
@@ -137,7 +140,19 @@ export function resolveConfig(raw: unknown, file: string | undefined, baseDir: s
     connectTimeoutMs: timeout('connectTimeout', 'connect', DEFAULTS.connectTimeoutMs),
     schema: declaredSchema === undefined ? undefined : absolute(baseDir, declaredSchema),
     shadowUrl: str('shadowUrl'),
+    ...schemaFiles(baseDir, str('schemaDump'), str('typesOut')),
   })
+}
+
+function schemaFiles(
+  baseDir: string,
+  schemaDump: string | undefined,
+  typesOut: string | undefined,
+): { schemaDump: string | undefined; typesOut: string | undefined } {
+  return {
+    schemaDump: schemaDump === undefined ? undefined : absolute(baseDir, schemaDump),
+    typesOut: typesOut === undefined ? undefined : absolute(baseDir, typesOut),
+  }
 }
 
 /**
