@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import yargs, { type CommandModule } from 'yargs'
 import { normalizeArgv, restoreArguments } from './argv.js'
 import { checkCommand, resolveCommand } from './commands/check-command.js'
+import { graphCommand } from './commands/graph-command.js'
 import { editCommand, historyCommand } from './commands/history-command.js'
 import { initCommand, listTemplatesCommand } from './commands/init-command.js'
 import { branchesCommand, currentCommand, headsCommand, showCommand } from './commands/inspect-commands.js'
@@ -92,6 +93,7 @@ function commandModules(state: CliState): CommandModule<GlobalArgv, never>[] {
     stampCommand(state),
     currentCommand(state),
     historyCommand(state),
+    graphCommand(state),
     headsCommand(state),
     branchesCommand(state),
     showCommand(state),

@@ -39,6 +39,7 @@ export {
   UnsupportedOperationError,
 } from '@migraph/operations'
 export { type CheckResult, check, checkFailure } from './commands/check.js'
+export { GRAPH_FORMATS, type GraphArgs, type GraphFormat, graph, renderGraph } from './commands/graph.js'
 export { type InitArgs, type InitResult, init, listTemplates, type TemplateInfo } from './commands/init.js'
 export {
   branches,
@@ -98,6 +99,17 @@ export {
   RevisionFileError,
   VersionTableError,
 } from './errors.js'
+export { renderDot } from './picture/dot.js'
+export { renderHtml } from './picture/html.js'
+export { renderMermaid } from './picture/mermaid.js'
+export {
+  type GraphEdge,
+  type GraphEdgeKind,
+  type GraphNode,
+  type RevisionGraph,
+  type RevisionState,
+  revisionGraph,
+} from './picture/revision-graph.js'
 export type { HistoryEntry, HistoryStatus } from './runtime/history-table.js'
 export type { IntegrityReport } from './runtime/integrity.js'
 export type { RevisionContext } from './runtime/runner.js'
