@@ -118,6 +118,8 @@ async function migrate(
         tablesExist: state.tablesExist,
         checksum: checksums.checksum,
         contentDigest: checksums.contentDigest,
+        limits: project.config.timeouts,
+        retry: project.config.retry,
       })
       return { steps: steps.map(summarize), heads }
     })

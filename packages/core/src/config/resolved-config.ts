@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { isAbsolute, resolve } from 'node:path'
 import { ConfigError } from '../errors.js'
 import { CONFIG_KEYS, type MigraphConfig } from './define-config.js'
+import { type RetryPolicy, readTimeouts } from './revision-limits.js'
 import { type TimeoutKind, timeoutProblem } from './timeouts.js'
 import { splitVersionTable } from './version-table-name.js'
 
@@ -31,6 +32,10 @@ export interface ResolvedConfig {
   readonly truncateSlugLength: number
   readonly lockTimeoutMs: number
   readonly connectTimeoutMs: number
+  /** The config's `timeouts`: the limits a revision runs under unless it sets its own. */
+  readonly timeouts: { readonly lockTimeoutMs?: number | null; readonly statementTimeoutMs?: number | null }
+  /** `retries` and `retryDelay`: how a revision that failed on a lock timeout is tried again. */
+  readonly retry: RetryPolicy
 }
 
 const DEFAULTS = {
@@ -40,6 +45,7 @@ const DEFAULTS = {
   truncateSlugLength: 40,
   lockTimeoutMs: 60_000,
   connectTimeoutMs: 10_000,
+  retryDelayMs: 1_000,
 } as const
 
 /** Validate a raw config object (from a file or the API) and apply defaults. */
@@ -83,7 +89,11 @@ export function resolveConfig(raw: unknown, file: string | undefined, baseDir: s
     }
     return value
   }
-  const timeout = (key: 'lockTimeout' | 'connectTimeout', kind: TimeoutKind, fallback: number): number => {
+  const timeout = (
+    key: 'lockTimeout' | 'connectTimeout' | 'retryDelay',
+    kind: TimeoutKind,
+    fallback: number,
+  ): number => {
     const value = config[key]
     if (value === undefined || value === null) return fallback
     const problem = typeof value === 'number' ? timeoutProblem(value, kind) : 'is not a number'
@@ -95,6 +105,16 @@ export function resolveConfig(raw: unknown, file: string | undefined, baseDir: s
       )
     }
     return value as number
+  }
+  const timeouts =
+    config.timeouts === undefined || config.timeouts === null ? {} : readTimeouts(config.timeouts)
+  if (typeof timeouts === 'string') throw new ConfigError(`${where}: config key 'timeouts' ${timeouts}`, file)
+  const retries = config.retries ?? 0
+  if (typeof retries !== 'number' || !Number.isInteger(retries) || retries < 0 || retries > 100) {
+    throw new ConfigError(
+      `${where}: config key 'retries' must be a whole number from 0 to 100, got ${JSON.stringify(retries)}`,
+      file,
+    )
   }
   const locations = c.migrations ?? DEFAULTS.migrations
   const list = typeof locations === 'string' ? [locations] : locations
@@ -130,6 +150,8 @@ export function resolveConfig(raw: unknown, file: string | undefined, baseDir: s
     truncateSlugLength: num('truncateSlugLength', DEFAULTS.truncateSlugLength),
     lockTimeoutMs: timeout('lockTimeout', 'lock', DEFAULTS.lockTimeoutMs),
     connectTimeoutMs: timeout('connectTimeout', 'connect', DEFAULTS.connectTimeoutMs),
+    timeouts: Object.freeze(timeouts),
+    retry: Object.freeze({ retries, delayMs: timeout('retryDelay', 'lock', DEFAULTS.retryDelayMs) }),
   })
 }
 
