@@ -248,6 +248,9 @@ for (const server of servers) {
       const retries = result.stderr.split('\n').filter((line) => RETRYING.test(line))
       assert.ok(retries.length >= 1, result.stderr)
       assert.match(retries[0] as string, /\(retry 1 of 10\)$/)
+      // A retried step keeps its place in the run's count.
+      const counters = result.stderr.match(/^\[\d+\/\d+\]/gm) ?? []
+      assert.deepEqual(new Set(counters), new Set(['[1/1]']), result.stderr)
       assert.deepEqual(await server.state(url), { columns: ['id', 'name'], versions: ['a1'] })
     })
 
