@@ -6,6 +6,7 @@ import { graphCommand } from './commands/graph-command.js'
 import { editCommand, historyCommand } from './commands/history-command.js'
 import { initCommand, listTemplatesCommand } from './commands/init-command.js'
 import { branchesCommand, currentCommand, headsCommand, showCommand } from './commands/inspect-commands.js'
+import { lintCommand } from './commands/lint-command.js'
 import { downgradeCommand, upgradeCommand } from './commands/migrate-commands.js'
 import { mergeCommand, revisionCommand } from './commands/revision-command.js'
 import { ensureVersionCommand, stampCommand } from './commands/stamp-command.js'
@@ -94,6 +95,7 @@ function commandModules(state: CliState): CommandModule<GlobalArgv, never>[] {
     currentCommand(state),
     historyCommand(state),
     graphCommand(state),
+    lintCommand(state),
     headsCommand(state),
     branchesCommand(state),
     showCommand(state),

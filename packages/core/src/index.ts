@@ -52,6 +52,7 @@ export {
   revisionPath,
   show,
 } from './commands/inspect.js'
+export { type LintArgs, type LintFinding, type LintResult, lint } from './commands/lint.js'
 export { type MergeArgs, merge } from './commands/merge.js'
 export {
   downgrade,
@@ -99,6 +100,7 @@ export {
   RevisionFileError,
   VersionTableError,
 } from './errors.js'
+export { LINT_RULES, type LintRule, type LintSeverity } from './lint/lint-rules.js'
 export { renderDot } from './picture/dot.js'
 export { renderHtml } from './picture/html.js'
 export { renderMermaid } from './picture/mermaid.js'

@@ -23,6 +23,8 @@ export interface RevisionModule {
    * when it is imported to run (never by graph-only commands, which do not need it).
    */
   readonly limits?: { readonly lockTimeoutMs?: number | null; readonly statementTimeoutMs?: number | null }
+  /** `export const lint = { ignore: { rule: 'reason' } }`, as exported; `mig lint` checks it. */
+  readonly lint?: unknown
 }
 
 /** How {@link ScriptDirectory.load} remembers headers and the graph between runs. */
@@ -247,6 +249,7 @@ function revisionModule(script: RevisionScript, mod: Record<string, unknown>): R
     upgrade: mod.upgrade as RevisionModule['upgrade'],
     downgrade: mod.downgrade as RevisionModule['downgrade'],
     limits,
+    lint: mod.lint,
   }
 }
 
