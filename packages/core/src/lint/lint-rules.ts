@@ -228,7 +228,10 @@ export function checkStatements(
               break
             case 'AT_AddConstraint': {
               const constraint = (def.Constraint ?? {}) as Node
-              if (constraint.contype === 'CONSTR_PRIMARY') hits.push({ rule: 'add-primary-key', statement })
+              // `PRIMARY KEY USING INDEX` takes an index built beforehand (concurrently): the safe way.
+              if (constraint.contype === 'CONSTR_PRIMARY' && constraint.indexname === undefined) {
+                hits.push({ rule: 'add-primary-key', statement })
+              }
               if (
                 (constraint.contype === 'CONSTR_FOREIGN' || constraint.contype === 'CONSTR_CHECK') &&
                 constraint.skip_validation !== true
