@@ -217,4 +217,48 @@ describe('mig lint', () => {
       other.cleanup()
     }
   })
+
+  test("config lint: 'error': upgrade refuses revisions with errors, applying nothing", async () => {
+    const other = tempProject('mig-verify-lint-')
+    try {
+      writeFileSync(
+        join(other.dir, 'migrate.config.ts'),
+        "export default { migrations: 'migrations', url: 'sqlite:app.db', lint: 'error' }\n",
+      )
+      writeRevision(other.dir, 'migrations', {
+        id: 'a1',
+        message: 'table',
+        upgrade: ["await op.createTable('t', (t) => t.addColumn('id', 'integer'))"],
+      })
+      writeRevision(other.dir, 'migrations', {
+        id: 'b2',
+        down: 'a1',
+        message: 'index',
+        upgrade: ["await op.createIndex('t_id', 't', ['id'])"],
+      })
+      const refused = await mig(other.dir, ['upgrade', 'head'])
+      assert.equal(refused.code, 1)
+      const lines = refused.stderr.trim().split('\n')
+      assert.equal(lines.length, 2, refused.stderr)
+      assert.match(lines[0] as string, /^Target database: /)
+      assert.match(
+        lines[1] as string,
+        /^error: not upgrading: the config says lint: 'error', and mig lint found 1 error\(s\) in the revisions to apply: index-not-concurrent in b2 \(op 1\); run 'mig lint'/,
+      )
+      assert.equal((await mig(other.dir, ['current'])).stdout, '')
+      // Warnings alone do not stop it; neither does an error the revision ignores with a reason.
+      writeRevision(other.dir, 'migrations', {
+        id: 'b2',
+        down: 'a1',
+        message: 'index',
+        preamble: "export const lint = { ignore: { 'index-not-concurrent': 'the table is new and empty' } }",
+        upgrade: ["await op.createIndex('t_id', 't', ['id'])"],
+      })
+      const applied = await mig(other.dir, ['upgrade', 'head'])
+      assert.equal(applied.code, 0, applied.stderr)
+      assert.equal((await mig(other.dir, ['current'])).stdout, 'b2 (head)\n')
+    } finally {
+      other.cleanup()
+    }
+  })
 })

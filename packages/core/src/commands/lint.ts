@@ -1,8 +1,9 @@
 import { historyRange } from '@migraph/graph'
 import type { Project } from '../context.js'
-import { RevisionFileError } from '../errors.js'
+import { MigraphError, RevisionFileError } from '../errors.js'
 import { checkStatements, LINT_RULES, type LintSeverity, type RecordedStatement } from '../lint/lint-rules.js'
 import { recordUpgrade } from '../lint/record-revision.js'
+import type { ScriptDirectory } from '../script/script-directory.js'
 
 /** One dangerous change `mig lint` found. */
 export interface LintFinding {
@@ -46,7 +47,21 @@ export async function lint(project: Project, args: LintArgs = {}): Promise<LintR
   const scripts = await project.scripts()
   // Oldest first: the order they would run in.
   const revisions = [...historyRange(scripts.map, args.range, [])].reverse()
-  const modules = await scripts.loadModules(revisions.map((r) => r.revision))
+  return lintRevisions(
+    project,
+    scripts,
+    revisions.map((r) => r.revision),
+  )
+}
+
+/** Lints the given revisions (oldest first): what `mig lint` and `lint: 'error'` upgrades run. */
+export async function lintRevisions(
+  project: Project,
+  scripts: ScriptDirectory,
+  ids: readonly string[],
+): Promise<LintResult> {
+  const revisions = ids.map((id) => scripts.map.get(id))
+  const modules = await scripts.loadModules(ids)
   const findings: LintFinding[] = []
   const ignored: { revision: string; rule: string; reason: string }[] = []
   const configLock = project.config.timeouts.lockTimeoutMs
@@ -125,4 +140,21 @@ function ignoreList(value: unknown, path: string): Readonly<Record<string, strin
       throw bad(`must give a reason for ignoring '${rule}'`)
   }
   return ignore as Record<string, string>
+}
+
+/**
+ * The error `mig upgrade` fails with under `lint: 'error'` when a revision it would apply breaks
+ * a rule of severity error: one line naming each (rule, revision, op).
+ */
+export function lintFailure(result: LintResult): MigraphError {
+  const errors = result.findings.filter((f) => f.severity === 'error')
+  const named = errors
+    .slice(0, 5)
+    .map((f) => `${f.rule} in ${f.revision}${f.op === 0 ? '' : ` (op ${f.op})`}`)
+    .join(', ')
+  const more = errors.length > 5 ? `, and ${errors.length - 5} more` : ''
+  return new MigraphError(
+    'lint-failed',
+    `not upgrading: the config says lint: 'error', and mig lint found ${errors.length} error(s) in the revisions to apply: ${named}${more}; run 'mig lint' for why and the safe way, or ignore a rule in a revision with its reason (export const lint = { ignore: { rule: 'reason' } })`,
+  )
 }

@@ -44,6 +44,8 @@ export interface MigraphConfig {
   readonly retries?: number | undefined
   /** Milliseconds before the first retry, doubled before each next one (at most 60 s). Default 1 000. */
   readonly retryDelay?: number | undefined
+  /** `'error'`: `mig upgrade` runs `mig lint` on the revisions it would apply, and refuses on an error. Default `'off'`. */
+  readonly lint?: 'error' | 'off' | undefined
 }
 
 /** The keys a config may hold; anything else is rejected with the file and key named. */
@@ -61,6 +63,7 @@ export const CONFIG_KEYS: readonly (keyof MigraphConfig)[] = Object.freeze([
   'timeouts',
   'retries',
   'retryDelay',
+  'lint',
 ])
 
 /**

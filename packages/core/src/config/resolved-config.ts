@@ -36,6 +36,8 @@ export interface ResolvedConfig {
   readonly timeouts: { readonly lockTimeoutMs?: number | null; readonly statementTimeoutMs?: number | null }
   /** `retries` and `retryDelay`: how a revision that failed on a lock timeout is tried again. */
   readonly retry: RetryPolicy
+  /** `'error'`: upgrades run `mig lint` first. */
+  readonly lint: 'error' | 'off'
 }
 
 const DEFAULTS = {
@@ -116,6 +118,13 @@ export function resolveConfig(raw: unknown, file: string | undefined, baseDir: s
       file,
     )
   }
+  const lint = config.lint ?? 'off'
+  if (lint !== 'error' && lint !== 'off') {
+    throw new ConfigError(
+      `${where}: config key 'lint' must be 'error' or 'off', got ${JSON.stringify(lint)}`,
+      file,
+    )
+  }
   const locations = c.migrations ?? DEFAULTS.migrations
   const list = typeof locations === 'string' ? [locations] : locations
   if (!Array.isArray(list) || list.length === 0 || list.some((p) => typeof p !== 'string' || p === '')) {
@@ -151,6 +160,7 @@ export function resolveConfig(raw: unknown, file: string | undefined, baseDir: s
     lockTimeoutMs: timeout('lockTimeout', 'lock', DEFAULTS.lockTimeoutMs),
     connectTimeoutMs: timeout('connectTimeout', 'connect', DEFAULTS.connectTimeoutMs),
     timeouts: Object.freeze(timeouts),
+    lint,
     retry: Object.freeze({ retries, delayMs: timeout('retryDelay', 'lock', DEFAULTS.retryDelayMs) }),
   })
 }
