@@ -41,6 +41,8 @@ const EXTERNAL = [
   'esbuild',
   'cosmiconfig',
   'ejs',
+  // PostgreSQL's own parser in WebAssembly, for `mig lint`: its .wasm file is loaded beside it.
+  'libpg-query',
 ]
 
 /**

@@ -55,6 +55,15 @@ const COMMAND_EXAMPLES: Readonly<Record<string, [string, string][]>> = {
     ['mig history -r-3:current', 'the three revisions before the current one, and it'],
     ['mig history -i', 'marking the current revision'],
   ],
+  graph: [
+    ['mig graph', 'a Mermaid flowchart, for a ```mermaid block in Markdown'],
+    ['mig graph --format html -i > graph.html', 'a page marking the current and pending revisions'],
+    ['mig graph -r billing@base:billing@head --format dot | dot -Tsvg', 'one branch, through Graphviz'],
+  ],
+  lint: [
+    ['mig lint', 'every revision'],
+    ['mig lint ae10:head --json', 'from ae10 on, as JSON'],
+  ],
   heads: [['mig heads -v', 'with each head in full']],
   branches: [['mig branches -v', 'with each branch point in full']],
   show: [['mig show head', 'the head revision in full']],

@@ -3,9 +3,11 @@ import yargs, { type CommandModule } from 'yargs'
 import { normalizeArgv, restoreArguments } from './argv.js'
 import { checkCommand, resolveCommand } from './commands/check-command.js'
 import { diffCommand } from './commands/diff-command.js'
+import { graphCommand } from './commands/graph-command.js'
 import { editCommand, historyCommand } from './commands/history-command.js'
 import { initCommand, listTemplatesCommand } from './commands/init-command.js'
 import { branchesCommand, currentCommand, headsCommand, showCommand } from './commands/inspect-commands.js'
+import { lintCommand } from './commands/lint-command.js'
 import { downgradeCommand, upgradeCommand } from './commands/migrate-commands.js'
 import { mergeCommand, revisionCommand } from './commands/revision-command.js'
 import { schemaCommand, setupCommand } from './commands/schema-command.js'
@@ -95,6 +97,8 @@ function commandModules(state: CliState): CommandModule<GlobalArgv, never>[] {
     stampCommand(state),
     currentCommand(state),
     historyCommand(state),
+    graphCommand(state),
+    lintCommand(state),
     headsCommand(state),
     branchesCommand(state),
     showCommand(state),

@@ -110,6 +110,9 @@ export function stderrReporter(
       total = count
       index = 0
     },
+    stepsRewound: (count) => {
+      index = Math.max(0, index - count)
+    },
     stepStarted: (step) => {
       index += 1
       if (!quiet && tty()) write(stepLine(step))

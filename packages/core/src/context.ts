@@ -18,6 +18,8 @@ export interface Reporter {
   stepStarted?(step: MigrationStep): void
   stepFinished?(step: MigrationStep, durationMs: number): void
   stepFailed?(step: MigrationStep, durationMs: number): void
+  /** The last `count` steps reported as started will run again (a retry after a lock timeout). */
+  stepsRewound?(count: number): void
 }
 
 /** The outside world, injected so tests need no monkey-patching. */

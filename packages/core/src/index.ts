@@ -54,6 +54,7 @@ export {
   UnsupportedSchemaFeatureError,
 } from '@migraph/schema'
 export { type CheckResult, check, checkFailure } from './commands/check.js'
+export { GRAPH_FORMATS, type GraphArgs, type GraphFormat, graph, renderGraph } from './commands/graph.js'
 export { type InitArgs, type InitResult, init, listTemplates, type TemplateInfo } from './commands/init.js'
 export {
   branches,
@@ -66,6 +67,7 @@ export {
   revisionPath,
   show,
 } from './commands/inspect.js'
+export { type LintArgs, type LintFinding, type LintResult, lint } from './commands/lint.js'
 export { type MergeArgs, merge } from './commands/merge.js'
 export {
   downgrade,
@@ -144,6 +146,18 @@ export {
   SchemaDriftError,
   VersionTableError,
 } from './errors.js'
+export { LINT_RULES, type LintRule, type LintSeverity } from './lint/lint-rules.js'
+export { renderDot } from './picture/dot.js'
+export { renderHtml } from './picture/html.js'
+export { renderMermaid } from './picture/mermaid.js'
+export {
+  type GraphEdge,
+  type GraphEdgeKind,
+  type GraphNode,
+  type RevisionGraph,
+  type RevisionState,
+  revisionGraph,
+} from './picture/revision-graph.js'
 export type { HistoryEntry, HistoryStatus } from './runtime/history-table.js'
 export type { IntegrityReport } from './runtime/integrity.js'
 export type { RevisionContext } from './runtime/runner.js'

@@ -44,6 +44,11 @@ export class OperationError extends MigraphError {
     Object.assign(copy, this, { revision, message })
     const stack = this.stack?.replace(this.message, message)
     Object.defineProperty(copy, 'stack', { value: stack, writable: true, configurable: true })
+    // `cause` is not enumerable, so `Object.assign` leaves it behind: the driver's error (its
+    // SQLSTATE, say) must stay reachable from the copy.
+    if ('cause' in this) {
+      Object.defineProperty(copy, 'cause', { value: this.cause, writable: true, configurable: true })
+    }
     return copy
   }
 }

@@ -111,6 +111,12 @@ async function migrate(
         checksums,
       })
       const steps = plan(current, args.target)
+      if (direction === 'up' && project.config.lint === 'error') {
+        const { lintRevisions, lintFailure } = await import('./lint.js')
+        const ids = steps.filter((step) => !step.isStamp).map((step) => step.revision)
+        const result = await lintRevisions(project, scripts, ids)
+        if (result.errors > 0) throw lintFailure(result)
+      }
       const heads = await runSteps(session, scripts, current, steps, {
         transactionPerMigration: project.config.transactionPerMigration,
         reporter: project.environment.reporter,
@@ -118,6 +124,8 @@ async function migrate(
         tablesExist: state.tablesExist,
         checksum: checksums.checksum,
         contentDigest: checksums.contentDigest,
+        limits: project.config.timeouts,
+        retry: project.config.retry,
       })
       if (project.config.typesOut !== undefined) {
         const { refreshTypesOut } = await import('./schema-files.js')

@@ -1,3 +1,5 @@
+import type { TimeoutsSetting } from './revision-limits.js'
+
 /**
  * The shape of `migrate.config.ts`. Every key is optional; relative paths resolve against the
  * folder of the config file.
@@ -49,6 +51,18 @@ export interface MigraphConfig {
   readonly schemaDump?: string | undefined
   /** A TypeScript file `mig schema types` writes, and every `upgrade`/`downgrade` rewrites. */
   readonly typesOut?: string | undefined
+  /**
+   * Database limits every revision runs under, in milliseconds: `lockTimeout` (how long a
+   * statement waits for a table or row lock) and `statementTimeout`. A revision's own
+   * `export const timeouts` overrides them. Unset: the database's own settings.
+   */
+  readonly timeouts?: TimeoutsSetting | undefined
+  /** How many times a revision that failed on a lock timeout is tried again. Default 0. */
+  readonly retries?: number | undefined
+  /** Milliseconds before the first retry, doubled before each next one (at most 60 s). Default 1 000. */
+  readonly retryDelay?: number | undefined
+  /** `'error'`: `mig upgrade` runs `mig lint` on the revisions it would apply, and refuses on an error. Default `'off'`. */
+  readonly lint?: 'error' | 'off' | undefined
 }
 
 /** The keys a config may hold; anything else is rejected with the file and key named. */
@@ -67,6 +81,10 @@ export const CONFIG_KEYS: readonly (keyof MigraphConfig)[] = Object.freeze([
   'shadowUrl',
   'schemaDump',
   'typesOut',
+  'timeouts',
+  'retries',
+  'retryDelay',
+  'lint',
 ])
 
 /**

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { isAbsolute, resolve } from 'node:path'
 import { ConfigError } from '../errors.js'
 import { CONFIG_KEYS, type MigraphConfig } from './define-config.js'
+import { type RetryPolicy, readTimeouts } from './revision-limits.js'
 import { type TimeoutKind, timeoutProblem } from './timeouts.js'
 import { splitVersionTable } from './version-table-name.js'
 
@@ -38,6 +39,12 @@ export interface ResolvedConfig {
   /** `schemaDump` and `typesOut`, absolute; undefined when not configured. */
   readonly schemaDump: string | undefined
   readonly typesOut: string | undefined
+  /** The config's `timeouts`: the limits a revision runs under unless it sets its own. */
+  readonly timeouts: { readonly lockTimeoutMs?: number | null; readonly statementTimeoutMs?: number | null }
+  /** `retries` and `retryDelay`: how a revision that failed on a lock timeout is tried again. */
+  readonly retry: RetryPolicy
+  /** `'error'`: upgrades run `mig lint` first. */
+  readonly lint: 'error' | 'off'
 }
 
 const DEFAULTS = {
@@ -47,6 +54,7 @@ const DEFAULTS = {
   truncateSlugLength: 40,
   lockTimeoutMs: 60_000,
   connectTimeoutMs: 10_000,
+  retryDelayMs: 1_000,
 } as const
 
 /** Validate a raw config object (from a file or the API) and apply defaults. */
@@ -90,7 +98,11 @@ export function resolveConfig(raw: unknown, file: string | undefined, baseDir: s
     }
     return value
   }
-  const timeout = (key: 'lockTimeout' | 'connectTimeout', kind: TimeoutKind, fallback: number): number => {
+  const timeout = (
+    key: 'lockTimeout' | 'connectTimeout' | 'retryDelay',
+    kind: TimeoutKind,
+    fallback: number,
+  ): number => {
     const value = config[key]
     if (value === undefined || value === null) return fallback
     const problem = typeof value === 'number' ? timeoutProblem(value, kind) : 'is not a number'
@@ -102,6 +114,23 @@ export function resolveConfig(raw: unknown, file: string | undefined, baseDir: s
       )
     }
     return value as number
+  }
+  const timeouts =
+    config.timeouts === undefined || config.timeouts === null ? {} : readTimeouts(config.timeouts)
+  if (typeof timeouts === 'string') throw new ConfigError(`${where}: config key 'timeouts' ${timeouts}`, file)
+  const retries = config.retries ?? 0
+  if (typeof retries !== 'number' || !Number.isInteger(retries) || retries < 0 || retries > 100) {
+    throw new ConfigError(
+      `${where}: config key 'retries' must be a whole number from 0 to 100, got ${JSON.stringify(retries)}`,
+      file,
+    )
+  }
+  const lint = config.lint ?? 'off'
+  if (lint !== 'error' && lint !== 'off') {
+    throw new ConfigError(
+      `${where}: config key 'lint' must be 'error' or 'off', got ${JSON.stringify(lint)}`,
+      file,
+    )
   }
   const locations = c.migrations ?? DEFAULTS.migrations
   const list = typeof locations === 'string' ? [locations] : locations
@@ -141,6 +170,9 @@ export function resolveConfig(raw: unknown, file: string | undefined, baseDir: s
     schema: declaredSchema === undefined ? undefined : absolute(baseDir, declaredSchema),
     shadowUrl: str('shadowUrl'),
     ...schemaFiles(baseDir, str('schemaDump'), str('typesOut')),
+    timeouts: Object.freeze(timeouts),
+    lint,
+    retry: Object.freeze({ retries, delayMs: timeout('retryDelay', 'lock', DEFAULTS.retryDelayMs) }),
   })
 }
 

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely'
+import type { RevisionLimits } from '../config/revision-limits.js'
 import type { IdentifierLimit } from '../config/version-table-name.js'
 
 /** The database type of a Kysely whose tables migrations create as they go, unknown at compile time. */
@@ -168,6 +169,19 @@ export interface MigrationDialect {
    * `heldHere` says the caller itself holds it exclusively (it closed it and keeps its lock).
    */
   stateFingerprint?(target: DatabaseTarget, heldHere?: boolean): string | undefined
+  /**
+   * Puts a revision's lock and statement timeouts in force on `executor` before it runs: inside
+   * its transaction where it has one. Returns how to undo a setting that outlives the revision
+   * (a session setting), called after it, or nothing. Absent where the database has no such
+   * limits (SQLite, whose single writer holds the lock for the whole run).
+   */
+  applyLimits?(
+    executor: AnyKysely,
+    limits: RevisionLimits,
+    context: { readonly inTransaction: boolean; readonly connection: Connection },
+  ): Promise<(() => Promise<void>) | undefined>
+  /** Whether `error`, or an error it was caused by, is the database giving up waiting for a lock. */
+  isLockTimeout?(error: unknown): boolean
 }
 
 /** The version table used when the config names none. */

@@ -19,6 +19,7 @@ import { ConnectionError, InvalidDatabaseUrlError, LockError } from './errors.js
 import { pollForLock } from './lock-polling.js'
 import { asSession, SessionConnection } from './session-connection.js'
 import { once, SessionQueue, withTimeout } from './session-queue.js'
+import { MYSQL_LIMITS } from './statement-limits.js'
 import { hostAndPort, maskUrl, redactSecrets, splitNetworkUrl, urlSecrets } from './url.js'
 import {
   lockedVersionTable,
@@ -41,6 +42,7 @@ export const mysqlDialect: MigrationDialect = Object.freeze({
   transactionalDDL: false,
   dataModifyingCte: false,
   chainsTransactions: false,
+  ...MYSQL_LIMITS,
   identifierLimit: MYSQL_IDENTIFIER_LIMIT,
   driverPackage: 'mysql2',
 

@@ -19,6 +19,7 @@ import { ConnectionError } from './errors.js'
 import { loadPglite } from './pglite-loader.js'
 import { acquireLockFile, type ProcessLockFile } from './process-lock-file.js'
 import { asSession, SessionConnection } from './session-connection.js'
+import { POSTGRES_LIMITS } from './statement-limits.js'
 import { POSTGRES_IDENTIFIER_LIMIT, resolvePostgresVersionTable } from './version-table-resolution.js'
 
 /**
@@ -83,6 +84,7 @@ export const pgliteDialect: MigrationDialect = Object.freeze({
   transactionalDDL: true,
   dataModifyingCte: true,
   chainsTransactions: false,
+  ...POSTGRES_LIMITS,
   identifierLimit: POSTGRES_IDENTIFIER_LIMIT,
   driverPackage: null,
 

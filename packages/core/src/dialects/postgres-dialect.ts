@@ -19,6 +19,7 @@ import { ConnectionError, InvalidDatabaseUrlError, LockError } from './errors.js
 import { advisoryLockKey, pollForLock, toDate } from './lock-polling.js'
 import { asSession, PreparedStatements, SessionConnection } from './session-connection.js'
 import { once, SessionQueue, withTimeout } from './session-queue.js'
+import { POSTGRES_LIMITS } from './statement-limits.js'
 import {
   hostAndPort,
   maskUrl,
@@ -58,6 +59,7 @@ export const postgresDialect: MigrationDialect = Object.freeze({
   transactionalDDL: true,
   dataModifyingCte: true,
   chainsTransactions: true,
+  ...POSTGRES_LIMITS,
   identifierLimit: POSTGRES_IDENTIFIER_LIMIT,
   driverPackage: 'pg',
 

@@ -1,15 +1,17 @@
 import { applyStep, GraphError, type MigrationStep } from '@migraph/graph'
 import { createOnlineSink, createOperations, type Op, OperationError, type OpSink } from '@migraph/operations'
 import { type ControlledTransaction, sql } from 'kysely'
+import { limitsFor, type RetryPolicy, retryDelay } from '../config/revision-limits.js'
 import type { Reporter } from '../context.js'
 import type { AnyDatabase, AnyKysely } from '../dialects/dialect.js'
-import { MigraphError, MigrationFailedError } from '../errors.js'
+import { MigraphError, MigrationFailedError, PartialStateError } from '../errors.js'
 import { saveBundleCaches } from '../script/import-module.js'
 import type { RevisionModule, ScriptDirectory } from '../script/script-directory.js'
 import { fileChecksum } from './checksum.js'
 import type { ChecksumOf } from './checksum-cache.js'
 import {
   currentActor,
+  deleteStartedEntry,
   ensureHistoryTable,
   type HistoryEntry,
   historyTableOf,
@@ -39,7 +41,15 @@ export interface RunOptions {
    * modules already compiled from those very texts are then loaded without reading the files.
    */
   readonly contentDigest?: ChecksumOf | undefined
+  /** The config's `timeouts`, under each revision's own. */
+  readonly limits?:
+    | { readonly lockTimeoutMs?: number | null; readonly statementTimeoutMs?: number | null }
+    | undefined
+  /** How a transactional group that failed on a lock timeout is tried again; by default it is not. */
+  readonly retry?: RetryPolicy | undefined
 }
+
+const NO_RETRY: RetryPolicy = { retries: 0, delayMs: 0 }
 
 /** What a revision's functions receive beside `op`. */
 export interface RevisionContext {
@@ -85,6 +95,14 @@ export async function runSteps(
     },
   )
   let heads = startHeads
+  // Limits cost a statement per revision: only set when the config or a revision asks for them.
+  const limited =
+    Object.keys(options.limits ?? {}).length > 0 || [...modules.values()].some((m) => m.limits !== undefined)
+  if (limited && session.dialect.applyLimits === undefined) {
+    options.reporter.warn(
+      `${session.dialect.name} has no lock or statement timeouts: the configured or revision 'timeouts' are not applied`,
+    )
+  }
   // Both tables are created on the first write, in the first step's transaction.
   let tablesExist =
     steps.length > 0 &&
@@ -109,7 +127,23 @@ export async function runSteps(
         })
       }
       const module = modules.get(step.revision)
-      if (module !== undefined) await runModule(executor, session, step, module, options, progress)
+      if (module !== undefined) {
+        const restore =
+          limited && session.dialect.applyLimits !== undefined
+            ? await session.dialect.applyLimits(executor, limitsFor(options.limits ?? {}, module.limits), {
+                inTransaction,
+                connection: session.connection,
+              })
+            : undefined
+        try {
+          await runModule(executor, session, step, module, options, progress)
+        } catch (error) {
+          // A session setting goes back even after a failure; the revision's error is what counts.
+          await restore?.().catch(() => undefined)
+          throw error
+        }
+        await restore?.()
+      }
       const next = applyStep(scripts.map, heads, step)
       if (!tablesExist) {
         await ensureVersionTable(executor, session.versionTable)
@@ -144,43 +178,86 @@ export async function runSteps(
   const groups = groupSteps(steps, scripts, options)
   let trx: ControlledTransaction<AnyDatabase> | undefined
   if (steps.length > 0) options.reporter.stepsPlanned?.(steps.length)
-  try {
-    for (const [at, group] of groups.entries()) {
-      const unrollable = !group.transactional || !session.dialect.transactionalDDL
-      if (!tablesExist && unrollable && group.steps.some((step) => !step.isStamp)) {
-        // The `started` entries need the history table, and creating it inside a transaction
-        // on MySQL/MariaDB would commit that transaction: create both tables first, on their own.
-        await ensureVersionTable(db, session.versionTable)
-        await ensureHistoryTable(db, history)
-        tablesExist = true
-      }
-      if (group.transactional) {
-        trx ??= await db.startTransaction().execute()
-        for (const step of group.steps) await runStep(trx, step, true)
-        if (session.dialect.chainsTransactions && groups[at + 1]?.transactional === true) {
-          // A failed COMMIT ends its transaction, as does a text that failed at its BEGIN: the
-          // rollback below then only frees the session.
-          await sql.raw('commit; begin').execute(trx)
-        } else {
-          // Kept until it succeeds: after a failed COMMIT, only the rollback frees the session.
-          await trx.commit().execute()
-          trx = undefined
-        }
-      } else {
-        for (const step of group.steps) await runStep(db, step, false)
-      }
+  const runGroup = async (at: number, group: StepGroup): Promise<void> => {
+    const unrollable = !group.transactional || !session.dialect.transactionalDDL
+    if (!tablesExist && unrollable && group.steps.some((step) => !step.isStamp)) {
+      // The `started` entries need the history table, and creating it inside a transaction
+      // on MySQL/MariaDB would commit that transaction: create both tables first, on their own.
+      await ensureVersionTable(db, session.versionTable)
+      await ensureHistoryTable(db, history)
       tablesExist = true
     }
-  } catch (error) {
-    await trx
-      ?.rollback()
-      .execute()
-      .catch(() => undefined)
-    // Recorded only now, after the transaction has rolled back and released the session. A
-    // ROLLBACK on a lost connection fails too: the step's own error says what happened.
-    throw failure === undefined
-      ? error
-      : await partialStateOf(failure.error, { ...failure, session, actor, checksums })
+    if (group.transactional) {
+      trx ??= await db.startTransaction().execute()
+      for (const step of group.steps) await runStep(trx, step, true)
+      if (session.dialect.chainsTransactions && groups[at + 1]?.transactional === true) {
+        // A failed COMMIT ends its transaction, as does a text that failed at its BEGIN: the
+        // rollback below then only frees the session.
+        await sql.raw('commit; begin').execute(trx)
+      } else {
+        // Kept until it succeeds: after a failed COMMIT, only the rollback frees the session.
+        await trx.commit().execute()
+        trx = undefined
+      }
+    } else {
+      for (const step of group.steps) await runStep(db, step, false)
+    }
+    tablesExist = true
+  }
+  const retry = options.retry ?? NO_RETRY
+  for (const [at, group] of groups.entries()) {
+    for (let attempt = 0; ; attempt++) {
+      const headsBefore = heads
+      try {
+        await runGroup(at, group)
+        break
+      } catch (error) {
+        await trx
+          ?.rollback()
+          .execute()
+          .catch(() => undefined)
+        trx = undefined
+        const failed = failure
+        failure = undefined
+        const lockTimeout =
+          failed !== undefined &&
+          group.transactional &&
+          session.dialect.isLockTimeout?.(failed.error) === true
+        const retrying = lockTimeout && attempt < retry.retries
+        let settled: unknown
+        if (lockTimeout && failed.marked && untouched(failed, group)) {
+          // Where DDL cannot roll back (MySQL/MariaDB), a statement that timed out waiting for its
+          // lock changed nothing, and nothing ran before it: only the `started` entry, which the
+          // DDL's implicit commit may have kept, records the attempt: taken back, the revision is
+          // plainly not applied, and a retry (or the next run) starts clean.
+          await deleteStartedEntry(db, history, {
+            revision: failed.step.revision,
+            startedAt: failed.startedAt,
+          })
+          settled = failed.error
+        } else {
+          // Recorded only now, after the transaction has rolled back and released the session. A
+          // ROLLBACK on a lost connection fails too: the step's own error says what happened.
+          settled =
+            failed === undefined
+              ? error
+              : await partialStateOf(failed.error, { ...failed, session, actor, checksums })
+        }
+        // Tried again only when nothing of the group stayed: it rolled back, or failed before
+        // changing anything (a PartialStateError says something stayed).
+        if (retrying && !(settled instanceof PartialStateError)) {
+          heads = headsBefore
+          options.reporter.stepsRewound?.(group.steps.indexOf(failed.step) + 1)
+          const wait = retryDelay(retry, attempt + 1)
+          options.reporter.warn(
+            `revision ${failed.step.revision} gave up waiting for a lock (${firstLine(driverMessage(settled))}); nothing of it was applied; retrying in ${formatSeconds(wait)} (retry ${attempt + 1} of ${retry.retries})`,
+          )
+          await new Promise((resolve) => setTimeout(resolve, wait))
+          continue
+        }
+        throw settled
+      }
+    }
   }
   // Now that the revisions' functions are compiled, their bundle's code cache can hold them.
   saveBundleCaches()
@@ -285,6 +362,35 @@ function groupSteps(
     }
   }
   return groups
+}
+
+/**
+ * Whether a failed step is the first of its group to touch the database and failed on its first
+ * operation before that operation completed anything it could report, without taking `op.db`.
+ */
+function untouched(failed: FailedStep, group: StepGroup): boolean {
+  const first = group.steps.findIndex((step) => !step.isStamp)
+  return (
+    group.steps[first] === failed.step &&
+    failed.progress.completed === 0 &&
+    failed.progress.attempted <= 1 &&
+    !failed.progress.dbUsed
+  )
+}
+
+/** The message of the error at the end of `error`'s cause chain: the database's own words. */
+function driverMessage(error: unknown): string {
+  let last = error
+  const seen = new Set<unknown>()
+  for (let e = error; e instanceof Error && !seen.has(e); e = e.cause) {
+    seen.add(e)
+    last = e
+  }
+  return last instanceof Error ? last.message : String(last)
+}
+
+function formatSeconds(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Number((ms / 1000).toFixed(1))} s`
 }
 
 function firstLine(text: string): string {

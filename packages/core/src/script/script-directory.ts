@@ -1,5 +1,6 @@
 import { closeSync, openSync, readSync } from 'node:fs'
 import { type Revision, RevisionMap } from '@migraph/graph'
+import { readTimeouts } from '../config/revision-limits.js'
 import { RevisionFileError } from '../errors.js'
 import { type Listing, listRevisionFiles, restampListing, stampIn } from './folder-listing.js'
 import { type FileStamp, type HeaderCacheOptions, STAMP_WIDTH } from './header-cache.js'
@@ -17,6 +18,13 @@ export interface RevisionScript extends RevisionHeader {
 export interface RevisionModule {
   readonly upgrade: (op: never) => Promise<void> | void
   readonly downgrade: (op: never) => Promise<void> | void
+  /**
+   * `export const timeouts = { lockTimeout, statementTimeout }`, checked: read from the module
+   * when it is imported to run (never by graph-only commands, which do not need it).
+   */
+  readonly limits?: { readonly lockTimeoutMs?: number | null; readonly statementTimeoutMs?: number | null }
+  /** `export const lint = { ignore: { rule: 'reason' } }`, as exported; `mig lint` checks it. */
+  readonly lint?: unknown
 }
 
 /** How {@link ScriptDirectory.load} remembers headers and the graph between runs. */
@@ -232,7 +240,17 @@ function revisionModule(script: RevisionScript, mod: Record<string, unknown>): R
       throw new RevisionFileError(script.path, `${script.path}: missing export 'async function ${name}(op)'`)
     }
   }
-  return mod as unknown as RevisionModule
+  if (mod.timeouts === undefined) return mod as unknown as RevisionModule
+  const limits = readTimeouts(mod.timeouts)
+  if (typeof limits === 'string') {
+    throw new RevisionFileError(script.path, `${script.path}: export 'timeouts' ${limits}`)
+  }
+  return {
+    upgrade: mod.upgrade as RevisionModule['upgrade'],
+    downgrade: mod.downgrade as RevisionModule['downgrade'],
+    limits,
+    lint: mod.lint,
+  }
 }
 
 const HEADER_FIELDS = ['revision', 'downRevision', 'branchLabels', 'dependsOn', 'transactional'] as const
