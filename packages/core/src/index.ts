@@ -92,6 +92,7 @@ export {
 export {
   CommandError,
   ConfigError,
+  IrreversibleRevisionError,
   MigraphError,
   MigrationFailedError,
   PartialStateError,
@@ -103,3 +104,4 @@ export type { IntegrityReport } from './runtime/integrity.js'
 export type { RevisionContext } from './runtime/runner.js'
 export { slugify } from './script/revision-file-name.js'
 export { type RevisionScript, ScriptDirectory } from './script/script-directory.js'
+export { type SqlStatement, splitSql } from './script/sql-splitter.js'
