@@ -3,6 +3,12 @@ import type { CommandModule } from 'yargs'
 import { commandHelp } from '../help.js'
 import { type CliState, type GlobalArgv, withProject } from '../run.js'
 
+const FORMAT_OPTION = {
+  type: 'string',
+  choices: ['ts', 'sql'],
+  describe: "file format of the new revision (default: the config's revisionFormat, else ts)",
+} as const
+
 interface RevisionArgv extends GlobalArgv {
   readonly message?: string
   readonly head?: string
@@ -11,6 +17,7 @@ interface RevisionArgv extends GlobalArgv {
   readonly versionPath?: string
   readonly revId?: string
   readonly dependsOn?: string[]
+  readonly format?: 'ts' | 'sql'
 }
 
 /** `mig revision -m MSG`: write a new revision file after the current head. */
@@ -30,7 +37,8 @@ export function revisionCommand(state: CliState): CommandModule<GlobalArgv, Revi
         })
         .option('version-path', { type: 'string', describe: 'versions folder to write into' })
         .option('rev-id', { type: 'string', describe: 'revision id instead of a random one' })
-        .option('depends-on', { type: 'string', array: true, describe: 'revisions this one depends on' }),
+        .option('depends-on', { type: 'string', array: true, describe: 'revisions this one depends on' })
+        .option('format', FORMAT_OPTION),
     handler: (argv) =>
       withProject(state, argv, async (project, io) => {
         const result = await revision(project, {
@@ -41,6 +49,7 @@ export function revisionCommand(state: CliState): CommandModule<GlobalArgv, Revi
           versionPath: argv.versionPath,
           revId: argv.revId,
           dependsOn: argv.dependsOn,
+          format: argv.format,
         })
         if (io.json) return io.printJson(result)
         io.say(`Generating ${result.path} ...  done`)
@@ -53,6 +62,7 @@ interface MergeArgv extends GlobalArgv {
   readonly message?: string
   readonly branchLabel?: string[]
   readonly revId?: string
+  readonly format?: 'ts' | 'sql'
 }
 
 /** `mig merge <revs...>`: a revision that joins several heads. */
@@ -65,7 +75,8 @@ export function mergeCommand(state: CliState): CommandModule<GlobalArgv, MergeAr
         .positional('revisions', { type: 'string', array: true, demandOption: true })
         .option('message', { alias: 'm', type: 'string' })
         .option('branch-label', { type: 'string', array: true })
-        .option('rev-id', { type: 'string' }),
+        .option('rev-id', { type: 'string' })
+        .option('format', FORMAT_OPTION),
     handler: (argv) =>
       withProject(state, argv, async (project, io) => {
         const result = await merge(project, {
@@ -73,6 +84,7 @@ export function mergeCommand(state: CliState): CommandModule<GlobalArgv, MergeAr
           message: argv.message,
           branchLabels: argv.branchLabel,
           revId: argv.revId,
+          format: argv.format,
         })
         if (io.json) return io.printJson(result)
         io.say(`Generating ${result.path} ...  done`)

@@ -28,10 +28,15 @@ export interface ResolvedConfig {
   readonly transactionPerMigration: boolean
   readonly fileTemplate: string
   readonly template: string | undefined
+  /** What new revisions are written as. */
+  readonly revisionFormat: RevisionFormat
   readonly truncateSlugLength: number
   readonly lockTimeoutMs: number
   readonly connectTimeoutMs: number
 }
+
+/** The file formats of a revision: a TypeScript module or a SQL file. */
+export type RevisionFormat = 'ts' | 'sql'
 
 const DEFAULTS = {
   migrations: 'migrations',
@@ -109,6 +114,13 @@ export function resolveConfig(raw: unknown, file: string | undefined, baseDir: s
     throw new ConfigError(`${where}: config key 'transactionPerMigration' must be true or false`, file)
   }
   const template = str('template')
+  const revisionFormat = str('revisionFormat') ?? 'ts'
+  if (revisionFormat !== 'ts' && revisionFormat !== 'sql') {
+    throw new ConfigError(
+      `${where}: config key 'revisionFormat' must be 'ts' or 'sql', got ${JSON.stringify(revisionFormat)}`,
+      file,
+    )
+  }
   const url = config.url
   const emptyUrl = Object.hasOwn(config, 'url') && (url === undefined || url === null || url === '')
   const versionTable = splitVersionTable(
@@ -127,6 +139,7 @@ export function resolveConfig(raw: unknown, file: string | undefined, baseDir: s
     transactionPerMigration: transactionPerMigration ?? true,
     fileTemplate: str('fileTemplate') ?? DEFAULTS.fileTemplate,
     template: template === undefined ? undefined : absolute(baseDir, template),
+    revisionFormat,
     truncateSlugLength: num('truncateSlugLength', DEFAULTS.truncateSlugLength),
     lockTimeoutMs: timeout('lockTimeout', 'lock', DEFAULTS.lockTimeoutMs),
     connectTimeoutMs: timeout('connectTimeout', 'connect', DEFAULTS.connectTimeoutMs),

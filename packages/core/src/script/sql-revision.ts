@@ -1,4 +1,4 @@
-import type { Operations, SqlFlavour } from '@migraph/operations'
+import { OperationError, type Operations, type SqlFlavour } from '@migraph/operations'
 import { RevisionFileError } from '../errors.js'
 import type { RevisionHeader } from './revision-header.js'
 import { outsideTransactionReason, type SqlStatement, SqlSyntaxProblem, splitSql } from './sql-splitter.js'
@@ -196,7 +196,9 @@ export class SqlStatementError extends Error {
     readonly statement: string,
     cause: unknown,
   ) {
-    const reason = cause instanceof Error ? cause.message : String(cause)
+    // An op's error repeats the op and revision, which the runner's message already names.
+    const reason =
+      cause instanceof OperationError ? cause.detail : cause instanceof Error ? cause.message : String(cause)
     super(`${file}:${line}: ${reason.split('\n').find((l) => l.trim() !== '') ?? reason}`, { cause })
   }
 }
@@ -229,7 +231,7 @@ export function sqlRevisionModule(file: string, source: string): SqlRevisionModu
   }
   const irreversible =
     parsed.down === undefined
-      ? `${file} has no '-- migrate: down' (or '-- DOWN') section, so revision ${parsed.header.revision} cannot be downgraded`
+      ? `${file} has no '-- migrate: down' (or '-- DOWN') section, so it cannot be undone`
       : undefined
   const run = (direction: 'up' | 'down') => async (op: Operations) => {
     if (direction === 'down' && irreversible !== undefined) throw new Error(irreversible)
