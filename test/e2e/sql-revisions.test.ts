@@ -3,7 +3,7 @@
 // (dollar quotes, DELIMITER blocks, trigger bodies), mixed graphs of .ts and .sql revisions,
 // failing statements named by file and line, irreversible revisions, and `--sql`.
 import assert from 'node:assert/strict'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
 import { DATABASE_KINDS, type DatabaseKind } from '../helpers/e2e-databases.js'
