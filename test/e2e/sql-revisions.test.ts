@@ -451,3 +451,72 @@ describe('.sql revisions outside a transaction', () => {
     })
   }
 })
+
+describe('.sql revisions: bad input', () => {
+  const cases: readonly [string, string, RegExp][] = [
+    ['no Revision ID', '-- hello\nSELECT 1;\n', /bad\.sql:1: missing '-- Revision ID: <id>' header line/],
+    [
+      'a repeated header field',
+      '-- Revision ID: a1\n-- Revises:\n-- Revision ID: a2\nSELECT 1;\n',
+      /bad\.sql:3: 'Revision ID:' repeats the header line at line 1/,
+    ],
+    [
+      'an id with a space',
+      '-- Revision ID: a1 b\nSELECT 1;\n',
+      /bad\.sql:1: 'a1 b' is not a comma-separated list of revision ids/,
+    ],
+    [
+      'two upgrade markers',
+      '-- Revision ID: a1\n-- UP\nSELECT 1;\n-- migrate: up\nSELECT 2;\n',
+      /bad\.sql:4: '-- migrate: up' marks a second up section \(the first is at line 2\); keep one/,
+    ],
+    [
+      'a down section before the up section',
+      '-- Revision ID: a1\n-- DOWN\nSELECT 1;\n-- UP\nSELECT 2;\n',
+      /bad\.sql:2: the '-- migrate: down' section must come after the '-- migrate: up' section/,
+    ],
+    [
+      'a Revises naming a missing id',
+      '-- Revision ID: a1\n-- Revises: zz99\nSELECT 1;\n',
+      /Revision zz99 referenced from a1 \(downRevision\) is not present \(.*bad\.sql\)/,
+    ],
+  ]
+  for (const [what, source, message] of cases) {
+    test(`${what}: one line naming the file and line, for graph commands and upgrade alike`, async () => {
+      const dir = project()
+      writeFileSync(join(dir, 'migrations', 'bad.sql'), source)
+      for (const args of [['heads'], ['history'], ['upgrade', 'head', '--url', 'sqlite:db.sqlite']]) {
+        const run = await mig(dir, args)
+        assert.equal(run.code, 1, run.stderr)
+        const lines = run.stderr.trim().split('\n')
+        assert.match(lines.at(-1) ?? '', /^error: /)
+        assert.match(lines.at(-1) ?? '', message)
+      }
+    })
+  }
+
+  for (const kind of DATABASE_KINDS) {
+    test(`${kind.name}: an unterminated string or dollar quote fails the run before any step`, async () => {
+      const dir = project()
+      const db = await kind.create(dir)
+      try {
+        sqlRevision(
+          dir,
+          'aa01_one.sql',
+          { id: 'aa01' },
+          '-- UP\nCREATE TABLE one (id int);\n-- DOWN\nDROP TABLE one;\n',
+        )
+        const quote = flavourOf(kind) === 'postgres' ? 'AS $body$ SELECT 1;' : "VALUES ('abc;"
+        sqlRevision(dir, 'bb02_two.sql', { id: 'bb02', revises: 'aa01' }, `SELECT 1;\nSELECT 2 ${quote}\n`)
+        const run = await mig(dir, [...db.args, 'upgrade', 'head'])
+        assert.equal(run.code, 1)
+        assert.match(run.stderr, /bb02_two\.sql:5: unterminated (dollar quote \$body\$|string)\n$/)
+        assert.doesNotMatch(run.stderr, /Running upgrade/)
+        assert.equal(await db.versions(), null)
+        assert.deepEqual(await db.schema(), [])
+      } finally {
+        await db.drop()
+      }
+    })
+  }
+})

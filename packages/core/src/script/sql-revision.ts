@@ -103,7 +103,8 @@ export function parseSqlRevision(file: string, source: string): SqlRevision {
     if (kind === undefined) continue
     const before = firstMarkerOf.get(kind)
     if (before !== undefined) {
-      fail(k + 1, `a second '-- migrate: ${kind}' section marker (the first is at line ${before})`)
+      const marker = (lines[k] as string).trim()
+      fail(k + 1, `'${marker}' marks a second ${kind} section (the first is at line ${before}); keep one`)
     }
     firstMarkerOf.set(kind, k + 1)
     markers.push({ kind, line: k + 1 })
