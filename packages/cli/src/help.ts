@@ -28,6 +28,7 @@ const COMMAND_EXAMPLES: Readonly<Record<string, [string, string][]>> = {
     ['mig revision -m "add account"', 'after the current head'],
     ['mig revision -m "billing" --head base --branch-label billing', 'a new branch, labelled'],
     ['mig revision -m "index" --depends-on ae10', 'one that needs ae10 applied first'],
+    ['mig revision -m "add account" --format sql', 'a .sql revision'],
   ],
   merge: [['mig merge heads -m "merge"', 'one revision joining every head']],
   upgrade: [
@@ -46,6 +47,10 @@ const COMMAND_EXAMPLES: Readonly<Record<string, [string, string][]>> = {
     ['mig stamp --purge ae10', 'empty the version table first'],
   ],
   current: [['mig current -v', 'with each revision in full']],
+  status: [
+    ['mig status', 'every revision, [X] applied or [ ] pending, with counts'],
+    ['mig status --json', 'the same as data'],
+  ],
   history: [
     ['mig history -r-3:current', 'the three revisions before the current one, and it'],
     ['mig history -i', 'marking the current revision'],

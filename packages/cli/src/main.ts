@@ -8,6 +8,7 @@ import { branchesCommand, currentCommand, headsCommand, showCommand } from './co
 import { downgradeCommand, upgradeCommand } from './commands/migrate-commands.js'
 import { mergeCommand, revisionCommand } from './commands/revision-command.js'
 import { ensureVersionCommand, stampCommand } from './commands/stamp-command.js'
+import { statusCommand } from './commands/status-command.js'
 import { ExitCode } from './exit-codes.js'
 import { commandWord, GLOBAL_OPTION_NAMES, GLOBAL_OPTIONS_LINE, globalOptions } from './global-options.js'
 import { EPILOG, EXAMPLES } from './help.js'
@@ -91,6 +92,7 @@ function commandModules(state: CliState): CommandModule<GlobalArgv, never>[] {
     downgradeCommand(state),
     stampCommand(state),
     currentCommand(state),
+    statusCommand(state),
     historyCommand(state),
     headsCommand(state),
     branchesCommand(state),
