@@ -47,6 +47,10 @@ const COMMAND_EXAMPLES: Readonly<Record<string, [string, string][]>> = {
     ['mig stamp --purge ae10', 'empty the version table first'],
   ],
   current: [['mig current -v', 'with each revision in full']],
+  import: [
+    ['mig import kysely src/migrations', 'Kysely Migrator files as revisions'],
+    ['mig import pycopg migrations --stamp', 'and stamp what schema_migrations records'],
+  ],
   status: [
     ['mig status', 'every revision, [X] applied or [ ] pending, with counts'],
     ['mig status --json', 'the same as data'],

@@ -3,6 +3,7 @@ import yargs, { type CommandModule } from 'yargs'
 import { normalizeArgv, restoreArguments } from './argv.js'
 import { checkCommand, resolveCommand } from './commands/check-command.js'
 import { editCommand, historyCommand } from './commands/history-command.js'
+import { importCommand } from './commands/import-command.js'
 import { initCommand, listTemplatesCommand } from './commands/init-command.js'
 import { branchesCommand, currentCommand, headsCommand, showCommand } from './commands/inspect-commands.js'
 import { downgradeCommand, upgradeCommand } from './commands/migrate-commands.js'
@@ -93,6 +94,7 @@ function commandModules(state: CliState): CommandModule<GlobalArgv, never>[] {
     stampCommand(state),
     currentCommand(state),
     statusCommand(state),
+    importCommand(state),
     historyCommand(state),
     headsCommand(state),
     branchesCommand(state),

@@ -39,6 +39,12 @@ export {
   UnsupportedOperationError,
 } from '@migraph/operations'
 export { type CheckResult, check, checkFailure } from './commands/check.js'
+export {
+  type ImportArgs,
+  type ImportedRevision,
+  type ImportResult,
+  importProject,
+} from './commands/import-project.js'
 export { type InitArgs, type InitResult, init, listTemplates, type TemplateInfo } from './commands/init.js'
 export {
   branches,

@@ -35,9 +35,12 @@ const FIELDS: Readonly<
 
 type Marker = 'up' | 'down' | 'no-transaction'
 
-/** `-- migrate: up` (Migretti's words) or `-- UP` (pycopg's), and their down and no-transaction. */
+/**
+ * `-- migrate: up` (Migretti's words), `-- UP` (pycopg's) or `-- Up Migration` (node-pg-migrate's),
+ * and their down and no-transaction.
+ */
 function markerOf(line: string): Marker | undefined {
-  const m = /^--\s*(?:migrate:\s*(up|down|no-transaction)|(UP|DOWN))\s*$/i.exec(line.trim())
+  const m = /^--\s*(?:migrate:\s*(up|down|no-transaction)|(UP|DOWN)(?: Migration)?)\s*$/i.exec(line.trim())
   if (m === null) return undefined
   return (m[1] ?? m[2] ?? '').toLowerCase() as Marker
 }
