@@ -207,6 +207,38 @@ INSERT INTO pgmigrations (name, run_on) VALUES ('1700000000000_init', now());`,
     })
   }
 
+  test("alembic: a database Alembic manages keeps alembic_version as migraph's version table", async () => {
+    const { dir, cleanup } = tempProject('mig-sqlfirst-import-')
+    cleanups.push(cleanup)
+    writeFileSync(
+      join(dir, 'migrate.config.ts'),
+      "export default { migrations: 'migrations', url: 'sqlite:app.db', versionTable: 'alembic_version' }\n",
+    )
+    const { default: Database } = await import('better-sqlite3')
+    const db = new Database(join(dir, 'app.db'))
+    // As Alembic's tutorial leaves it: its first revision applied.
+    db.exec(`CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num));
+CREATE TABLE account (id INTEGER NOT NULL PRIMARY KEY, name VARCHAR(50) NOT NULL);
+INSERT INTO alembic_version VALUES ('1975ea83b712');`)
+    db.close()
+    files(dir, {
+      'migrations/1975ea83b712_create_account_table.sql':
+        '-- create account table\n-- Revision ID: 1975ea83b712\n-- Revises:\n-- UP\nCREATE TABLE account (id INTEGER NOT NULL PRIMARY KEY, name VARCHAR(50) NOT NULL);\n-- DOWN\nDROP TABLE account;\n',
+      'migrations/ae1027a6acf_add_a_column.sql':
+        '-- add a column\n-- Revision ID: ae1027a6acf\n-- Revises: 1975ea83b712\n-- UP\nALTER TABLE account ADD COLUMN last_transaction_date DATETIME;\n-- DOWN\nALTER TABLE account DROP COLUMN last_transaction_date;\n',
+    })
+    const current = await mig(dir, ['current'])
+    assert.equal(current.stdout, '1975ea83b712\n')
+    const up = await mig(dir, ['upgrade', 'head'])
+    assert.equal(up.code, 0, up.stderr)
+    assert.match(up.stderr, /\[1\/1\] Running upgrade 1975ea83b712 -> ae1027a6acf, add a column/)
+    const after = new Database(join(dir, 'app.db'), { readonly: true })
+    assert.deepEqual(after.prepare('SELECT version_num FROM alembic_version').all(), [
+      { version_num: 'ae1027a6acf' },
+    ])
+    after.close()
+  })
+
   describe('bad input: one line, nothing written', () => {
     const refuse = async (dir: string, args: string[], message: RegExp) => {
       const run = await mig(dir, args)
