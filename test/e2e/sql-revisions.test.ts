@@ -322,6 +322,20 @@ describe('.sql revisions beside .ts ones', () => {
           /-- Running upgrade aa01, bb02 -> cc03\n\nCREATE TABLE joined \(id int\);/,
         )
         assert.equal(await db.versions(), null)
+        if (flavourOf(kind) === 'mysql')
+          assert.match(
+            offline.stdout,
+            /\nDELIMITER \$\$\nCREATE TRIGGER note_slug [\s\S]*?END\$\$\nDELIMITER ;\n/,
+          )
+        // The printed SQL runs as it stands in the database's own client.
+        const replay = await kind.create(dir)
+        try {
+          await replay.applyScript(offline.stdout)
+          assert.deepEqual(await replay.versions(), ['cc03'])
+          assert.match((await replay.schema()).join('\n'), /^note \|.*\bslug\b/m)
+        } finally {
+          await replay.drop()
+        }
 
         const up = await mig(dir, [...db.args, 'upgrade', 'head'])
         assert.equal(up.code, 0, up.stderr)

@@ -74,8 +74,16 @@ export async function renderOfflineSql(
     const verb = step.direction === 'up' ? 'upgrade' : 'downgrade'
     // Alembic's `short_log`: ids without dependencies, `stamp_revision` for a stamp.
     comment(`-- Running ${step.shortLog}`)
-    if (!step.isStamp) {
-      const module = sqlModules.get(step.revision) ?? (await scripts.loadModule(step.revision))
+    const sqlModule = step.isStamp ? undefined : sqlModules.get(step.revision)?.sql
+    if (sqlModule !== undefined) {
+      // A .sql revision's statements as written. A MySQL statement with `;` inside (a routine or
+      // trigger body) is set off by DELIMITER lines, as the mysql client needs it.
+      for (const { text } of sqlModule.statements(flavour, step.direction)) {
+        if (flavour === 'mysql' && text.includes(';')) comment(`DELIMITER $$\n${text}$$\nDELIMITER ;`)
+        else statement(text)
+      }
+    } else if (!step.isStamp) {
+      const module = await scripts.loadModule(step.revision)
       const sink = createOfflineSink(flavour, { write: statement })
       const { op, pendingCount } = createOperations(sink, { revision: step.revision })
       const fn = step.direction === 'up' ? module.upgrade : module.downgrade
