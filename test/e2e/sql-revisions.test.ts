@@ -3,7 +3,7 @@
 // (dollar quotes, DELIMITER blocks, trigger bodies), mixed graphs of .ts and .sql revisions,
 // failing statements named by file and line, irreversible revisions, and `--sql`.
 import assert from 'node:assert/strict'
-import { writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
 import { DATABASE_KINDS, type DatabaseKind } from '../helpers/e2e-databases.js'
@@ -533,4 +533,58 @@ describe('.sql revisions: bad input', () => {
       }
     })
   }
+})
+
+describe('mig revision --format sql, and revisionFormat', () => {
+  test('revision and merge write .sql files from the template; the config sets the default', async () => {
+    const dir = project()
+    const first = await mig(dir, ['revision', '-m', 'create users', '--format', 'sql', '--rev-id', 'aa01'])
+    assert.equal(first.code, 0, first.stderr)
+    const path = join(dir, 'migrations', 'aa01_create_users.sql')
+    assert.equal(first.stdout, `Generating ${path} ...  done\n`)
+    const text = readFileSync(path, 'utf8')
+    assert.match(
+      text,
+      /^-- create users\n--\n-- Revision ID: aa01\n-- Revises: \n-- Create Date: \d{4}-\d\d-\d\d [\d:.]+\n\n-- migrate: up\n/,
+    )
+    assert.match(text, /\n-- migrate: down\n/)
+    const ts = await mig(dir, [
+      'revision',
+      '-m',
+      'side',
+      '--head',
+      'base',
+      '--branch-label',
+      'side',
+      '--rev-id',
+      'bb02',
+    ])
+    assert.equal(ts.code, 0, ts.stderr)
+    assert.ok(existsSync(join(dir, 'migrations', 'bb02_side.ts')))
+
+    writeFileSync(
+      join(dir, 'migrate.config.ts'),
+      "export default { migrations: 'migrations', revisionFormat: 'sql' }\n",
+    )
+    const merged = await mig(dir, ['merge', 'heads', '-m', 'join', '--rev-id', 'cc03'])
+    assert.equal(merged.code, 0, merged.stderr)
+    assert.match(
+      readFileSync(join(dir, 'migrations', 'cc03_join.sql'), 'utf8'),
+      /^-- join\n--\n-- Revision ID: cc03\n-- Revises: aa01, bb02\n/,
+    )
+    const heads = await mig(dir, ['heads'])
+    assert.equal(heads.stdout, 'cc03 (side) (head)\n')
+    const up = await mig(dir, ['--url', 'sqlite:db.sqlite', 'upgrade', 'head'])
+    assert.equal(up.code, 0, up.stderr)
+    const down = await mig(dir, ['--url', 'sqlite:db.sqlite', 'downgrade', 'base'])
+    assert.equal(down.code, 0, down.stderr)
+
+    writeFileSync(
+      join(dir, 'migrate.config.ts'),
+      "export default { migrations: 'migrations', revisionFormat: 'py' }\n",
+    )
+    const bad = await mig(dir, ['heads'])
+    assert.equal(bad.code, 1)
+    assert.match(bad.stderr, /config key 'revisionFormat' must be 'ts' or 'sql', got "py"\n$/)
+  })
 })
