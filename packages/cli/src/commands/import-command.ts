@@ -14,8 +14,7 @@ interface ImportArgv extends GlobalArgv {
 export function importCommand(state: CliState): CommandModule<GlobalArgv, ImportArgv> {
   return {
     command: 'import <tool> <folder>',
-    describe:
-      "Turn another tool's migrations folder into revisions (kysely, pycopg, migretti, node-pg-migrate, septentrion)",
+    describe: "Turn another tool's migrations into revisions (kysely, pycopg, septentrion, …)",
     builder: (y) =>
       commandHelp(y, 'import')
         .positional('tool', { type: 'string', demandOption: true })
