@@ -268,6 +268,19 @@ describe('pycopg examples as .sql revisions', () => {
           "DO $$ BEGIN IF (SELECT count(*) FROM user_roles JOIN roles ON roles.id = role_id WHERE roles.name = 'admin') <> 1 THEN RAISE EXCEPTION 'data not moved'; END IF; END $$;",
         )
 
+        const status = await mig(dir, [...db.args, 'status'])
+        assert.match(status.stdout, /^\[X\] p001, 001_create_users \(/)
+        assert.match(
+          status.stdout,
+          /\n\[X\] p005, 005_restructure_permissions \([^)]*\)\n\napplied 6, pending 0\n$/,
+        )
+        const json = JSON.parse((await mig(dir, [...db.args, 'status', '--json'])).stdout)
+        assert.deepEqual(
+          json.applied.map((e: { revision: string }) => e.revision),
+          ['p001', 'p002', 'p003', 'p004', 'p004b', 'p005'],
+        )
+        assert.equal(json.pendingCount, 0)
+
         run = await mig(dir, [...db.args, 'downgrade', 'base'])
         assert.equal(run.code, 0, run.stderr)
         assert.deepEqual(await db.versions(), [])
