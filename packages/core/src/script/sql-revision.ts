@@ -164,7 +164,8 @@ function fieldValue(name: string, value: string, fail: (reason: string) => never
  */
 export function outsideTransactionStatement(revision: SqlRevision): string | undefined {
   for (const section of [revision.up, revision.down]) {
-    if (section === undefined) continue
+    // Most files hold none of these words: they need no split to be read as a header.
+    if (section === undefined || !MAY_NEED_NO_TRANSACTION.test(section.text)) continue
     let statements: SqlStatement[]
     try {
       statements = splitSql(section.text, { flavour: 'postgres', lineOffset: section.lineOffset })
@@ -178,6 +179,9 @@ export function outsideTransactionStatement(revision: SqlRevision): string | und
   }
   return undefined
 }
+
+/** A word every statement {@link outsideTransactionReason} names holds. */
+const MAY_NEED_NO_TRANSACTION = /\b(?:concurrently|vacuum|database|system)\b/i
 
 /** The runner's view of a `.sql` revision: its statements per dialect, and how it may run. */
 export interface SqlRevisionModule {
