@@ -7,7 +7,9 @@
 // CPU time (user + system) is printed beside wall time: on a busy machine it moves far less.
 //
 //   node scripts/bench.mjs [--sizes 1000,5000,10000] [--runs 15] [--mig path/to/bin/mig.cjs]
-//     [--instructions]
+//     [--instructions] [--format ts|sql]
+//
+// `--format sql` writes the revisions as `.sql` files (comment header, up and down sections).
 //
 // `--instructions` adds what valgrind's callgrind counts: the instructions each command executes
 // in user space, against `node -e 0`'s. Unlike time, the count hardly moves with the machine's
@@ -31,6 +33,23 @@ const CLI = dirname(dirname(MIG))
 const sizes = option('sizes', '1000,5000,10000').split(',').map(Number)
 const runs = Number(option('runs', '15'))
 const countInstructions = args.includes('--instructions')
+const format = option('format', 'ts')
+
+function sqlRevisionFile(id, down, message, labels) {
+  const list = (v) => (v === null ? '' : Array.isArray(v) ? v.join(', ') : v)
+  return `-- ${message}
+--
+-- Revision ID: ${id}
+-- Revises: ${list(down)}
+${labels === null ? '' : `-- Branch labels: ${list(labels)}\n`}-- Create Date: 2026-01-01 00:00:00.000000
+
+-- migrate: up
+select ${id.length};
+
+-- migrate: down
+select 1;
+`
+}
 
 function revisionFile(id, down, message, labels) {
   const literal = (v) =>
@@ -113,8 +132,8 @@ function makeProject(revisions) {
   mkdirSync(join(dir, 'migrations'))
   for (const r of revisions) {
     writeFileSync(
-      join(dir, 'migrations', `${r.id}_rev.ts`),
-      revisionFile(r.id, r.down, `revision ${r.id}`, r.labels),
+      join(dir, 'migrations', `${r.id}_rev.${format}`),
+      (format === 'sql' ? sqlRevisionFile : revisionFile)(r.id, r.down, `revision ${r.id}`, r.labels),
     )
   }
   // A real project's files are older than the run that reads them; files changed within 2 s
@@ -196,7 +215,7 @@ if (!existsSync(join(CLI, 'bundle/migraph.cjs'))) {
   process.exit(1)
 }
 console.log(
-  `median of ${runs} runs; × node compares with bare \`node -e 0\` timed in alternation (paired: the median of each run's ratio to the node run beside it)\n`,
+  `${format === 'sql' ? '.sql' : '.ts'} revisions; median of ${runs} runs; × node compares with bare \`node -e 0\` timed in alternation (paired: the median of each run's ratio to the node run beside it)\n`,
 )
 console.log(
   `| revisions | shape | command | median ms | node ms | × node | × node, paired | CPU ms | CPU × node | peak MiB |${countInstructions ? ' instructions × node |' : ''}`,

@@ -42,7 +42,7 @@ for (const pack of packs) {
   const files = pack.files.map((f) => f.path)
   const has = (path) => files.includes(path)
   const need = ['package.json', 'README.md', 'LICENSE']
-  if (pack.name === '@migraph/core' || pack.name === 'migraph') need.push('templates/revision.ts.ejs')
+  if (pack.name === '@migraph/core' || pack.name === 'migraph') need.push('templates/revision.ts.ejs', 'templates/revision.sql.ejs')
   if (pack.name === 'migraph') need.push('bin/mig.cjs', 'bundle/migraph.cjs', 'bundle/migraph.cjs.map', 'bundle/index.mjs', 'dist/index.d.ts')
   else need.push('dist/index.js', 'dist/index.d.ts')
   for (const path of need) if (!has(path)) problems.push(`${pack.name}: ${path} missing`)

@@ -33,6 +33,7 @@ const COMMAND_EXAMPLES: Readonly<Record<string, [string, string][]>> = {
   diff: [
     ['mig diff', 'each difference between the database and config schema'],
     ['mig diff --sql', 'the SQL that would make the database match'],
+    ['mig revision -m "add account" --format sql', 'a .sql revision'],
   ],
   merge: [['mig merge heads -m "merge"', 'one revision joining every head']],
   upgrade: [
@@ -51,6 +52,14 @@ const COMMAND_EXAMPLES: Readonly<Record<string, [string, string][]>> = {
     ['mig stamp --purge ae10', 'empty the version table first'],
   ],
   current: [['mig current -v', 'with each revision in full']],
+  import: [
+    ['mig import kysely src/migrations', 'Kysely Migrator files as revisions'],
+    ['mig import pycopg migrations --stamp', 'and stamp what schema_migrations records'],
+  ],
+  status: [
+    ['mig status', 'every revision, [X] applied or [ ] pending, with counts'],
+    ['mig status --json', 'the same as data'],
+  ],
   history: [
     ['mig history -r-3:current', 'the three revisions before the current one, and it'],
     ['mig history -i', 'marking the current revision'],

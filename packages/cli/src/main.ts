@@ -5,6 +5,7 @@ import { checkCommand, resolveCommand } from './commands/check-command.js'
 import { diffCommand } from './commands/diff-command.js'
 import { graphCommand } from './commands/graph-command.js'
 import { editCommand, historyCommand } from './commands/history-command.js'
+import { importCommand } from './commands/import-command.js'
 import { initCommand, listTemplatesCommand } from './commands/init-command.js'
 import { branchesCommand, currentCommand, headsCommand, showCommand } from './commands/inspect-commands.js'
 import { lintCommand } from './commands/lint-command.js'
@@ -12,6 +13,7 @@ import { downgradeCommand, upgradeCommand } from './commands/migrate-commands.js
 import { mergeCommand, revisionCommand } from './commands/revision-command.js'
 import { schemaCommand, setupCommand } from './commands/schema-command.js'
 import { ensureVersionCommand, stampCommand } from './commands/stamp-command.js'
+import { statusCommand } from './commands/status-command.js'
 import { testCommand } from './commands/test-command.js'
 import { ExitCode } from './exit-codes.js'
 import { commandWord, GLOBAL_OPTION_NAMES, GLOBAL_OPTIONS_LINE, globalOptions } from './global-options.js'
@@ -96,6 +98,8 @@ function commandModules(state: CliState): CommandModule<GlobalArgv, never>[] {
     downgradeCommand(state),
     stampCommand(state),
     currentCommand(state),
+    statusCommand(state),
+    importCommand(state),
     historyCommand(state),
     graphCommand(state),
     lintCommand(state),

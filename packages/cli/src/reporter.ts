@@ -62,8 +62,9 @@ export function stderrReporter(
   let total = 0
   let index = 0
   /** The line of the step running now; the counter is left out when the run's size is unknown. */
+  let note: string | undefined
   const stepLine = (step: MigrationStep) =>
-    `${total > 0 ? paint('dim', counter(index, total)) : ''}Running ${step.log}`
+    `${total > 0 ? paint('dim', counter(index, total)) : ''}Running ${step.log}${note === undefined ? '' : ` (${note})`}`
   const took = (durationMs: number) => paint('dim', `(${ms(durationMs)})`)
   // Asked when a step is first reported: most commands report none, and asking can cost.
   let isTerminal: boolean | undefined
@@ -113,8 +114,9 @@ export function stderrReporter(
     stepsRewound: (count) => {
       index = Math.max(0, index - count)
     },
-    stepStarted: (step) => {
+    stepStarted: (step, stepNote) => {
       index += 1
+      note = stepNote
       if (!quiet && tty()) write(stepLine(step))
     },
     stepFinished: (step, durationMs) => {

@@ -15,7 +15,8 @@ export interface Reporter {
   warn(message: string): void
   /** How many steps the run about to start holds (told before the first, when there are any). */
   stepsPlanned?(count: number): void
-  stepStarted?(step: MigrationStep): void
+  /** `note` says how the step runs when that is not the usual way (`outside a transaction: …`). */
+  stepStarted?(step: MigrationStep, note?: string): void
   stepFinished?(step: MigrationStep, durationMs: number): void
   stepFailed?(step: MigrationStep, durationMs: number): void
   /** The last `count` steps reported as started will run again (a retry after a lock timeout). */

@@ -28,6 +28,22 @@ export class RevisionFileError extends MigraphError {
   }
 }
 
+/**
+ * A downgrade would pass through a revision that has no downgrade: a `.sql` revision without a
+ * `-- migrate: down` section. Raised before any step runs.
+ */
+export class IrreversibleRevisionError extends MigraphError {
+  override readonly name = 'IrreversibleRevisionError'
+  readonly revision: string
+  readonly file: string
+
+  constructor(revision: string, file: string, message: string) {
+    super('irreversible-revision', message)
+    this.revision = revision
+    this.file = file
+  }
+}
+
 /** A command was called with arguments it cannot act on. */
 export class CommandError extends MigraphError {
   override readonly name = 'CommandError'

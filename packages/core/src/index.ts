@@ -55,6 +55,12 @@ export {
 } from '@migraph/schema'
 export { type CheckResult, check, checkFailure } from './commands/check.js'
 export { GRAPH_FORMATS, type GraphArgs, type GraphFormat, graph, renderGraph } from './commands/graph.js'
+export {
+  type ImportArgs,
+  type ImportedRevision,
+  type ImportResult,
+  importProject,
+} from './commands/import-project.js'
 export { type InitArgs, type InitResult, init, listTemplates, type TemplateInfo } from './commands/init.js'
 export {
   branches,
@@ -101,6 +107,7 @@ export {
   schemaTypes,
   setup,
 } from './commands/schema-files.js'
+export { type StatusEntry, type StatusGroup, type StatusResult, status } from './commands/status.js'
 export {
   RevisionTestError,
   type RevisionTestFinding,
@@ -139,6 +146,7 @@ export {
   CommandError,
   ConfigError,
   DeclaredSchemaError,
+  IrreversibleRevisionError,
   MigraphError,
   MigrationFailedError,
   PartialStateError,
@@ -165,3 +173,5 @@ export { declaredSchemaFiles, loadDeclaredSchema } from './schema/declared-schem
 export { introspectSession } from './schema/live-schema.js'
 export { slugify } from './script/revision-file-name.js'
 export { type RevisionScript, ScriptDirectory } from './script/script-directory.js'
+export { SqlStatementError } from './script/sql-revision.js'
+export { type SqlStatement, splitSql } from './script/sql-splitter.js'

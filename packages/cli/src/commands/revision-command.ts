@@ -3,6 +3,12 @@ import type { CommandModule } from 'yargs'
 import { commandHelp } from '../help.js'
 import { type CliState, type GlobalArgv, UsageError, withProject } from '../run.js'
 
+const FORMAT_OPTION = {
+  type: 'string',
+  choices: ['ts', 'sql'],
+  describe: "file format of the new revision (default: the config's revisionFormat, else ts)",
+} as const
+
 interface RevisionArgv extends GlobalArgv {
   readonly message?: string
   readonly head?: string
@@ -13,6 +19,7 @@ interface RevisionArgv extends GlobalArgv {
   readonly dependsOn?: string[]
   readonly autogenerate?: boolean
   readonly rename?: string[]
+  readonly format?: 'ts' | 'sql'
 }
 
 /** `mig revision -m MSG`: write a new revision file after the current head. */
@@ -41,7 +48,8 @@ export function revisionCommand(state: CliState): CommandModule<GlobalArgv, Revi
           type: 'string',
           array: true,
           describe: 'with --autogenerate: old:new (table) or table.old:new (column) is a rename',
-        }),
+        })
+        .option('format', FORMAT_OPTION),
     handler: (argv) =>
       withProject(state, argv, async (project, io) => {
         if (argv.autogenerate === true) {
@@ -69,6 +77,7 @@ export function revisionCommand(state: CliState): CommandModule<GlobalArgv, Revi
           versionPath: argv.versionPath,
           revId: argv.revId,
           dependsOn: argv.dependsOn,
+          format: argv.format,
         })
         if (io.json) return io.printJson(result)
         io.say(`Generating ${result.path} ...  done`)
@@ -81,6 +90,7 @@ interface MergeArgv extends GlobalArgv {
   readonly message?: string
   readonly branchLabel?: string[]
   readonly revId?: string
+  readonly format?: 'ts' | 'sql'
 }
 
 /** `mig merge <revs...>`: a revision that joins several heads. */
@@ -93,7 +103,8 @@ export function mergeCommand(state: CliState): CommandModule<GlobalArgv, MergeAr
         .positional('revisions', { type: 'string', array: true, demandOption: true })
         .option('message', { alias: 'm', type: 'string' })
         .option('branch-label', { type: 'string', array: true })
-        .option('rev-id', { type: 'string' }),
+        .option('rev-id', { type: 'string' })
+        .option('format', FORMAT_OPTION),
     handler: (argv) =>
       withProject(state, argv, async (project, io) => {
         const result = await merge(project, {
@@ -101,6 +112,7 @@ export function mergeCommand(state: CliState): CommandModule<GlobalArgv, MergeAr
           message: argv.message,
           branchLabels: argv.branchLabel,
           revId: argv.revId,
+          format: argv.format,
         })
         if (io.json) return io.printJson(result)
         io.say(`Generating ${result.path} ...  done`)

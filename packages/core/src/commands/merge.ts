@@ -1,3 +1,4 @@
+import type { RevisionFormat } from '../config/resolved-config.js'
 import type { Project } from '../context.js'
 import { CommandError } from '../errors.js'
 import { type RevisionResult, revision } from './revision.js'
@@ -8,6 +9,8 @@ export interface MergeArgs {
   readonly message?: string | undefined
   readonly branchLabels?: readonly string[] | undefined
   readonly revId?: string | undefined
+  /** `ts` or `sql`; default: the config's `revisionFormat`. */
+  readonly format?: RevisionFormat | undefined
 }
 
 /** `mig merge <revs...>`: a new revision whose `downRevision` lists every given head. */
@@ -19,5 +22,6 @@ export async function merge(project: Project, args: MergeArgs): Promise<Revision
     head: args.revisions,
     branchLabels: args.branchLabels,
     revId: args.revId,
+    format: args.format,
   })
 }

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { placeNewRevision, RevisionMap } from '@migraph/graph'
+import type { RevisionFormat } from '../config/resolved-config.js'
 import type { Project } from '../context.js'
 import { CommandError } from '../errors.js'
 import { checkRevisionId, formatCreateDate, renderFileName, slugify } from '../script/revision-file-name.js'
@@ -22,6 +23,8 @@ export interface RevisionArgs {
   readonly body?:
     | { readonly upgrades: string; readonly downgrades: string; readonly imports?: string | undefined }
     | undefined
+  /** `ts` (a module) or `sql` (a `.sql` file); default: the config's `revisionFormat`. */
+  readonly format?: RevisionFormat | undefined
 }
 
 export interface RevisionResult {
@@ -87,15 +90,21 @@ async function writeRevision(
 
   const folder = versionFolder(project, args.versionPath, downRevisions, scripts)
   const now = environment.now()
+  const format = args.format ?? config.revisionFormat
   const fileName = `${renderFileName(config.fileTemplate, {
     rev: revId,
     slug: slugify(args.message, config.truncateSlugLength),
     date: now,
-  })}.ts`
+  })}.${format}`
   const path = join(folder, fileName)
   if (dirname(path) !== folder) throw new CommandError(`file template produced a path outside ${folder}`)
   if (existsSync(path)) throw new CommandError(`${path} already exists`)
-  const template = config.template ?? join(TEMPLATES_DIR, 'revision.ts.ejs')
+  // A configured template replaces the built-in one of its format, told by its name.
+  const configured = config.template
+  const template =
+    configured !== undefined && configured.endsWith('.sql.ejs') === (format === 'sql')
+      ? configured
+      : join(TEMPLATES_DIR, `revision.${format}.ejs`)
   const down =
     downRevisions.length === 0 ? null : downRevisions.length === 1 ? downRevisions[0] : downRevisions
   const source = await renderTemplate(template, {

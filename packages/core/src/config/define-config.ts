@@ -26,8 +26,13 @@ export interface MigraphConfig {
   readonly transactionPerMigration?: boolean | undefined
   /** File name template for new revisions; `{rev}`, `{slug}`, `{year}`…`{second}`, `{epoch}`. */
   readonly fileTemplate?: string | undefined
-  /** An ejs template that replaces the built-in `revision.ts.ejs`. */
+  /**
+   * An ejs template that replaces the built-in `revision.ts.ejs`, or, when its name ends in
+   * `.sql.ejs`, the built-in `revision.sql.ejs` of `.sql` revisions.
+   */
   readonly template?: string | undefined
+  /** What `mig revision` and `mig merge` write: TypeScript modules (`'ts'`, default) or `'sql'` files. */
+  readonly revisionFormat?: 'ts' | 'sql' | undefined
   /** Longest slug in a new file name (Alembic's `truncate_slug_length`). Default 40. */
   readonly truncateSlugLength?: number | undefined
   /** Stop waiting for the migration lock after this many milliseconds; 0 does not wait. Default 60 000. */
@@ -74,6 +79,7 @@ export const CONFIG_KEYS: readonly (keyof MigraphConfig)[] = Object.freeze([
   'transactionPerMigration',
   'fileTemplate',
   'template',
+  'revisionFormat',
   'truncateSlugLength',
   'lockTimeout',
   'connectTimeout',

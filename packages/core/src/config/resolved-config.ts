@@ -29,6 +29,8 @@ export interface ResolvedConfig {
   readonly transactionPerMigration: boolean
   readonly fileTemplate: string
   readonly template: string | undefined
+  /** What new revisions are written as. */
+  readonly revisionFormat: RevisionFormat
   readonly truncateSlugLength: number
   readonly lockTimeoutMs: number
   readonly connectTimeoutMs: number
@@ -46,6 +48,9 @@ export interface ResolvedConfig {
   /** `'error'`: upgrades run `mig lint` first. */
   readonly lint: 'error' | 'off'
 }
+
+/** The file formats of a revision: a TypeScript module or a SQL file. */
+export type RevisionFormat = 'ts' | 'sql'
 
 const DEFAULTS = {
   migrations: 'migrations',
@@ -146,6 +151,13 @@ export function resolveConfig(raw: unknown, file: string | undefined, baseDir: s
   }
   const template = str('template')
   const declaredSchema = str('schema')
+  const revisionFormat = str('revisionFormat') ?? 'ts'
+  if (revisionFormat !== 'ts' && revisionFormat !== 'sql') {
+    throw new ConfigError(
+      `${where}: config key 'revisionFormat' must be 'ts' or 'sql', got ${JSON.stringify(revisionFormat)}`,
+      file,
+    )
+  }
   const url = config.url
   const emptyUrl = Object.hasOwn(config, 'url') && (url === undefined || url === null || url === '')
   const versionTable = splitVersionTable(
@@ -164,6 +176,7 @@ export function resolveConfig(raw: unknown, file: string | undefined, baseDir: s
     transactionPerMigration: transactionPerMigration ?? true,
     fileTemplate: str('fileTemplate') ?? DEFAULTS.fileTemplate,
     template: template === undefined ? undefined : absolute(baseDir, template),
+    revisionFormat,
     truncateSlugLength: num('truncateSlugLength', DEFAULTS.truncateSlugLength),
     lockTimeoutMs: timeout('lockTimeout', 'lock', DEFAULTS.lockTimeoutMs),
     connectTimeoutMs: timeout('connectTimeout', 'connect', DEFAULTS.connectTimeoutMs),

@@ -2,7 +2,9 @@ import { applyStep, type MigrationStep, type RevisionMap } from '@migraph/graph'
 import { createOfflineSink, createOperations } from '@migraph/operations'
 import type { MigrationDialect, VersionTableRef } from '../dialects/dialect.js'
 import { MigrationFailedError } from '../errors.js'
-import type { ScriptDirectory } from '../script/script-directory.js'
+import type { RevisionModule, ScriptDirectory } from '../script/script-directory.js'
+import { isSqlRevisionFile } from '../script/sql-revision.js'
+import { checkSqlSteps } from './runner.js'
 import { compileVersionStatements } from './version-table.js'
 
 export interface OfflineOptions {
@@ -30,6 +32,15 @@ export async function renderOfflineSql(
 ): Promise<string> {
   const { dialect, versionTable } = options
   const flavour = dialect.sqlFlavour
+  // `.sql` revisions are read up front, so that one that cannot be split, or a downgrade through
+  // one without a downgrade section, fails before any SQL is printed.
+  const sqlModules = new Map<string, RevisionModule>()
+  for (const step of steps) {
+    if (!step.isStamp && isSqlRevisionFile(scripts.script(step.revision).path)) {
+      sqlModules.set(step.revision, await scripts.loadModule(step.revision))
+    }
+  }
+  checkSqlSteps(steps, scripts, sqlModules, flavour)
   const out: string[] = []
   const statement = (sql: string) => out.push(`${sql.replace(/;\s*$/, '')};`)
   const comment = (line: string) => out.push(line)
@@ -63,7 +74,15 @@ export async function renderOfflineSql(
     const verb = step.direction === 'up' ? 'upgrade' : 'downgrade'
     // Alembic's `short_log`: ids without dependencies, `stamp_revision` for a stamp.
     comment(`-- Running ${step.shortLog}`)
-    if (!step.isStamp) {
+    const sqlModule = step.isStamp ? undefined : sqlModules.get(step.revision)?.sql
+    if (sqlModule !== undefined) {
+      // A .sql revision's statements as written. A MySQL statement with `;` inside (a routine or
+      // trigger body) is set off by DELIMITER lines, as the mysql client needs it.
+      for (const { text } of sqlModule.statements(flavour, step.direction)) {
+        if (flavour === 'mysql' && text.includes(';')) comment(`DELIMITER $$\n${text}$$\nDELIMITER ;`)
+        else statement(text)
+      }
+    } else if (!step.isStamp) {
       const module = await scripts.loadModule(step.revision)
       const sink = createOfflineSink(flavour, { write: statement })
       const { op, pendingCount } = createOperations(sink, { revision: step.revision })

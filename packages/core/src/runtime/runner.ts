@@ -1,10 +1,22 @@
 import { applyStep, GraphError, type MigrationStep } from '@migraph/graph'
-import { createOnlineSink, createOperations, type Op, OperationError, type OpSink } from '@migraph/operations'
+import {
+  createOnlineSink,
+  createOperations,
+  type Op,
+  OperationError,
+  type OpSink,
+  type SqlFlavour,
+} from '@migraph/operations'
 import { type ControlledTransaction, sql } from 'kysely'
 import { limitsFor, type RetryPolicy, retryDelay } from '../config/revision-limits.js'
 import type { Reporter } from '../context.js'
 import type { AnyDatabase, AnyKysely } from '../dialects/dialect.js'
-import { MigraphError, MigrationFailedError, PartialStateError } from '../errors.js'
+import {
+  IrreversibleRevisionError,
+  MigraphError,
+  MigrationFailedError,
+  PartialStateError,
+} from '../errors.js'
 import { saveBundleCaches } from '../script/import-module.js'
 import type { RevisionModule, ScriptDirectory } from '../script/script-directory.js'
 import { fileChecksum } from './checksum.js'
@@ -84,6 +96,7 @@ export async function runSteps(
     revisions,
     digestOf === undefined ? undefined : (id) => digestOf(scripts.script(id).path),
   )
+  checkSqlSteps(steps, scripts, modules, session.dialect.sqlFlavour)
   const { db } = session.connection
   const history = historyTableOf(session.versionTable)
   const actor = currentActor()
@@ -111,7 +124,13 @@ export async function runSteps(
   const runStep = async (executor: AnyKysely, step: MigrationStep, inTransaction: boolean): Promise<void> => {
     const started = performance.now()
     const startedAt = new Date().toISOString()
-    options.reporter.stepStarted?.(step)
+    const outside = modules.get(step.revision)?.sql?.outsideTransaction
+    options.reporter.stepStarted?.(
+      step,
+      !step.isStamp && !inTransaction && outside !== undefined
+        ? `outside a transaction: ${outside}`
+        : undefined,
+    )
     const progress: Progress = { attempted: 0, completed: 0, dbUsed: false }
     // Where a step cannot roll back, its start is on record before its first statement, so a run
     // killed half-way leaves a trace instead of a revision the next run would apply again.
@@ -136,7 +155,7 @@ export async function runSteps(
               })
             : undefined
         try {
-          await runModule(executor, session, step, module, options, progress)
+          await runModule(executor, session, step, module, options, progress, inTransaction)
         } catch (error) {
           // A session setting goes back even after a failure; the revision's error is what counts.
           await restore?.().catch(() => undefined)
@@ -271,8 +290,9 @@ async function runModule(
   module: RevisionModule,
   options: RunOptions,
   progress: Progress,
+  inTransaction: boolean,
 ): Promise<void> {
-  const sink = countingSink(createOnlineSink(executor, session.dialect.sqlFlavour), progress)
+  const sink = countingSink(createOnlineSink(executor, session.dialect.sqlFlavour), progress, inTransaction)
   const { op, pendingCount, unobservedErrors } = createOperations(sink, { revision: step.revision })
   const fn = step.direction === 'up' ? module.upgrade : module.downgrade
   const name = step.direction === 'up' ? 'upgrade' : 'downgrade'
@@ -320,8 +340,12 @@ async function runModule(
   }
 }
 
-/** Counts the operations sent and completed, and notes when the revision takes `op.db`. */
-function countingSink(sink: OpSink, progress: Progress): OpSink {
+/**
+ * Counts the operations sent and completed, and notes when the revision takes `op.db`. An index
+ * built or dropped `concurrently` cannot run in a transaction: inside one it is refused before it
+ * is sent, and the transaction rolls back whatever the revision did before it.
+ */
+function countingSink(sink: OpSink, progress: Progress, inTransaction: boolean): OpSink {
   return {
     flavour: sink.flavour,
     get db() {
@@ -329,10 +353,40 @@ function countingSink(sink: OpSink, progress: Progress): OpSink {
       return sink.db
     },
     run: async (op: Op) => {
+      if (inTransaction && (op.kind === 'createIndex' || op.kind === 'dropIndex') && op.concurrently) {
+        throw new Error(
+          `op.${op.kind}(..., { concurrently: true }) cannot run inside a transaction; declare 'export const transactional = false' in the revision`,
+        )
+      }
       progress.attempted++
       await sink.run(op)
       progress.completed++
     },
+  }
+}
+
+/**
+ * Before any step: every `.sql` revision of the run splits into statements for the dialect, and
+ * none that a downgrade passes through lacks its downgrade section.
+ */
+export function checkSqlSteps(
+  steps: readonly MigrationStep[],
+  scripts: ScriptDirectory,
+  modules: ReadonlyMap<string, RevisionModule>,
+  flavour: SqlFlavour,
+): void {
+  for (const step of steps) {
+    if (step.isStamp) continue
+    const sql = modules.get(step.revision)?.sql
+    if (sql === undefined) continue
+    if (step.direction === 'down' && sql.irreversible !== undefined) {
+      throw new IrreversibleRevisionError(
+        step.revision,
+        scripts.script(step.revision).path,
+        `cannot downgrade through revision ${step.revision}: ${sql.irreversible}; nothing was run`,
+      )
+    }
+    sql.statements(flavour, step.direction)
   }
 }
 

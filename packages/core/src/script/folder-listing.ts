@@ -3,7 +3,7 @@ import { join, relative } from 'node:path'
 import { RevisionFileError } from '../errors.js'
 import { type FileStamp, STAMP_WIDTH } from './header-cache.js'
 
-const REVISION_EXTENSIONS = new Set(['.ts', '.mts', '.js', '.mjs'])
+const REVISION_EXTENSIONS = new Set(['.ts', '.mts', '.js', '.mjs', '.sql'])
 const NO_THROW = { throwIfNoEntry: false } as const
 const { S_IFMT, S_IFLNK, S_IFREG } = constants
 

@@ -7,6 +7,13 @@ import { type FileStamp, type HeaderCacheOptions, STAMP_WIDTH } from './header-c
 import { describeImportError, findCacheDir, importEach, type ModuleImporter } from './import-module.js'
 import { RevisionCache } from './revision-cache.js'
 import { parseRevisionHeader, type RevisionHeader } from './revision-header.js'
+import {
+  isSqlRevisionFile,
+  outsideTransactionStatement,
+  parseSqlRevision,
+  type SqlRevisionModule,
+  sqlRevisionModule,
+} from './sql-revision.js'
 
 /** One revision file: its header, read statically, and where it lives. */
 export interface RevisionScript extends RevisionHeader {
@@ -25,6 +32,8 @@ export interface RevisionModule {
   readonly limits?: { readonly lockTimeoutMs?: number | null; readonly statementTimeoutMs?: number | null }
   /** `export const lint = { ignore: { rule: 'reason' } }`, as exported; `mig lint` checks it. */
   readonly lint?: unknown
+  /** A `.sql` revision's statements and how they may run; undefined for a module. */
+  readonly sql?: SqlRevisionModule | undefined
 }
 
 /** How {@link ScriptDirectory.load} remembers headers and the graph between runs. */
@@ -189,15 +198,24 @@ export class ScriptDirectory {
     revisions: Iterable<string>,
     digestOf?: (revision: string) => string | null | undefined,
   ): Promise<Map<string, RevisionModule>> {
-    const scripts = [...new Set(revisions)].map((revision) => this.script(revision))
+    const all = [...new Set(revisions)].map((revision) => this.script(revision))
+    // `.sql` revisions are read, not imported: the importer sees only modules.
+    const scripts = all.filter((script) => !isSqlRevisionFile(script.path))
     const files = scripts.map((script) => script.path)
     const digests = digestOf === undefined ? undefined : scripts.map((script) => digestOf(script.revision))
-    const settled = await (this.#importer.many?.(files, digests) ?? importEach(this.#importer, files))
-    const modules = new Map<string, RevisionModule>()
+    const settled =
+      files.length === 0
+        ? []
+        : await (this.#importer.many?.(files, digests) ?? importEach(this.#importer, files))
+    const imported = new Map<string, RevisionModule>()
     for (const [at, script] of scripts.entries()) {
       const result = settled[at] as PromiseSettledResult<Record<string, unknown>>
       if (result.status === 'rejected') throw importFailure(script, result.reason)
-      modules.set(script.revision, revisionModule(script, result.value))
+      imported.set(script.revision, revisionModule(script, result.value))
+    }
+    const modules = new Map<string, RevisionModule>()
+    for (const script of all) {
+      modules.set(script.revision, imported.get(script.revision) ?? sqlModule(script))
     }
     return modules
   }
@@ -205,6 +223,7 @@ export class ScriptDirectory {
   /** Imports a revision module to run it; checks that it exports what the runner calls. */
   async loadModule(revision: string): Promise<RevisionModule> {
     const script = this.script(revision)
+    if (isSqlRevisionFile(script.path)) return sqlModule(script)
     let mod: Record<string, unknown>
     try {
       mod = await this.#importer(script.path)
@@ -213,6 +232,26 @@ export class ScriptDirectory {
     }
     return revisionModule(script, mod)
   }
+}
+
+/**
+ * The module of a `.sql` revision, read from its file now: a header that no longer reads as the
+ * graph was built from (an edit since) fails before any step runs.
+ */
+function sqlModule(script: RevisionScript): RevisionModule {
+  const source = readSource(script.path)
+  const sql = sqlRevisionModule(script.path, source)
+  const header = readHeader(script.path, source)
+  for (const name of HEADER_FIELDS) {
+    const now = exportedField(name, header[name])
+    if (!sameValue(now, exportedField(name, script[name]))) {
+      throw new RevisionFileError(
+        script.path,
+        `${script.path}: its ${name} changed since the graph was read; run the command again`,
+      )
+    }
+  }
+  return { upgrade: sql.upgrade, downgrade: sql.downgrade, sql }
 }
 
 function importFailure(script: RevisionScript, error: unknown): RevisionFileError {
@@ -315,6 +354,11 @@ function readSource(file: string): string {
 
 /** The header of a revision file, read from its text; every field must be a literal. */
 function readHeader(file: string, source: string): Partial<RevisionHeader> {
+  if (isSqlRevisionFile(file)) {
+    const parsed = parseSqlRevision(file, source)
+    const transactional = !parsed.noTransaction && outsideTransactionStatement(parsed) === undefined
+    return { ...parsed.header, transactional }
+  }
   const { header, problems } = parseRevisionHeader(source)
   const problem = problems[0]
   if (problem !== undefined) throw new RevisionFileError(file, `${file}: ${problem.reason}`)

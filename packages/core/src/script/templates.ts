@@ -38,13 +38,21 @@ export function commentLines(text: string): string {
     .join('\n')
 }
 
-/** Renders an ejs template file with migraph's helpers (`literal`, `comment`) in scope. */
+/** Renders text as `--` comment lines, for the header of a `.sql` revision. */
+export function sqlCommentLines(text: string): string {
+  return text
+    .split(/\r?\n/)
+    .map((line) => `-- ${line}`.trimEnd())
+    .join('\n')
+}
+
+/** Renders an ejs template file with migraph's helpers (`literal`, `comment`, `sqlComment`) in scope. */
 export async function renderTemplate(file: string, data: Record<string, unknown>): Promise<string> {
   const ejs = await importExternal<typeof import('ejs')>('ejs')
   const source = readFileSync(file, 'utf8')
   return ejs.render(
     source,
-    { literal: tsLiteral, comment: commentLines, ...data },
+    { literal: tsLiteral, comment: commentLines, sqlComment: sqlCommentLines, ...data },
     { filename: file, async: false },
   )
 }

@@ -1,0 +1,144 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { basename, extname, join } from 'node:path'
+import { CommandError } from '../errors.js'
+
+/** One migration of another tool's folder, in that tool's order. */
+export interface ForeignMigration {
+  /** What the tool's tracking table records for it once applied. */
+  readonly key: string
+  /** The file, relative to the folder imported. */
+  readonly file: string
+  /** Words for the revision's message and file name. */
+  readonly name: string
+  /** The file's text, as written. */
+  readonly source: string
+}
+
+/** Where a tool records what it applied: one column of one table. */
+export interface TrackingTable {
+  readonly table: string
+  readonly column: string
+}
+
+/** How migraph reads another migration tool's folder and tracking table. */
+export interface ImportTool {
+  readonly name: string
+  /** `sql`: each migration becomes a `.sql` revision; `ts`: a module calling the original functions. */
+  readonly format: 'sql' | 'ts'
+  readonly tracking: TrackingTable
+  /** The folder's migrations in the order the tool applies them. */
+  list(folder: string): ForeignMigration[]
+}
+
+const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
+
+function filesOf(folder: string, accept: (name: string) => boolean): string[] {
+  return readdirSync(folder)
+    .filter((name) => !name.startsWith('.') && accept(name) && statSync(join(folder, name)).isFile())
+    .sort(byName)
+}
+
+const read = (folder: string, file: string) => readFileSync(join(folder, file), 'utf8')
+const stem = (file: string) => basename(file, extname(file))
+
+/** Kysely's `FileMigrationProvider`: every module, by name; `kysely_migration.name` is the stem. */
+const kysely: ImportTool = {
+  name: 'kysely',
+  format: 'ts',
+  tracking: { table: 'kysely_migration', column: 'name' },
+  list: (folder) =>
+    filesOf(folder, (n) => /\.(ts|js|mjs|mts)$/.test(n) && !n.endsWith('.d.ts')).map((file) => ({
+      key: stem(file),
+      file,
+      name: stem(file),
+      source: read(folder, file),
+    })),
+}
+
+/** pycopg's `Migrator`: `NNN_name.sql`, by version number; `schema_migrations.version`. */
+const pycopg: ImportTool = {
+  name: 'pycopg',
+  format: 'sql',
+  tracking: { table: 'schema_migrations', column: 'version' },
+  list: (folder) =>
+    filesOf(folder, (n) => /^\d+_.*\.sql$/.test(n))
+      .map((file) => {
+        const [, version = '', name = ''] = /^(\d+)_(.*)\.sql$/.exec(file) ?? []
+        return { key: String(Number(version)), file, name, source: read(folder, file) }
+      })
+      .sort((a, b) => Number(a.key) - Number(b.key)),
+}
+
+/** Migretti: `<ULID>_name.sql`, by name; its `-- id:` line (else the stem) is what it records. */
+const migretti: ImportTool = {
+  name: 'migretti',
+  format: 'sql',
+  tracking: { table: '_migrations', column: 'id' },
+  list: (folder) =>
+    filesOf(folder, (n) => n.endsWith('.sql')).map((file) => {
+      const source = read(folder, file)
+      const id = /^--\s*id:\s*(\S+)\s*$/im.exec(source)?.[1] ?? stem(file).split('_')[0] ?? stem(file)
+      const title = /^--\s*migration:\s*(.+?)\s*$/im.exec(source)?.[1]
+      return { key: id, file, name: title ?? stem(file).replace(/^[^_]*_/, ''), source }
+    }),
+}
+
+/** node-pg-migrate's SQL migrations (`-- Up Migration` / `-- Down Migration`); `pgmigrations.name`. */
+const nodePgMigrate: ImportTool = {
+  name: 'node-pg-migrate',
+  format: 'sql',
+  tracking: { table: 'pgmigrations', column: 'name' },
+  list: (folder) => {
+    const files = filesOf(folder, (n) => /\.(sql|js|ts|cjs|mjs)$/.test(n) && !n.endsWith('.d.ts'))
+    const modules = files.filter((file) => !file.endsWith('.sql'))
+    if (modules.length > 0) {
+      throw new CommandError(
+        `${join(folder, modules[0] as string)}: node-pg-migrate JavaScript migrations call its own builder (pgm), which migraph does not provide; only its .sql migrations can be imported`,
+      )
+    }
+    return files.map((file) => ({
+      key: stem(file),
+      file,
+      name: stem(file).replace(/^\d+[_-]?/, ''),
+      source: read(folder, file),
+    }))
+  },
+}
+
+/** Septentrion: version folders (`1.0`, `2.0` ...) of `.sql` files; `septentrion_migrations.name` per version. */
+const septentrion: ImportTool = {
+  name: 'septentrion',
+  format: 'sql',
+  tracking: { table: 'septentrion_migrations', column: 'name' },
+  list: (folder) => {
+    const versions = readdirSync(folder)
+      .filter((name) => !name.startsWith('.') && statSync(join(folder, name)).isDirectory())
+      .sort(compareVersions)
+    return versions.flatMap((version) =>
+      filesOf(join(folder, version), (n) => n.endsWith('.sql')).map((file) => ({
+        key: file,
+        file: join(version, file),
+        name: `${version} ${file.replace(/\.(ddl|dml)?\.?sql$/, '').replace(/^\d+-/, '')}`,
+        source: read(join(folder, version), file),
+      })),
+    )
+  },
+}
+
+/** Version folder names as Septentrion orders them: dotted numbers compared part by part. */
+function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map(Number)
+  const pb = b.split('.').map(Number)
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const x = pa[i] ?? 0
+    const y = pb[i] ?? 0
+    if (Number.isNaN(x) || Number.isNaN(y)) return byName(a, b)
+    if (x !== y) return x - y
+  }
+  return 0
+}
+
+/** The tools `mig import` reads, by the name given on the command line. */
+export const IMPORT_TOOLS: ReadonlyMap<string, ImportTool> = new Map(
+  [kysely, pycopg, migretti, nodePgMigrate, septentrion].map((tool) => [tool.name, tool]),
+)
