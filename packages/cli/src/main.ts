@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import yargs, { type CommandModule } from 'yargs'
 import { normalizeArgv, restoreArguments } from './argv.js'
 import { checkCommand, resolveCommand } from './commands/check-command.js'
+import { configCommand } from './commands/config-command.js'
 import { editCommand, historyCommand } from './commands/history-command.js'
 import { initCommand, listTemplatesCommand } from './commands/init-command.js'
 import { branchesCommand, currentCommand, headsCommand, showCommand } from './commands/inspect-commands.js'
@@ -99,6 +100,7 @@ function commandModules(state: CliState): CommandModule<GlobalArgv, never>[] {
     ensureVersionCommand(state),
     checkCommand(state),
     resolveCommand(state),
+    configCommand(state),
   ] as CommandModule<GlobalArgv, never>[]
 }
 

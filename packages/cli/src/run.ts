@@ -15,6 +15,9 @@ import { type CliReporter, type Streams, stderrReporter } from './reporter.js'
 export interface GlobalArgv {
   readonly config?: string | undefined
   readonly url?: string | undefined
+  readonly env?: string | undefined
+  readonly envFile?: string | undefined
+  readonly yes?: boolean | undefined
   readonly x?: readonly string[] | undefined
   readonly json?: boolean | undefined
   readonly quiet?: boolean | undefined
@@ -131,6 +134,9 @@ async function runCommand(
     const options: GlobalOptions = {
       config: argv.config,
       url: argv.url,
+      environment: argv.env,
+      envFile: argv.envFile,
+      yes: argv.yes,
       x: parseX(argv.x),
       lockTimeoutMs: argv.lockTimeout === undefined ? undefined : argv.lockTimeout * 1000,
       connectTimeoutMs: argv.connectTimeout === undefined ? undefined : argv.connectTimeout * 1000,

@@ -40,6 +40,12 @@ export interface GlobalOptions {
   readonly x?: Readonly<Record<string, string>> | undefined
   readonly lockTimeoutMs?: number | undefined
   readonly connectTimeoutMs?: number | undefined
+  /** `--env NAME`: the environment profile (else `MIG_ENV`). */
+  readonly environment?: string | undefined
+  /** `--env-file FILE`: read instead of the `.env` beside the config. */
+  readonly envFile?: string | undefined
+  /** `--yes`: confirms a write to an environment that asks for confirmation. */
+  readonly yes?: boolean | undefined
 }
 
 const silent: Reporter = { info: () => {}, warn: () => {} }
@@ -92,7 +98,14 @@ export class Project {
 
   /** Finds the config (or loads `options.config`) and opens the project it describes. */
   static async open(options: GlobalOptions = {}, environment = defaultEnvironment()): Promise<Project> {
-    const config = await findConfig({ cwd: environment.cwd, file: options.config })
+    const config = await findConfig({
+      cwd: environment.cwd,
+      file: options.config,
+      environment: options.environment,
+      envFile: options.envFile,
+      // `.env` fills the variables the config (and `${VAR}`) read.
+      env: environment.env as Record<string, string | undefined>,
+    })
     if (config === undefined) {
       throw new ConfigError(
         `no migrate.config.ts found in ${environment.cwd} or any parent folder (run 'mig init', or pass -c/--config)`,
@@ -118,6 +131,14 @@ export class Project {
       throw emptyUrlError(this.config, this.config.emptyUrl.variable, this.environment.env)
     }
     return resolveTarget(url, this.config.baseDir)
+  }
+
+  /** Where the URL `target()` uses comes from, as `mig config` shows it. */
+  urlSource(): string {
+    if (this.options.url !== undefined) return '--url flag'
+    if (fromEnvironment(this.environment.env) !== undefined) return 'MIG_DATABASE_URL variable'
+    if (this.config.url !== undefined) return this.config.sources.url ?? 'config file'
+    return 'default (embedded PGlite)'
   }
 
   /**

@@ -39,6 +39,7 @@ export {
   UnsupportedOperationError,
 } from '@migraph/operations'
 export { type CheckResult, check, checkFailure } from './commands/check.js'
+export { type ConfigReport, type ConfigValue, configReport } from './commands/config-report.js'
 export { type InitArgs, type InitResult, init, listTemplates, type TemplateInfo } from './commands/init.js'
 export {
   branches,
@@ -64,7 +65,14 @@ export {
 } from './commands/migrate.js'
 export { type ResolveArgs, type ResolveResult, resolve } from './commands/resolve.js'
 export { type RevisionArgs, type RevisionResult, revision } from './commands/revision.js'
-export { defineConfig, type MigraphConfig } from './config/define-config.js'
+export {
+  defineConfig,
+  type Hook,
+  type HookContext,
+  type HookName,
+  type HooksConfig,
+  type MigraphConfig,
+} from './config/define-config.js'
 export { findConfig, loadConfigFile } from './config/load-config.js'
 export type { ResolvedConfig } from './config/resolved-config.js'
 export { MAX_TIMEOUT_MS, type TimeoutKind, timeoutProblem } from './config/timeouts.js'

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs'
 import { isAbsolute, resolve } from 'node:path'
 import { ConfigError } from '../errors.js'
 import { CONFIG_KEYS, type MigraphConfig } from './define-config.js'
+import { applyProfile, type ProfileOptions, type ValueSources } from './environment-profiles.js'
+import { type ProductionSettings, resolveProductionSettings } from './production-config.js'
 import { type TimeoutKind, timeoutProblem } from './timeouts.js'
 import { splitVersionTable } from './version-table-name.js'
 
@@ -31,6 +33,17 @@ export interface ResolvedConfig {
   readonly truncateSlugLength: number
   readonly lockTimeoutMs: number
   readonly connectTimeoutMs: number
+  /** The environment profile applied (`--env`, `MIG_ENV`), if any. */
+  readonly environment: string | undefined
+  /** Where each key given in the config came from (`config file`, `environment 'prod'`, `${VAR}`…). */
+  readonly sources: ValueSources
+  /** Confirmation, hooks and post-write commands. */
+  readonly production: ProductionSettings
+}
+
+/** What `resolveConfig` needs beyond the raw object: the profile to apply and the `.env` read. */
+export interface ResolveOptions extends ProfileOptions {
+  readonly dotenv?: { readonly file: string | undefined; readonly names: ReadonlySet<string> } | undefined
 }
 
 const DEFAULTS = {
@@ -43,7 +56,12 @@ const DEFAULTS = {
 } as const
 
 /** Validate a raw config object (from a file or the API) and apply defaults. */
-export function resolveConfig(raw: unknown, file: string | undefined, baseDir: string): ResolvedConfig {
+export function resolveConfig(
+  raw: unknown,
+  file: string | undefined,
+  baseDir: string,
+  options: ResolveOptions = {},
+): ResolvedConfig {
   const where = file ?? 'config'
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError(`${where}: the config must export an object (default export)`, file)
@@ -57,6 +75,18 @@ export function resolveConfig(raw: unknown, file: string | undefined, baseDir: s
       )
     }
   }
+  const profiled = applyProfile(config, file, options, options.dotenv)
+  return resolveProfiled(profiled.config, file, baseDir, profiled.environment, profiled.sources)
+}
+
+function resolveProfiled(
+  config: Record<string, unknown>,
+  file: string | undefined,
+  baseDir: string,
+  environment: string | undefined,
+  sources: ValueSources,
+): ResolvedConfig {
+  const where = file ?? 'config'
   const c = config as MigraphConfig
   const str = (key: keyof MigraphConfig): string | undefined => {
     const value = config[key]
@@ -130,6 +160,9 @@ export function resolveConfig(raw: unknown, file: string | undefined, baseDir: s
     truncateSlugLength: num('truncateSlugLength', DEFAULTS.truncateSlugLength),
     lockTimeoutMs: timeout('lockTimeout', 'lock', DEFAULTS.lockTimeoutMs),
     connectTimeoutMs: timeout('connectTimeout', 'connect', DEFAULTS.connectTimeoutMs),
+    environment,
+    sources,
+    production: resolveProductionSettings(config, environment, where, file),
   })
 }
 
