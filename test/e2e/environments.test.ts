@@ -52,7 +52,7 @@ describe('environment profiles and interpolation', () => {
     assert.equal(existsSync(join(dir, '.migraph')), false, 'the embedded database was not created')
   })
 
-  test('${VAR:-default} takes the default when VAR is unset, the variable when set', async () => {
+  test('a default (VAR:-default) takes the default when VAR is unset, the variable when set', async () => {
     const unset = await mig(dir, ['config', '--json'], { env: { DEV_DB: undefined } })
     assert.equal(unset.code, 0, unset.stderr)
     const url = (out: string) => JSON.parse(out).values.find((v: { key: string }) => v.key === 'url')
@@ -80,7 +80,7 @@ describe('environment profiles and interpolation', () => {
       })
       const report = JSON.parse(json.stdout)
       assert.deepEqual(report.environment, { name: 'production', source: 'MIG_ENV variable' })
-      assert.equal(report.values[0].source, "environment 'production', ${PROD_PASSWORD}")
+      assert.equal(report.values[0].source, `environment 'production', \${PROD_PASSWORD}`)
       // And .env's MIG_ENV selects the profile when nothing else does.
       const fromFile = await mig(dir, ['config', '--json'], {
         env: { MIG_ENV: undefined, STAGING_URL: 'sqlite:s.db' },
@@ -149,7 +149,7 @@ for (const kind of DATABASE_KINDS) {
       project.cleanup()
     })
 
-    test('--env staging migrates the database ${STAGING_URL} (from .env) names', async () => {
+    test('--env staging migrates the database STAGING_URL (from .env) names', async () => {
       const url = db.args[1] as string
       writeFileSync(join(dir, '.env'), `STAGING_URL=${url}\n`)
       const result = await mig(dir, ['--env', 'staging', 'upgrade', 'head'], {
