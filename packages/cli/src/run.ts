@@ -8,6 +8,7 @@ import {
   urlSecrets,
 } from '@migraph/core'
 import { colorEnabled, type Paint, painter } from './color.js'
+import { terminalConfirm } from './confirm-prompt.js'
 import { exitCodeFor } from './exit-codes.js'
 import { type CliReporter, type Streams, stderrReporter } from './reporter.js'
 
@@ -141,7 +142,10 @@ async function runCommand(
       lockTimeoutMs: argv.lockTimeout === undefined ? undefined : argv.lockTimeout * 1000,
       connectTimeoutMs: argv.connectTimeout === undefined ? undefined : argv.connectTimeout * 1000,
     }
-    const environment = defaultEnvironment({ reporter })
+    const environment = defaultEnvironment({
+      reporter,
+      confirm: terminalConfirm(state.streams, paint, () => reporter.flush()),
+    })
     let project: Project | undefined
     if (needsProject) {
       project = await Project.open(options, environment)

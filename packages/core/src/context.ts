@@ -1,4 +1,5 @@
 import type { MigrationStep } from '@migraph/graph'
+import type { ConfirmRequest } from './commands/deploy-guard.js'
 import { findConfig } from './config/load-config.js'
 import type { ResolvedConfig } from './config/resolved-config.js'
 import { type TimeoutKind, timeoutProblem } from './config/timeouts.js'
@@ -28,6 +29,11 @@ export interface Environment {
   readonly now: () => Date
   readonly generateRevisionId: () => string
   readonly reporter: Reporter
+  /**
+   * Asks the user to confirm a write (a terminal prompt); undefined when nobody can be asked, so
+   * a write that needs confirmation is refused unless `--yes` was given.
+   */
+  readonly confirm?: ((request: ConfirmRequest) => Promise<boolean>) | undefined
 }
 
 /** Options every command accepts (the CLI's global flags). */

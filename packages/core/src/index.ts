@@ -40,6 +40,7 @@ export {
 } from '@migraph/operations'
 export { type CheckResult, check, checkFailure } from './commands/check.js'
 export { type ConfigReport, type ConfigValue, configReport } from './commands/config-report.js'
+export type { ConfirmRequest } from './commands/deploy-guard.js'
 export { type InitArgs, type InitResult, init, listTemplates, type TemplateInfo } from './commands/init.js'
 export {
   branches,
@@ -100,6 +101,8 @@ export {
 export {
   CommandError,
   ConfigError,
+  ConfirmationError,
+  HookError,
   MigraphError,
   MigrationFailedError,
   PartialStateError,

@@ -9,9 +9,18 @@ import {
 } from '@migraph/graph'
 import type { Project } from '../context.js'
 import type { VersionTableRef } from '../dialects/dialect.js'
-import { CommandError, MigraphError } from '../errors.js'
+import { CommandError, HookError, MigraphError } from '../errors.js'
 import type { ChecksumSource } from '../runtime/checksum.js'
 import type { ScriptDirectory } from '../script/script-directory.js'
+import {
+  checkSamePlan,
+  confirmWrite,
+  HOOKS_OF,
+  needsPreview,
+  requireConfirmable,
+  runConfiguredHooks,
+  runOnError,
+} from './deploy-guard.js'
 
 // The runtime pulls in Kysely and the operations compilers; graph-only commands never load it.
 const runtime = () =>
@@ -100,29 +109,87 @@ async function migrate(
   }
   // Validate what needs no database first, so a typo never opens (or creates) one.
   if (resolvableWithoutDatabase(args.target)) checkDestination(scripts.map, direction, args.target)
-  const checksums = new ChecksumCache(listingStamps(scripts))
+  const command = direction === 'up' ? 'upgrade' : 'downgrade'
+  const hooks = HOOKS_OF[direction]
+  const confirming = requireConfirmable(project, command)
+  let previewed: readonly StepSummary[] | undefined
+  if (needsPreview(project, direction, confirming)) {
+    // The plan is shown and handed to the pre-hooks before the lock is taken.
+    const { readRunState } = await import('../runtime/history-table.js')
+    const current = await withSession(
+      project,
+      { lock: false },
+      async (session) => (await readRunState(session.connection.db, session.versionTable)).heads,
+    )
+    previewed = plan(current, args.target).map(summarize)
+    if (previewed.length > 0) {
+      if (confirming) await confirmWrite(project, command, previewed)
+      const context = { command, target: args.target, plan: previewed } as const
+      try {
+        await runConfiguredHooks(project, hooks.pre, context)
+      } catch (error) {
+        await runOnError(project, command, args.target, previewed, error)
+        if (!(error instanceof HookError)) throw error
+        throw new HookError(error.hook, `${error.message}; nothing was run, the database is unchanged`, {
+          cause: error,
+        })
+      }
+    }
+  }
+  let result: MigrateResult
   try {
-    return await withSession(project, { lock: true }, async (session) => {
-      const { readRunState } = await import('../runtime/history-table.js')
-      const state = await readRunState(session.connection.db, session.versionTable)
-      const current = state.heads
-      await guardIntegrity(scripts, current, state.history, {
-        ignoreChecksums: args.ignoreChecksums === true,
-        checksums,
+    result = await locked()
+  } catch (error) {
+    await runOnError(project, command, args.target, previewed ?? [], error)
+    throw error
+  }
+  if (result.steps.length > 0) {
+    try {
+      await runConfiguredHooks(project, hooks.post, {
+        command,
+        target: args.target,
+        plan: result.steps,
+        heads: result.heads,
       })
-      const steps = plan(current, args.target)
-      const heads = await runSteps(session, scripts, current, steps, {
-        transactionPerMigration: project.config.transactionPerMigration,
-        reporter: project.environment.reporter,
-        x: project.options.x,
-        tablesExist: state.tablesExist,
-        checksum: checksums.checksum,
-        contentDigest: checksums.contentDigest,
+    } catch (error) {
+      await runOnError(project, command, args.target, result.steps, error)
+      const heads = result.heads.length === 0 ? 'base' : result.heads.join(', ')
+      const message = error instanceof Error ? error.message : String(error)
+      throw new HookError(
+        hooks.post,
+        `${message}; the ${result.steps.length === 1 ? 'revision' : `${result.steps.length} revisions`} stayed applied (now at ${heads})`,
+        { cause: error },
+      )
+    }
+  }
+  return result
+
+  async function locked(): Promise<MigrateResult> {
+    const checksums = new ChecksumCache(listingStamps(scripts))
+    try {
+      return await withSession(project, { lock: true }, async (session) => {
+        const { readRunState } = await import('../runtime/history-table.js')
+        const state = await readRunState(session.connection.db, session.versionTable)
+        const current = state.heads
+        await guardIntegrity(scripts, current, state.history, {
+          ignoreChecksums: args.ignoreChecksums === true,
+          checksums,
+        })
+        const steps = plan(current, args.target)
+        checkSamePlan(previewed, steps.map(summarize))
+        const heads = await runSteps(session, scripts, current, steps, {
+          transactionPerMigration: project.config.transactionPerMigration,
+          reporter: project.environment.reporter,
+          x: project.options.x,
+          tablesExist: state.tablesExist,
+          checksum: checksums.checksum,
+          contentDigest: checksums.contentDigest,
+        })
+        return { steps: steps.map(summarize), heads }
       })
-      return { steps: steps.map(summarize), heads }
-    })
-  } finally {
-    checksums.save()
+    } finally {
+      checksums.save()
+    }
   }
 }
 
@@ -167,6 +234,7 @@ export async function stamp(project: Project, args: StampArgs): Promise<MigrateR
   for (const target of args.revisions) {
     if (resolvableWithoutDatabase(target)) scripts.map.resolve(target, [])
   }
+  if (requireConfirmable(project, 'stamp')) await confirmWrite(project, 'stamp', [])
   return withSession(project, { lock: true }, async (session) => {
     let current = await session.readHeads()
     if (args.purge === true) {
@@ -238,6 +306,7 @@ export async function ensureVersion(
     const script = dialect.transactionalDDL ? ['BEGIN;', ...lines, 'COMMIT;'] : lines
     return { sql: `${script.join('\n\n')}\n` }
   }
+  if (requireConfirmable(project, 'ensure-version')) await confirmWrite(project, 'ensure-version', [])
   return withSession(project, { lock: true }, async (session) => {
     await ensureVersionTable(session.connection.db, session.versionTable)
     return {}
