@@ -28,7 +28,7 @@ export function terminalConfirm(
             `Plan (${request.plan.length} step${request.plan.length === 1 ? '' : 's'}):`,
             ...request.plan.map(
               (s) =>
-                `  ${s.direction === 'up' ? 'upgrade' : 'downgrade'} ${s.from.join(', ')} -> ${s.to.join(', ')}, ${s.message}`,
+                `  ${s.direction === 'up' ? 'upgrade' : 'downgrade'} ${s.from.join(', ')} -> ${s.to.join(', ')}${s.message === '' ? '' : `, ${s.message}`}`,
             ),
           ]),
     ]
