@@ -10,8 +10,7 @@ import { DATABASE_KINDS, type TestDatabase } from '../helpers/e2e-databases.js'
 import { MIG_BIN, mig, runProcess, tempProject } from '../helpers/mig.js'
 import { writeRevision } from '../helpers/project-files.js'
 
-const LOG =
-  'echo "$MIG_HOOK env=$MIG_ENV plan=$MIG_PLAN heads=$MIG_HEADS url=${MIG_DATABASE_URL:-withheld}" >> hooks.log'
+const LOG = `echo "$MIG_HOOK env=$MIG_ENV plan=$MIG_PLAN heads=$MIG_HEADS url=\${MIG_DATABASE_URL:-withheld}" >> hooks.log`
 
 const CONFIG = `export default {
   hooks: {
