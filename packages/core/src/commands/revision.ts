@@ -6,6 +6,7 @@ import { CommandError } from '../errors.js'
 import { checkRevisionId, formatCreateDate, renderFileName, slugify } from '../script/revision-file-name.js'
 import { ScriptDirectory } from '../script/script-directory.js'
 import { renderTemplate, TEMPLATES_DIR } from '../script/templates.js'
+import { runPostWrite } from './post-write.js'
 import { countRevisionFiles, lockVersionFolders } from './revision-lock.js'
 
 export interface RevisionArgs {
@@ -37,6 +38,7 @@ export async function revision(project: Project, args: RevisionArgs = {}): Promi
   try {
     const { expectedHeads, filesBefore, ...result } = await writeRevision(project, args)
     await warnOfUnexpectedHeads(project, { expectedHeads, filesBefore })
+    await runPostWrite(project, result.path)
     return result
   } finally {
     lock.release()

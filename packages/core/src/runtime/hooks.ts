@@ -67,7 +67,21 @@ async function runHook(hook: Hook, context: HookContext, options: HookRunOptions
   const env: Record<string, string | undefined> = { ...options.env, ...hookVariables(context) }
   delete env.MIG_DATABASE_URL
   if (passUrl && options.url !== undefined) env.MIG_DATABASE_URL = options.url
-  const label = `${context.hook} hook '${command}'`
+  await runShellCommand(command, `${context.hook} hook '${command}'`, context.hook, { ...options, env })
+}
+
+/**
+ * Runs one shell command in its own process group, its output forwarded line by line; a non-zero
+ * exit, or running past `timeoutMs` (then the group is killed), is a {@link HookError}.
+ */
+export async function runShellCommand(
+  command: string,
+  label: string,
+  hook: string,
+  options: Omit<HookRunOptions, 'url'>,
+): Promise<void> {
+  const seconds = `${options.timeoutMs / 1000} s`
+  const env = options.env
   await new Promise<void>((resolve, reject) => {
     // Its own process group, so that a timeout stops the shell and everything it started.
     const child = spawn(command, {
@@ -104,20 +118,15 @@ async function runHook(hook: Hook, context: HookContext, options: HookRunOptions
     forward(child.stderr)
     child.on('error', (error) => {
       clearTimeout(timer)
-      reject(new HookError(context.hook, `${label} could not start: ${error.message}`, { cause: error }))
+      reject(new HookError(hook, `${label} could not start: ${error.message}`, { cause: error }))
     })
     child.on('close', (code, signal) => {
       clearTimeout(timer)
       if (timedOut) {
-        reject(
-          new HookError(
-            context.hook,
-            `${label} did not finish within ${seconds} (hookTimeout); it was stopped`,
-          ),
-        )
+        reject(new HookError(hook, `${label} did not finish within ${seconds} (hookTimeout); it was stopped`))
       } else if (code !== 0) {
         const how = code === null ? `was killed by ${signal}` : `exited with status ${code}`
-        reject(new HookError(context.hook, `${label} ${how}`))
+        reject(new HookError(hook, `${label} ${how}`))
       } else {
         resolve()
       }
