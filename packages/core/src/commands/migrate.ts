@@ -11,6 +11,7 @@ import type { Project } from '../context.js'
 import type { VersionTableRef } from '../dialects/dialect.js'
 import { CommandError, HookError, MigraphError } from '../errors.js'
 import type { ChecksumSource } from '../runtime/checksum.js'
+import type { RehearsedStep } from '../runtime/dry-run.js'
 import type { ScriptDirectory } from '../script/script-directory.js'
 import {
   checkSamePlan,
@@ -52,6 +53,8 @@ export interface MigrateResult {
   readonly steps: readonly StepSummary[]
   /** The heads recorded in the version table afterwards. */
   readonly heads: readonly string[]
+  /** With `dryRun: true`, what each step did before the rollback; the heads are unchanged. */
+  readonly dryRun?: readonly RehearsedStep[] | undefined
   /** With `sql: true`, the script that would do it; nothing was executed. */
   readonly sql?: string | undefined
 }
@@ -63,6 +66,8 @@ export interface MigrateArgs {
   readonly sql?: boolean | undefined
   /** Run even though applied revision files changed since they ran (`--ignore-checksums`). */
   readonly ignoreChecksums?: boolean | undefined
+  /** Run each transactional step and roll it all back (`--dry-run`); never with `sql`. */
+  readonly dryRun?: boolean | undefined
 }
 
 /** `mig upgrade <target>`: apply revisions up to the target. */
@@ -86,6 +91,18 @@ async function migrate(
     direction === 'up'
       ? planUpgrade(scripts.map, current, target, { onWarning })
       : planDowngrade(scripts.map, current, target, { onWarning })
+  if (args.dryRun === true) {
+    if (args.sql === true) {
+      throw new CommandError(
+        '--dry-run and --sql cannot be combined: --sql prints the SQL without connecting, --dry-run runs it and rolls it back; pick one',
+      )
+    }
+    if (args.target.includes(':')) {
+      throw new CommandError(`a range '${args.target}' is only allowed with --sql`)
+    }
+    const { dryRun } = await import('./dry-run.js')
+    return dryRun(project, scripts, args.target, plan, summarize)
+  }
   const { ChecksumCache, listingStamps, renderOfflineSql, runSteps, versionTableOf, withSession } =
     await runtime()
   if (args.sql === true) {
