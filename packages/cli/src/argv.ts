@@ -85,6 +85,7 @@ const LONG_WITH_VALUE = new Set([
   'env-file',
   'head',
   'lock-timeout',
+  'log-format',
   'message',
   'rev-id',
   'rev-range',

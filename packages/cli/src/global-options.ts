@@ -28,6 +28,11 @@ export function globalOptions(hidden: boolean): Record<string, Options> {
       describe: 'key=value passed to revisions (repeatable)',
     },
     json: { type: 'boolean', describe: 'print one JSON document on stdout' },
+    'log-format': {
+      type: 'string',
+      choices: ['text', 'json'],
+      describe: 'stderr as text lines (default) or one JSON event per line',
+    },
     quiet: { alias: 'q', type: 'boolean', describe: 'print nothing but the result and errors' },
     // No default: an explicit --color colours even off a terminal; unset, the terminal decides.
     color: { type: 'boolean', describe: 'colour stderr (default: on a terminal; NO_COLOR, FORCE_COLOR)' },
@@ -53,7 +58,7 @@ export const GLOBAL_OPTION_NAMES: string[] = Object.keys(globalOptions(false))
 
 /** What a command's help says instead of listing the global options. */
 export const GLOBAL_OPTIONS_LINE =
-  'Global options: -c/--config, --url, --env, --env-file, -y/--yes, -x, --json, -q/--quiet, --[no-]color, --lock-timeout, --connect-timeout (see mig --help)'
+  'Global options: -c/--config, --url, --env, --env-file, -y/--yes, -x, --json, --log-format, -q/--quiet, --[no-]color, --lock-timeout, --connect-timeout (see mig --help)'
 
 /** The global options that take a value, so the command word is not mistaken for one. */
 const TAKES_VALUE = new Set([

@@ -10,6 +10,7 @@ import {
 import { colorEnabled, type Paint, painter } from './color.js'
 import { terminalConfirm } from './confirm-prompt.js'
 import { exitCodeFor } from './exit-codes.js'
+import { jsonLogReporter } from './json-log.js'
 import { type CliReporter, type Streams, stderrReporter } from './reporter.js'
 
 /** The global options every command module receives from yargs. */
@@ -19,6 +20,7 @@ export interface GlobalArgv {
   readonly env?: string | undefined
   readonly envFile?: string | undefined
   readonly yes?: boolean | undefined
+  readonly logFormat?: 'text' | 'json' | undefined
   readonly x?: readonly string[] | undefined
   readonly json?: boolean | undefined
   readonly quiet?: boolean | undefined
@@ -122,7 +124,14 @@ async function runCommand(
   const json = argv.json === true
   const quiet = argv.quiet === true
   const paint = stderrPaint(state.streams, argv.color)
-  const reporter = stderrReporter(state.streams, quiet || json, paint, !quiet)
+  const log = argv.logFormat === 'json' ? jsonLogReporter(state.streams) : undefined
+  const reporter = log ?? stderrReporter(state.streams, quiet || json, paint, !quiet)
+  const started = performance.now()
+  log?.emit('run-start', {
+    command: String((argv as { _?: unknown[] })._?.[0] ?? ''),
+    pid: process.pid,
+    ...(argv.env === undefined ? {} : { environment: argv.env }),
+  })
   const io = makeIo(state, json, quiet, reporter, paint)
   const secrets = new Set<string>()
   const remember = (url: string | undefined) => {
@@ -159,12 +168,17 @@ async function runCommand(
     const raw = error instanceof Error ? error.message : String(error)
     const message = redactSecrets(oneLine(raw), [...secrets])
     if (json) state.streams.stdout.write(`${JSON.stringify({ error: { code, message } })}\n`)
-    state.streams.stderr.write(`${paint('red', 'error:')} ${message}\n`)
+    if (log !== undefined) log.emit('error', { code, message })
+    else state.streams.stderr.write(`${paint('red', 'error:')} ${message}\n`)
     if (process.env.MIG_DEBUG === '1' && error instanceof Error && error.stack !== undefined) {
       state.streams.stderr.write(`${redactSecrets(error.stack, [...secrets])}\n`)
     }
   } finally {
     reporter.flush()
+    log?.emit('run-end', {
+      exitCode: state.exitCode,
+      durationMs: Math.round((performance.now() - started) * 10) / 10,
+    })
   }
 }
 

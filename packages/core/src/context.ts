@@ -19,6 +19,11 @@ export interface Reporter {
   stepStarted?(step: MigrationStep): void
   stepFinished?(step: MigrationStep, durationMs: number): void
   stepFailed?(step: MigrationStep, durationMs: number): void
+  /**
+   * A structured event for machine-readable logs (`lock-wait`, `lock-acquired`), beside the
+   * human line `info` may also carry.
+   */
+  event?(name: string, fields: Readonly<Record<string, unknown>>): void
 }
 
 /** The outside world, injected so tests need no monkey-patching. */
