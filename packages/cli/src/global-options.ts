@@ -58,7 +58,8 @@ export const GLOBAL_OPTION_NAMES: string[] = Object.keys(globalOptions(false))
 
 /** What a command's help says instead of listing the global options. */
 export const GLOBAL_OPTIONS_LINE =
-  'Global options: -c/--config, --url, --env, --env-file, -y/--yes, -x, --json, --log-format, -q/--quiet, --[no-]color, --lock-timeout, --connect-timeout (see mig --help)'
+  'Global options: -c/--config, --url, -x, --json, -q/--quiet, --[no-]color, --lock-timeout, --connect-timeout,\n' +
+  '--env, --env-file, -y/--yes, --log-format (see mig --help)'
 
 /** The global options that take a value, so the command word is not mistaken for one. */
 const TAKES_VALUE = new Set([
