@@ -38,6 +38,8 @@ export {
   UnknownObjectError,
   UnsupportedOperationError,
 } from '@migraph/operations'
+/** The query builder a seed's `seed(db)` receives (a transaction). */
+export type { Kysely } from 'kysely'
 export { type CheckResult, check, checkFailure } from './commands/check.js'
 export { type ConfigReport, type ConfigValue, configReport } from './commands/config-report.js'
 export type { ConfirmRequest } from './commands/deploy-guard.js'
@@ -66,6 +68,7 @@ export {
 } from './commands/migrate.js'
 export { type ResolveArgs, type ResolveResult, resolve } from './commands/resolve.js'
 export { type RevisionArgs, type RevisionResult, revision } from './commands/revision.js'
+export { createSeed, listSeeds, SeedError, type SeedResult, seed } from './commands/seed.js'
 export {
   defineConfig,
   type Hook,

@@ -52,6 +52,8 @@ export interface MigraphConfig {
   readonly hookTimeout?: number | undefined
   /** Commands run on every file `revision` and `merge` write; `{file}` is the file's path. */
   readonly postWrite?: readonly string[] | undefined
+  /** The seed folder, or several, for `mig seed`. Default `seeds`. */
+  readonly seeds?: string | readonly string[] | undefined
 }
 
 /** When a hook runs. */
@@ -113,6 +115,7 @@ export const CONFIG_KEYS: readonly (keyof MigraphConfig)[] = Object.freeze([
   'hooks',
   'hookTimeout',
   'postWrite',
+  'seeds',
 ])
 
 /**

@@ -1,3 +1,4 @@
+import { isAbsolute, resolve } from 'node:path'
 import { ConfigError } from '../errors.js'
 import { HOOK_NAMES, type Hook, type HookName } from './define-config.js'
 import { PRODUCTION_NAMES } from './environment-profiles.js'
@@ -9,6 +10,8 @@ export interface ProductionSettings {
   readonly hooks: Readonly<Record<HookName, readonly Hook[]>>
   readonly hookTimeoutMs: number
   readonly postWrite: readonly string[]
+  /** Absolute seed folders (`seeds`), in the order given. */
+  readonly seedLocations: readonly string[]
 }
 
 /** Default `hookTimeout`: five minutes. */
@@ -20,6 +23,7 @@ export function resolveProductionSettings(
   environment: string | undefined,
   where: string,
   file: string | undefined,
+  baseDir: string,
 ): ProductionSettings {
   const fail = (message: string) => new ConfigError(`${where}: ${message}`, file)
   const confirm = config.confirm
@@ -40,7 +44,17 @@ export function resolveProductionSettings(
   if (!Array.isArray(postWriteList) || postWriteList.some((c) => typeof c !== 'string' || c.trim() === '')) {
     throw fail("config key 'postWrite' must be a list of shell commands")
   }
+  const seeds = config.seeds ?? 'seeds'
+  const seedList = typeof seeds === 'string' ? [seeds] : seeds
+  if (
+    !Array.isArray(seedList) ||
+    seedList.length === 0 ||
+    seedList.some((p) => typeof p !== 'string' || p === '')
+  ) {
+    throw fail("config key 'seeds' must be a folder or a non-empty list of folders")
+  }
   return Object.freeze({
+    seedLocations: Object.freeze(seedList.map((p: string) => (isAbsolute(p) ? p : resolve(baseDir, p)))),
     confirm: typeof confirm === 'boolean' ? confirm : named,
     hooks: readHooks(config.hooks, fail),
     hookTimeoutMs: typeof timeout === 'number' ? timeout : DEFAULT_HOOK_TIMEOUT_MS,

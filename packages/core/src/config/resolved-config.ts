@@ -162,7 +162,7 @@ function resolveProfiled(
     connectTimeoutMs: timeout('connectTimeout', 'connect', DEFAULTS.connectTimeoutMs),
     environment,
     sources,
-    production: resolveProductionSettings(config, environment, where, file),
+    production: resolveProductionSettings(config, environment, where, file, baseDir),
   })
 }
 
