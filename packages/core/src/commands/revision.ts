@@ -89,6 +89,7 @@ async function writeRevision(
     rev: revId,
     slug: slugify(args.message, config.truncateSlugLength),
     date: now,
+    timeZone: config.timezone,
   })}.ts`
   const path = join(folder, fileName)
   if (dirname(path) !== folder) throw new CommandError(`file template produced a path outside ${folder}`)
@@ -103,7 +104,7 @@ async function writeRevision(
     branchLabels: args.branchLabels && args.branchLabels.length > 0 ? args.branchLabels : null,
     dependsOn: placement.dependsOn.length > 0 ? placement.dependsOn : null,
     message: args.message ?? '',
-    createDate: formatCreateDate(now),
+    createDate: formatCreateDate(now, project.config.timezone),
     upgrades: '',
     downgrades: '',
   })

@@ -52,6 +52,11 @@ export interface MigraphConfig {
   readonly hookTimeout?: number | undefined
   /** Commands run on every file `revision` and `merge` write; `{file}` is the file's path. */
   readonly postWrite?: readonly string[] | undefined
+  /**
+   * Alembic's `timezone`: an IANA name (`'UTC'`) for new revisions' Create Date (then with its
+   * offset) and file-name date tokens. Default: local time.
+   */
+  readonly timezone?: string | undefined
   /** The seed folder, or several, for `mig seed`. Default `seeds`. */
   readonly seeds?: string | readonly string[] | undefined
 }
@@ -116,6 +121,7 @@ export const CONFIG_KEYS: readonly (keyof MigraphConfig)[] = Object.freeze([
   'hookTimeout',
   'postWrite',
   'seeds',
+  'timezone',
 ])
 
 /**

@@ -5,6 +5,7 @@ import { CONFIG_KEYS, type MigraphConfig } from './define-config.js'
 import { applyProfile, type ProfileOptions, type ValueSources } from './environment-profiles.js'
 import { type ProductionSettings, resolveProductionSettings } from './production-config.js'
 import { type TimeoutKind, timeoutProblem } from './timeouts.js'
+import { resolveTimezone } from './timezone.js'
 import { splitVersionTable } from './version-table-name.js'
 
 /** A validated config with defaults applied and paths made absolute. */
@@ -37,6 +38,8 @@ export interface ResolvedConfig {
   readonly environment: string | undefined
   /** Where each key given in the config came from (`config file`, `environment 'prod'`, `${VAR}`…). */
   readonly sources: ValueSources
+  /** `timezone`: the IANA zone of new revisions' dates; undefined for local time. */
+  readonly timezone: string | undefined
   /** Confirmation, hooks and post-write commands. */
   readonly production: ProductionSettings
 }
@@ -162,6 +165,7 @@ function resolveProfiled(
     connectTimeoutMs: timeout('connectTimeout', 'connect', DEFAULTS.connectTimeoutMs),
     environment,
     sources,
+    timezone: resolveTimezone(config.timezone, where, file),
     production: resolveProductionSettings(config, environment, where, file, baseDir),
   })
 }
