@@ -12,7 +12,8 @@ import { writeRevision } from '../helpers/project-files.js'
 
 const LOG = `echo "$MIG_HOOK env=$MIG_ENV plan=$MIG_PLAN heads=$MIG_HEADS url=\${MIG_DATABASE_URL:-withheld}" >> hooks.log`
 
-const CONFIG = `export default {
+const CONFIG = `import { appendFileSync } from 'node:fs'
+export default {
   hooks: {
     preUpgrade: '${LOG}',
     postUpgrade: '${LOG}',
@@ -28,6 +29,14 @@ const CONFIG = `export default {
     },
     failpost: { hooks: { postUpgrade: 'exit 3', onError: 'echo "onError $MIG_ERROR_CODE" >> hooks.log' } },
     hanging: { hookTimeout: 1000, hooks: { preUpgrade: 'sleep 60' } },
+    fnhook: {
+      hooks: {
+        postUpgrade: async (context) => {
+          await new Promise((resolve) => setTimeout(resolve, 10))
+          appendFileSync('hooks.log', JSON.stringify(context) + '\\n')
+        },
+      },
+    },
     askurl: { hooks: { postUpgrade: { run: 'echo "url=$MIG_DATABASE_URL" >> hooks.log', passUrl: true } } },
   },
 }
@@ -137,6 +146,22 @@ for (const kind of DATABASE_KINDS) {
       )
       assert.deepEqual(await db.versions(), ['a1'])
       assert.equal(log(), 'onError hook-failed\n')
+      assert.equal((await run('downgrade', 'base')).code, 0)
+    })
+
+    test('a function hook gets the context: plan, heads, environment, masked database', async () => {
+      const result = await run('--env', 'fnhook', 'upgrade', 'head')
+      assert.equal(result.code, 0, result.stderr)
+      const context = JSON.parse(log())
+      assert.deepEqual(
+        [context.hook, context.command, context.environment, context.target, context.heads],
+        ['postUpgrade', 'upgrade', 'fnhook', 'head', ['a1']],
+      )
+      assert.deepEqual(
+        context.plan.map((s: { revision: string; direction: string }) => [s.revision, s.direction]),
+        [['a1', 'up']],
+      )
+      assert.doesNotMatch(context.database, /:[^:@/]+@/, 'no password in the database shown')
       assert.equal((await run('downgrade', 'base')).code, 0)
     })
 
