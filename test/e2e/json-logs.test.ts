@@ -159,3 +159,48 @@ test('a warning is a JSON event (an onError hook that fails, after a failed revi
     project.cleanup()
   }
 })
+
+test('waiting for the lock is a lock-wait event; the timeout an error event with exit 3', async () => {
+  const { hostname } = await import('node:os')
+  const { freshPgliteDir } = await import('../helpers/pglite-template.js')
+  const project = tempProject()
+  try {
+    writeConfig(project.dir)
+    writeRevision(project.dir, 'migrations', { id: 'a1', message: 'waited' })
+    const dataDir = join(project.dir, 'data')
+    await freshPgliteDir(dataDir)
+    // This test process holds the embedded database, as another `mig` would.
+    const holder = {
+      pid: process.pid,
+      hostname: hostname(),
+      since: new Date().toISOString(),
+      application: 'mig',
+    }
+    writeFileSync(`${dataDir}.lock`, `${JSON.stringify(holder)}\n`)
+    const result = await mig(project.dir, [
+      '--url',
+      `pglite:${dataDir}`,
+      '--lock-timeout',
+      '1',
+      '--log-format',
+      'json',
+      'upgrade',
+      'head',
+    ])
+    assert.equal(result.code, 3, result.stderr)
+    const log = events(result.stderr)
+    const waits = log.filter((e) => e.event === 'lock-wait')
+    assert.ok(waits.length > 0, result.stderr)
+    assert.match(String(waits[0]?.holder), new RegExp(`^pid ${process.pid}\\b`))
+    assert.equal(typeof waits[0]?.waitedMs, 'number')
+    assert.deepEqual(
+      log.slice(-2).map((e) => [e.event, e.code ?? e.exitCode]),
+      [
+        ['error', 'lock-timeout'],
+        ['run-end', 3],
+      ],
+    )
+  } finally {
+    project.cleanup()
+  }
+})
