@@ -74,6 +74,8 @@ describe('environment profiles and interpolation', () => {
       )
       assert.match(result.stdout, /^confirm +true +\[default \(environment named 'production'\)\]$/m)
       assert.match(result.stdout, /^lockTimeout +60000 +\[default\]$/m)
+      assert.match(result.stdout, /^seeds +.*[/\\]seeds +\[default\]$/m)
+      assert.match(result.stdout, /^timezone +\(none\) +\[default\]$/m)
       // A variable already set wins over .env: MIG_ENV=staging from .env loses to the real one.
       const json = await mig(dir, ['config', '--json'], {
         env: { MIG_ENV: 'production', PROD_PASSWORD: 'real' },

@@ -69,6 +69,8 @@ export function configReport(project: Project): ConfigReport {
     })),
     { key: 'hookTimeout', value: production.hookTimeoutMs, source: from('hookTimeout') },
     { key: 'postWrite', value: production.postWrite, source: from('postWrite') },
+    { key: 'seeds', value: production.seedLocations, source: from('seeds') },
+    { key: 'timezone', value: config.timezone ?? null, source: from('timezone') },
   ]
   const environment =
     config.environment === undefined
