@@ -73,7 +73,7 @@ const SHORT_WITH_VALUE: Readonly<Record<string, string>> = {
 }
 
 /** Short options that are flags, which argparse lets a group carry before a valued option. */
-const SHORT_FLAGS = new Set(['h', 'i', 'q', 'v'])
+const SHORT_FLAGS = new Set(['h', 'i', 'q', 'v', 'y'])
 
 /** Long options that take a value, which may start with `-` (`--rev-range -3:current`). */
 const LONG_WITH_VALUE = new Set([
@@ -81,8 +81,11 @@ const LONG_WITH_VALUE = new Set([
   'config',
   'connect-timeout',
   'depends-on',
+  'env',
+  'env-file',
   'head',
   'lock-timeout',
+  'log-format',
   'message',
   'rev-id',
   'rev-range',

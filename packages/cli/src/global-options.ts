@@ -14,6 +14,12 @@ export function globalOptions(hidden: boolean): Record<string, Options> {
       describe: 'config file (default: migrate.config.ts, searched upward)',
     },
     url: { type: 'string', describe: 'database URL (overrides MIG_DATABASE_URL and the config)' },
+    env: {
+      type: 'string',
+      describe: "environment profile of the config's 'environments' (default: MIG_ENV)",
+    },
+    'env-file': { type: 'string', describe: 'variables file to read (default: .env beside the config)' },
+    yes: { alias: 'y', type: 'boolean', describe: 'confirm a write to a production environment' },
     x: {
       type: 'string',
       array: true,
@@ -22,6 +28,11 @@ export function globalOptions(hidden: boolean): Record<string, Options> {
       describe: 'key=value passed to revisions (repeatable)',
     },
     json: { type: 'boolean', describe: 'print one JSON document on stdout' },
+    'log-format': {
+      type: 'string',
+      choices: ['text', 'json'],
+      describe: 'stderr as text lines (default) or one JSON event per line',
+    },
     quiet: { alias: 'q', type: 'boolean', describe: 'print nothing but the result and errors' },
     // No default: an explicit --color colours even off a terminal; unset, the terminal decides.
     color: { type: 'boolean', describe: 'colour stderr (default: on a terminal; NO_COLOR, FORCE_COLOR)' },
@@ -47,10 +58,20 @@ export const GLOBAL_OPTION_NAMES: string[] = Object.keys(globalOptions(false))
 
 /** What a command's help says instead of listing the global options. */
 export const GLOBAL_OPTIONS_LINE =
-  'Global options: -c/--config, --url, -x, --json, -q/--quiet, --[no-]color, --lock-timeout, --connect-timeout (see mig --help)'
+  'Global options: -c/--config, --url, -x, --json, -q/--quiet, --[no-]color, --lock-timeout, --connect-timeout,\n' +
+  '--env, --env-file, -y/--yes, --log-format (see mig --help)'
 
 /** The global options that take a value, so the command word is not mistaken for one. */
-const TAKES_VALUE = new Set(['-c', '--config', '--url', '-x', '--lock-timeout', '--connect-timeout'])
+const TAKES_VALUE = new Set([
+  '-c',
+  '--config',
+  '--url',
+  '--env',
+  '--env-file',
+  '-x',
+  '--lock-timeout',
+  '--connect-timeout',
+])
 
 /** The first word of `args` that is neither an option nor an option's value: the command. */
 export function commandWord(args: readonly string[]): string | undefined {

@@ -24,6 +24,14 @@ const COMMAND_EXAMPLES: Readonly<Record<string, [string, string][]>> = {
     ['mig init db -t generic', 'in a new folder db/'],
   ],
   'list-templates': [['mig list-templates', 'the templates init -t accepts']],
+  seed: [
+    ['mig seed', 'run every seed file, in name order'],
+    ['mig seed create "admin account"', 'a new TypeScript seed (--sql for SQL)'],
+  ],
+  config: [
+    ['mig config', 'every setting, with where it came from'],
+    ['mig --env production config', "as the 'production' profile resolves it"],
+  ],
   revision: [
     ['mig revision -m "add account"', 'after the current head'],
     ['mig revision -m "billing" --head base --branch-label billing', 'a new branch, labelled'],

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import yargs, { type CommandModule } from 'yargs'
 import { normalizeArgv, restoreArguments } from './argv.js'
 import { checkCommand, resolveCommand } from './commands/check-command.js'
+import { configCommand } from './commands/config-command.js'
 import { diffCommand } from './commands/diff-command.js'
 import { graphCommand } from './commands/graph-command.js'
 import { editCommand, historyCommand } from './commands/history-command.js'
@@ -12,6 +13,7 @@ import { lintCommand } from './commands/lint-command.js'
 import { downgradeCommand, upgradeCommand } from './commands/migrate-commands.js'
 import { mergeCommand, revisionCommand } from './commands/revision-command.js'
 import { schemaCommand, setupCommand } from './commands/schema-command.js'
+import { seedCommand } from './commands/seed-command.js'
 import { ensureVersionCommand, stampCommand } from './commands/stamp-command.js'
 import { statusCommand } from './commands/status-command.js'
 import { testCommand } from './commands/test-command.js'
@@ -114,6 +116,8 @@ function commandModules(state: CliState): CommandModule<GlobalArgv, never>[] {
     schemaCommand(state),
     setupCommand(state),
     resolveCommand(state),
+    configCommand(state),
+    seedCommand(state),
   ] as CommandModule<GlobalArgv, never>[]
 }
 

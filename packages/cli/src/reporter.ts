@@ -128,6 +128,8 @@ export function stderrReporter(
       const failed = `${paint('red', 'FAILED')} ${took(durationMs)}`
       write(tty() && !quiet ? ` ${failed}\n` : `${stepLine(step)} ${failed}\n`)
     },
+    // The human lines say it already (the lock wait); only JSON logs show events.
+    event: () => {},
     flush,
   }
 }

@@ -8,13 +8,19 @@ import {
   urlSecrets,
 } from '@migraph/core'
 import { colorEnabled, type Paint, painter } from './color.js'
+import { terminalConfirm } from './confirm-prompt.js'
 import { exitCodeFor } from './exit-codes.js'
+import { jsonLogReporter } from './json-log.js'
 import { type CliReporter, type Streams, stderrReporter } from './reporter.js'
 
 /** The global options every command module receives from yargs. */
 export interface GlobalArgv {
   readonly config?: string | undefined
   readonly url?: string | undefined
+  readonly env?: string | undefined
+  readonly envFile?: string | undefined
+  readonly yes?: boolean | undefined
+  readonly logFormat?: 'text' | 'json' | undefined
   readonly x?: readonly string[] | undefined
   readonly json?: boolean | undefined
   readonly quiet?: boolean | undefined
@@ -118,7 +124,14 @@ async function runCommand(
   const json = argv.json === true
   const quiet = argv.quiet === true
   const paint = stderrPaint(state.streams, argv.color)
-  const reporter = stderrReporter(state.streams, quiet || json, paint, !quiet)
+  const log = argv.logFormat === 'json' ? jsonLogReporter(state.streams) : undefined
+  const reporter = log ?? stderrReporter(state.streams, quiet || json, paint, !quiet)
+  const started = performance.now()
+  log?.emit('run-start', {
+    command: String((argv as { _?: unknown[] })._?.[0] ?? ''),
+    pid: process.pid,
+    ...(argv.env === undefined ? {} : { environment: argv.env }),
+  })
   const io = makeIo(state, json, quiet, reporter, paint)
   const secrets = new Set<string>()
   const remember = (url: string | undefined) => {
@@ -131,11 +144,17 @@ async function runCommand(
     const options: GlobalOptions = {
       config: argv.config,
       url: argv.url,
+      environment: argv.env,
+      envFile: argv.envFile,
+      yes: argv.yes,
       x: parseX(argv.x),
       lockTimeoutMs: argv.lockTimeout === undefined ? undefined : argv.lockTimeout * 1000,
       connectTimeoutMs: argv.connectTimeout === undefined ? undefined : argv.connectTimeout * 1000,
     }
-    const environment = defaultEnvironment({ reporter })
+    const environment = defaultEnvironment({
+      reporter,
+      confirm: terminalConfirm(state.streams, paint, () => reporter.flush()),
+    })
     let project: Project | undefined
     if (needsProject) {
       project = await Project.open(options, environment)
@@ -149,12 +168,17 @@ async function runCommand(
     const raw = error instanceof Error ? error.message : String(error)
     const message = redactSecrets(oneLine(raw), [...secrets])
     if (json) state.streams.stdout.write(`${JSON.stringify({ error: { code, message } })}\n`)
-    state.streams.stderr.write(`${paint('red', 'error:')} ${message}\n`)
+    if (log !== undefined) log.emit('error', { code, message })
+    else state.streams.stderr.write(`${paint('red', 'error:')} ${message}\n`)
     if (process.env.MIG_DEBUG === '1' && error instanceof Error && error.stack !== undefined) {
       state.streams.stderr.write(`${redactSecrets(error.stack, [...secrets])}\n`)
     }
   } finally {
     reporter.flush()
+    log?.emit('run-end', {
+      exitCode: state.exitCode,
+      durationMs: Math.round((performance.now() - started) * 10) / 10,
+    })
   }
 }
 

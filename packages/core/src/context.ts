@@ -1,4 +1,5 @@
 import type { MigrationStep } from '@migraph/graph'
+import type { ConfirmRequest } from './commands/deploy-guard.js'
 import { findConfig } from './config/load-config.js'
 import type { ResolvedConfig } from './config/resolved-config.js'
 import { type TimeoutKind, timeoutProblem } from './config/timeouts.js'
@@ -21,6 +22,11 @@ export interface Reporter {
   stepFailed?(step: MigrationStep, durationMs: number): void
   /** The last `count` steps reported as started will run again (a retry after a lock timeout). */
   stepsRewound?(count: number): void
+  /**
+   * A structured event for machine-readable logs (`lock-wait`, `lock-acquired`), beside the
+   * human line `info` may also carry.
+   */
+  event?(name: string, fields: Readonly<Record<string, unknown>>): void
 }
 
 /** The outside world, injected so tests need no monkey-patching. */
@@ -31,6 +37,11 @@ export interface Environment {
   readonly now: () => Date
   readonly generateRevisionId: () => string
   readonly reporter: Reporter
+  /**
+   * Asks the user to confirm a write (a terminal prompt); undefined when nobody can be asked, so
+   * a write that needs confirmation is refused unless `--yes` was given.
+   */
+  readonly confirm?: ((request: ConfirmRequest) => Promise<boolean>) | undefined
 }
 
 /** Options every command accepts (the CLI's global flags). */
@@ -43,6 +54,12 @@ export interface GlobalOptions {
   readonly x?: Readonly<Record<string, string>> | undefined
   readonly lockTimeoutMs?: number | undefined
   readonly connectTimeoutMs?: number | undefined
+  /** `--env NAME`: the environment profile (else `MIG_ENV`). */
+  readonly environment?: string | undefined
+  /** `--env-file FILE`: read instead of the `.env` beside the config. */
+  readonly envFile?: string | undefined
+  /** `--yes`: confirms a write to an environment that asks for confirmation. */
+  readonly yes?: boolean | undefined
 }
 
 const silent: Reporter = { info: () => {}, warn: () => {} }
@@ -95,7 +112,14 @@ export class Project {
 
   /** Finds the config (or loads `options.config`) and opens the project it describes. */
   static async open(options: GlobalOptions = {}, environment = defaultEnvironment()): Promise<Project> {
-    const config = await findConfig({ cwd: environment.cwd, file: options.config })
+    const config = await findConfig({
+      cwd: environment.cwd,
+      file: options.config,
+      environment: options.environment,
+      envFile: options.envFile,
+      // `.env` fills the variables the config (and `${VAR}`) read.
+      env: environment.env as Record<string, string | undefined>,
+    })
     if (config === undefined) {
       throw new ConfigError(
         `no migrate.config.ts found in ${environment.cwd} or any parent folder (run 'mig init', or pass -c/--config)`,
@@ -121,6 +145,14 @@ export class Project {
       throw emptyUrlError(this.config, this.config.emptyUrl.variable, this.environment.env)
     }
     return resolveTarget(url, this.config.baseDir)
+  }
+
+  /** Where the URL `target()` uses comes from, as `mig config` shows it. */
+  urlSource(): string {
+    if (this.options.url !== undefined) return '--url flag'
+    if (fromEnvironment(this.environment.env) !== undefined) return 'MIG_DATABASE_URL variable'
+    if (this.config.url !== undefined) return this.config.sources.url ?? 'config file'
+    return 'default (embedded PGlite)'
   }
 
   /**

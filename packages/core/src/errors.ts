@@ -149,3 +149,29 @@ export class SchemaDriftError extends MigraphError {
     this.differences = differences
   }
 }
+
+/**
+ * A write to an environment that asks for confirmation (`production`, `prod`, `live`, or
+ * `confirm: true`) was not confirmed: refused at the prompt, or no terminal and no `--yes`.
+ */
+export class ConfirmationError extends MigraphError {
+  override readonly name = 'ConfirmationError'
+  readonly environment: string | undefined
+
+  constructor(message: string, environment: string | undefined) {
+    super('confirmation-required', message)
+    this.environment = environment
+  }
+}
+
+/** A configured hook failed, or ran past `hookTimeout`. */
+export class HookError extends MigraphError {
+  override readonly name = 'HookError'
+  /** `preUpgrade`, `postUpgrade`, … */
+  readonly hook: string
+
+  constructor(hook: string, message: string, options?: { cause?: unknown }) {
+    super('hook-failed', message, options)
+    this.hook = hook
+  }
+}

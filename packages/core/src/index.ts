@@ -53,7 +53,11 @@ export {
   type SchemaModel,
   UnsupportedSchemaFeatureError,
 } from '@migraph/schema'
+/** The query builder a seed's `seed(db)` receives (a transaction). */
+export type { Kysely } from 'kysely'
 export { type CheckResult, check, checkFailure } from './commands/check.js'
+export { type ConfigReport, type ConfigValue, configReport } from './commands/config-report.js'
+export type { ConfirmRequest } from './commands/deploy-guard.js'
 export { GRAPH_FORMATS, type GraphArgs, type GraphFormat, graph, renderGraph } from './commands/graph.js'
 export {
   type ImportArgs,
@@ -107,6 +111,7 @@ export {
   schemaTypes,
   setup,
 } from './commands/schema-files.js'
+export { createSeed, listSeeds, SeedError, type SeedResult, seed } from './commands/seed.js'
 export { type StatusEntry, type StatusGroup, type StatusResult, status } from './commands/status.js'
 export {
   RevisionTestError,
@@ -117,7 +122,14 @@ export {
   type TestRevisionsArgs,
   testRevisions,
 } from './commands/test-revisions.js'
-export { defineConfig, type MigraphConfig } from './config/define-config.js'
+export {
+  defineConfig,
+  type Hook,
+  type HookContext,
+  type HookName,
+  type HooksConfig,
+  type MigraphConfig,
+} from './config/define-config.js'
 export { findConfig, loadConfigFile } from './config/load-config.js'
 export type { ResolvedConfig } from './config/resolved-config.js'
 export { MAX_TIMEOUT_MS, type TimeoutKind, timeoutProblem } from './config/timeouts.js'
@@ -145,7 +157,9 @@ export {
 export {
   CommandError,
   ConfigError,
+  ConfirmationError,
   DeclaredSchemaError,
+  HookError,
   IrreversibleRevisionError,
   MigraphError,
   MigrationFailedError,

@@ -1,3 +1,4 @@
+import { basename } from 'node:path'
 import { init, listTemplates } from '@migraph/core'
 import type { CommandModule } from 'yargs'
 import { commandHelp } from '../help.js'
@@ -29,8 +30,10 @@ export function initCommand(state: CliState): CommandModule<GlobalArgv, InitArgv
         for (const path of result.created) io.say(`Created ${path}`)
         const { path, added } = result.gitignore
         if (added.length > 0) io.say(`Added ${added.join(' and ')} to ${path}`)
+        const config = basename(result.config)
+        const where = config === 'package.json' ? 'the "migraph" key of package.json' : config
         io.say(
-          'Edit migrate.config.ts to set the database URL (or keep the embedded default), then run \'mig revision -m "..."\'.',
+          `Edit ${where} to set the database URL (or keep the embedded default), then run 'mig revision -m "..."'.`,
         )
       }),
   }

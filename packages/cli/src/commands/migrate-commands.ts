@@ -1,4 +1,4 @@
-import { downgrade, type MigrateResult, type Project, upgrade } from '@migraph/core'
+import { CommandError, downgrade, type MigrateResult, type Project, upgrade } from '@migraph/core'
 import type { CommandModule } from 'yargs'
 import { commandHelp } from '../help.js'
 import { duration } from '../reporter.js'
@@ -8,6 +8,7 @@ interface MigrateArgv extends GlobalArgv {
   readonly revision: string
   readonly sql?: boolean
   readonly ignoreChecksums?: boolean
+  readonly dryRun?: boolean
 }
 
 /** Prints a run's result: the SQL with `--sql`, the JSON document with `--json`, else nothing. */
@@ -23,9 +24,46 @@ export function printMigrateResult(io: CommandIo, result: MigrateResult): void {
       })),
       heads: result.heads,
       ...(result.sql === undefined ? {} : { sql: result.sql }),
+      ...(result.dryRun === undefined ? {} : { dryRun: result.dryRun }),
     })
   } else if (result.sql !== undefined) {
     io.streams.stdout.write(result.sql)
+  } else if (result.dryRun !== undefined) {
+    printDryRun(io, result)
+  }
+  const failed = result.dryRun?.find((step) => step.outcome === 'failed')
+  if (failed !== undefined) {
+    throw new CommandError(
+      `dry run: revision ${failed.revision} would fail (${failed.error}); everything was rolled back`,
+    )
+  }
+}
+
+const OUTCOME = { ok: 'ok', failed: 'failed', skipped: 'skipped', 'not-run': 'not run' } as const
+
+/** One line per step: what the rehearsal found, and why a step did not run. */
+function printDryRun(io: CommandIo, result: MigrateResult): void {
+  const outcomes = new Map(result.dryRun?.map((step) => [step.revision, step]))
+  const count = result.steps.length
+  io.print(
+    count === 0
+      ? 'Dry run: nothing to run'
+      : `Dry run: ${count} step${count === 1 ? '' : 's'}, all rolled back`,
+  )
+  for (const step of result.steps) {
+    const rehearsed = outcomes.get(step.revision)
+    const outcome = rehearsed?.outcome ?? 'ok'
+    const verb = step.direction === 'up' ? 'upgrade' : 'downgrade'
+    const what = `${verb} ${step.from.join(', ')} -> ${step.to.join(', ')}${step.message === '' ? '' : `, ${step.message}`}`
+    const why =
+      outcome === 'ok'
+        ? ` (${duration(rehearsed?.durationMs ?? 0)})`
+        : outcome === 'skipped'
+          ? ': transactional = false, listed but not run'
+          : outcome === 'not-run'
+            ? ': not run after the failure above'
+            : `: ${rehearsed?.error}`
+    io.print(`  ${OUTCOME[outcome].padEnd(8)} ${what}${why}`)
   }
 }
 
@@ -82,6 +120,10 @@ function migrateCommand(
           type: 'boolean',
           describe: 'print the SQL instead of running it (accepts from:to); never connects',
         })
+        .option('dry-run', {
+          type: 'boolean',
+          describe: 'run each transactional revision in a transaction, then roll it all back',
+        })
         .option('ignore-checksums', {
           type: 'boolean',
           describe: 'run even though applied revision files changed since they ran',
@@ -93,8 +135,10 @@ function migrateCommand(
           target: String(argv.revision),
           sql: argv.sql,
           ignoreChecksums: argv.ignoreChecksums,
+          dryRun: argv.dryRun,
         })
         printMigrateResult(io, result)
+        if (result.dryRun !== undefined) return
         printMigrateSummary(io, name, project, result, performance.now() - started)
       }),
   }

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { join, relative, resolve } from 'node:path'
+import { basename, join, relative, resolve } from 'node:path'
+import { CONFIG_FILES } from '../config/config-files.js'
 import type { Environment } from '../context.js'
 import { CommandError } from '../errors.js'
 import { renderTemplate, TEMPLATES_DIR } from '../script/templates.js'
@@ -33,9 +34,40 @@ export interface InitArgs {
 
 export interface InitResult {
   readonly directory: string
+  /** The config written: `migrate.config.ts`, `migrate.config.mjs`, or the package.json holding it. */
+  readonly config: string
   readonly created: readonly string[]
   /** The `.gitignore` that lists what migraph writes beside the code, and the lines added to it. */
   readonly gitignore: { readonly path: string; readonly added: readonly string[] }
+}
+
+/** The files an environment template writes: each `<name>.ejs` of its folder gives `<name>`. */
+function templateFiles(template: string): string[] {
+  return readdirSync(join(TEMPLATES_DIR, 'init', template))
+    .filter((file) => file.endsWith('.ejs'))
+    .map((file) => file.slice(0, -'.ejs'.length))
+    .sort()
+}
+
+/** Whether a package.json, readable or not, holds a `migraph` key (a broken one is not ours to judge). */
+function hasMigraphKey(path: string): boolean {
+  try {
+    const value: unknown = JSON.parse(readFileSync(path, 'utf8'))
+    return value !== null && typeof value === 'object' && Object.hasOwn(value, 'migraph')
+  } catch {
+    return false
+  }
+}
+
+function readPackageJson(path: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(readFileSync(path, 'utf8'))
+    if (value !== null && typeof value === 'object' && !Array.isArray(value))
+      return value as Record<string, unknown>
+  } catch {
+    // Reported below.
+  }
+  throw new CommandError(`${path} is not a JSON object; fix it, or pick another template`)
 }
 
 /**
@@ -88,11 +120,20 @@ export async function init(environment: Environment, args: InitArgs = {}): Promi
   const directory = resolve(environment.cwd, args.directory ?? '.')
   const migrations = args.migrations ?? 'migrations'
   const versions = resolve(directory, migrations)
-  const config = join(directory, 'migrate.config.ts')
+  const files = templateFiles(name)
   if (existsSync(versions) && readdirSync(versions).length > 0) {
     throw new CommandError(`folder ${versions} already exists and is not empty`)
   }
-  if (existsSync(config)) throw new CommandError(`${config} already exists`)
+  for (const config of CONFIG_FILES.map((file) => join(directory, file))) {
+    if (existsSync(config)) throw new CommandError(`${config} already exists`)
+  }
+  const packageJson = join(directory, 'package.json')
+  // A config under package.json's "migraph" key is a config too: a second one beside it is refused.
+  if (existsSync(packageJson) && (files.includes('package.json') || hasMigraphKey(packageJson))) {
+    if (Object.hasOwn(readPackageJson(packageJson), 'migraph')) {
+      throw new CommandError(`${packageJson} already has a "migraph" key`)
+    }
+  }
   if (args.directory !== undefined && existsSync(directory) && readdirSync(directory).length > 0) {
     throw new CommandError(`folder ${directory} already exists and is not empty`)
   }
@@ -103,10 +144,20 @@ export async function init(environment: Environment, args: InitArgs = {}): Promi
   }
   mkdirSync(versions, { recursive: true })
   created.push(versions)
-  const source = join(TEMPLATES_DIR, 'init', name, 'migrate.config.ts.ejs')
-  writeFileSync(config, await renderTemplate(source, { migrations: relative(directory, versions) || '.' }), {
-    flag: 'wx',
-  })
-  created.push(config)
-  return { directory, created, gitignore: ignoreGeneratedPaths(directory) }
+  const data = { migrations: relative(directory, versions) || '.' }
+  for (const file of files) {
+    const text = await renderTemplate(join(TEMPLATES_DIR, 'init', name, `${file}.ejs`), data)
+    const path = join(directory, file)
+    if (file === 'package.json') {
+      // The config goes under the `migraph` key of the project's package.json, kept otherwise as is.
+      const existing = existsSync(path) ? readPackageJson(path) : { name: basename(directory), private: true }
+      writeFileSync(path, `${JSON.stringify({ ...existing, migraph: JSON.parse(text) }, null, 2)}\n`)
+    } else {
+      writeFileSync(path, text, { flag: 'wx' })
+    }
+    created.push(path)
+  }
+  const config =
+    created.find((path) => /(^|[\\/])(migrate\.config\.[a-z]+|package\.json)$/.test(path)) ?? directory
+  return { directory, config, created, gitignore: ignoreGeneratedPaths(directory) }
 }

@@ -9,9 +9,19 @@ import {
 } from '@migraph/graph'
 import type { Project } from '../context.js'
 import type { VersionTableRef } from '../dialects/dialect.js'
-import { CommandError, MigraphError } from '../errors.js'
+import { CommandError, HookError, MigraphError } from '../errors.js'
 import type { ChecksumSource } from '../runtime/checksum.js'
+import type { RehearsedStep } from '../runtime/dry-run.js'
 import type { ScriptDirectory } from '../script/script-directory.js'
+import {
+  checkSamePlan,
+  confirmWrite,
+  HOOKS_OF,
+  needsPreview,
+  requireConfirmable,
+  runConfiguredHooks,
+  runOnError,
+} from './deploy-guard.js'
 
 // The runtime pulls in Kysely and the operations compilers; graph-only commands never load it.
 const runtime = () =>
@@ -43,6 +53,8 @@ export interface MigrateResult {
   readonly steps: readonly StepSummary[]
   /** The heads recorded in the version table afterwards. */
   readonly heads: readonly string[]
+  /** With `dryRun: true`, what each step did before the rollback; the heads are unchanged. */
+  readonly dryRun?: readonly RehearsedStep[] | undefined
   /** With `sql: true`, the script that would do it; nothing was executed. */
   readonly sql?: string | undefined
 }
@@ -54,6 +66,8 @@ export interface MigrateArgs {
   readonly sql?: boolean | undefined
   /** Run even though applied revision files changed since they ran (`--ignore-checksums`). */
   readonly ignoreChecksums?: boolean | undefined
+  /** Run each transactional step and roll it all back (`--dry-run`); never with `sql`. */
+  readonly dryRun?: boolean | undefined
 }
 
 /** `mig upgrade <target>`: apply revisions up to the target. */
@@ -77,6 +91,18 @@ async function migrate(
     direction === 'up'
       ? planUpgrade(scripts.map, current, target, { onWarning })
       : planDowngrade(scripts.map, current, target, { onWarning })
+  if (args.dryRun === true) {
+    if (args.sql === true) {
+      throw new CommandError(
+        '--dry-run and --sql cannot be combined: --sql prints the SQL without connecting, --dry-run runs it and rolls it back; pick one',
+      )
+    }
+    if (args.target.includes(':')) {
+      throw new CommandError(`a range '${args.target}' is only allowed with --sql`)
+    }
+    const { dryRun } = await import('./dry-run.js')
+    return dryRun(project, scripts, args.target, plan, summarize)
+  }
   const { ChecksumCache, listingStamps, renderOfflineSql, runSteps, versionTableOf, withSession } =
     await runtime()
   if (args.sql === true) {
@@ -100,41 +126,99 @@ async function migrate(
   }
   // Validate what needs no database first, so a typo never opens (or creates) one.
   if (resolvableWithoutDatabase(args.target)) checkDestination(scripts.map, direction, args.target)
-  const checksums = new ChecksumCache(listingStamps(scripts))
+  const command = direction === 'up' ? 'upgrade' : 'downgrade'
+  const hooks = HOOKS_OF[direction]
+  const confirming = requireConfirmable(project, command)
+  let previewed: readonly StepSummary[] | undefined
+  if (needsPreview(project, direction, confirming)) {
+    // The plan is shown and handed to the pre-hooks before the lock is taken.
+    const { readRunState } = await import('../runtime/history-table.js')
+    const current = await withSession(
+      project,
+      { lock: false },
+      async (session) => (await readRunState(session.connection.db, session.versionTable)).heads,
+    )
+    previewed = plan(current, args.target).map(summarize)
+    if (previewed.length > 0) {
+      if (confirming) await confirmWrite(project, command, previewed)
+      const context = { command, target: args.target, plan: previewed } as const
+      try {
+        await runConfiguredHooks(project, hooks.pre, context)
+      } catch (error) {
+        await runOnError(project, command, args.target, previewed, error)
+        if (!(error instanceof HookError)) throw error
+        throw new HookError(error.hook, `${error.message}; nothing was run, the database is unchanged`, {
+          cause: error,
+        })
+      }
+    }
+  }
+  let result: MigrateResult
   try {
-    return await withSession(project, { lock: true }, async (session) => {
-      const { readRunState } = await import('../runtime/history-table.js')
-      const state = await readRunState(session.connection.db, session.versionTable)
-      const current = state.heads
-      await guardIntegrity(scripts, current, state.history, {
-        ignoreChecksums: args.ignoreChecksums === true,
-        checksums,
+    result = await locked()
+  } catch (error) {
+    await runOnError(project, command, args.target, previewed ?? [], error)
+    throw error
+  }
+  if (result.steps.length > 0) {
+    try {
+      await runConfiguredHooks(project, hooks.post, {
+        command,
+        target: args.target,
+        plan: result.steps,
+        heads: result.heads,
       })
-      const steps = plan(current, args.target)
-      if (direction === 'up' && project.config.lint === 'error') {
-        const { lintRevisions, lintFailure } = await import('./lint.js')
-        const ids = steps.filter((step) => !step.isStamp).map((step) => step.revision)
-        const result = await lintRevisions(project, scripts, ids)
-        if (result.errors > 0) throw lintFailure(result)
-      }
-      const heads = await runSteps(session, scripts, current, steps, {
-        transactionPerMigration: project.config.transactionPerMigration,
-        reporter: project.environment.reporter,
-        x: project.options.x,
-        tablesExist: state.tablesExist,
-        checksum: checksums.checksum,
-        contentDigest: checksums.contentDigest,
-        limits: project.config.timeouts,
-        retry: project.config.retry,
+    } catch (error) {
+      await runOnError(project, command, args.target, result.steps, error)
+      const heads = result.heads.length === 0 ? 'base' : result.heads.join(', ')
+      const message = error instanceof Error ? error.message : String(error)
+      throw new HookError(
+        hooks.post,
+        `${message}; the ${result.steps.length === 1 ? 'revision' : `${result.steps.length} revisions`} stayed applied (now at ${heads})`,
+        { cause: error },
+      )
+    }
+  }
+  return result
+
+  async function locked(): Promise<MigrateResult> {
+    const checksums = new ChecksumCache(listingStamps(scripts))
+    try {
+      return await withSession(project, { lock: true }, async (session) => {
+        const { readRunState } = await import('../runtime/history-table.js')
+        const state = await readRunState(session.connection.db, session.versionTable)
+        const current = state.heads
+        await guardIntegrity(scripts, current, state.history, {
+          ignoreChecksums: args.ignoreChecksums === true,
+          checksums,
+        })
+        const steps = plan(current, args.target)
+        checkSamePlan(previewed, steps.map(summarize))
+        if (direction === 'up' && project.config.lint === 'error') {
+          const { lintRevisions, lintFailure } = await import('./lint.js')
+          const ids = steps.filter((step) => !step.isStamp).map((step) => step.revision)
+          const result = await lintRevisions(project, scripts, ids)
+          if (result.errors > 0) throw lintFailure(result)
+        }
+        const heads = await runSteps(session, scripts, current, steps, {
+          transactionPerMigration: project.config.transactionPerMigration,
+          reporter: project.environment.reporter,
+          x: project.options.x,
+          tablesExist: state.tablesExist,
+          checksum: checksums.checksum,
+          contentDigest: checksums.contentDigest,
+          limits: project.config.timeouts,
+          retry: project.config.retry,
+        })
+        if (project.config.typesOut !== undefined) {
+          const { refreshTypesOut } = await import('./schema-files.js')
+          await refreshTypesOut(project, session, heads)
+        }
+        return { steps: steps.map(summarize), heads }
       })
-      if (project.config.typesOut !== undefined) {
-        const { refreshTypesOut } = await import('./schema-files.js')
-        await refreshTypesOut(project, session, heads)
-      }
-      return { steps: steps.map(summarize), heads }
-    })
-  } finally {
-    checksums.save()
+    } finally {
+      checksums.save()
+    }
   }
 }
 
@@ -179,6 +263,7 @@ export async function stamp(project: Project, args: StampArgs): Promise<MigrateR
   for (const target of args.revisions) {
     if (resolvableWithoutDatabase(target)) scripts.map.resolve(target, [])
   }
+  if (requireConfirmable(project, 'stamp')) await confirmWrite(project, 'stamp', [])
   return withSession(project, { lock: true }, async (session) => {
     let current = await session.readHeads()
     if (args.purge === true) {
@@ -250,6 +335,7 @@ export async function ensureVersion(
     const script = dialect.transactionalDDL ? ['BEGIN;', ...lines, 'COMMIT;'] : lines
     return { sql: `${script.join('\n\n')}\n` }
   }
+  if (requireConfirmable(project, 'ensure-version')) await confirmWrite(project, 'ensure-version', [])
   return withSession(project, { lock: true }, async (session) => {
     await ensureVersionTable(session.connection.db, session.versionTable)
     return {}

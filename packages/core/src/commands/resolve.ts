@@ -2,6 +2,7 @@ import { applyStep, planDowngrade, planUpgrade } from '@migraph/graph'
 import type { Project } from '../context.js'
 import { CommandError } from '../errors.js'
 import { unresolvedFailures } from '../runtime/history-replay.js'
+import { confirmWrite, requireConfirmable } from './deploy-guard.js'
 
 export interface ResolveArgs {
   readonly revision: string
@@ -42,6 +43,7 @@ export async function resolve(project: Project, args: ResolveArgs): Promise<Reso
     import('../runtime/integrity.js'),
     import('./check.js'),
   ])
+  if (requireConfirmable(project, 'resolve')) await confirmWrite(project, 'resolve', [])
   return withSession(project, { lock: true }, async (session) => {
     const { db } = session.connection
     const table = history.historyTableOf(session.versionTable)

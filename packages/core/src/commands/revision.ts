@@ -7,6 +7,7 @@ import { CommandError } from '../errors.js'
 import { checkRevisionId, formatCreateDate, renderFileName, slugify } from '../script/revision-file-name.js'
 import { ScriptDirectory } from '../script/script-directory.js'
 import { renderTemplate, TEMPLATES_DIR } from '../script/templates.js'
+import { runPostWrite } from './post-write.js'
 import { countRevisionFiles, lockVersionFolders } from './revision-lock.js'
 
 export interface RevisionArgs {
@@ -44,6 +45,7 @@ export async function revision(project: Project, args: RevisionArgs = {}): Promi
   try {
     const { expectedHeads, filesBefore, ...result } = await writeRevision(project, args)
     await warnOfUnexpectedHeads(project, { expectedHeads, filesBefore })
+    await runPostWrite(project, result.path)
     return result
   } finally {
     lock.release()
@@ -95,6 +97,7 @@ async function writeRevision(
     rev: revId,
     slug: slugify(args.message, config.truncateSlugLength),
     date: now,
+    timeZone: config.timezone,
   })}.${format}`
   const path = join(folder, fileName)
   if (dirname(path) !== folder) throw new CommandError(`file template produced a path outside ${folder}`)
@@ -114,7 +117,7 @@ async function writeRevision(
     branchLabels: args.branchLabels && args.branchLabels.length > 0 ? args.branchLabels : null,
     dependsOn: placement.dependsOn.length > 0 ? placement.dependsOn : null,
     message: args.message ?? '',
-    createDate: formatCreateDate(now),
+    createDate: formatCreateDate(now, project.config.timezone),
     upgrades: args.body?.upgrades ?? '',
     downgrades: args.body?.downgrades ?? '',
     imports: args.body?.imports ?? '',

@@ -68,7 +68,76 @@ export interface MigraphConfig {
   readonly retryDelay?: number | undefined
   /** `'error'`: `mig upgrade` runs `mig lint` on the revisions it would apply, and refuses on an error. Default `'off'`. */
   readonly lint?: 'error' | 'off' | undefined
+  /**
+   * Named profiles, each overriding any top-level key; chosen by `--env NAME` or `MIG_ENV`.
+   *
+   * @example
+   * ```ts
+   * environments: { staging: { url: '${STAGING_URL}' }, production: { url: '${PROD_URL}' } }
+   * ```
+   */
+  readonly environments?: Readonly<Record<string, Omit<MigraphConfig, 'environments'>>> | undefined
+  /**
+   * Ask before any write (a terminal prompt, else `--yes`). Default: true for the environments
+   * named `production`, `prod` and `live`, false otherwise.
+   */
+  readonly confirm?: boolean | undefined
+  /** Shell commands or functions run around `upgrade` and `downgrade`. */
+  readonly hooks?: HooksConfig | undefined
+  /** Stop a hook that runs longer than this many milliseconds. Default 300 000 (5 minutes). */
+  readonly hookTimeout?: number | undefined
+  /** Commands run on every file `revision` and `merge` write; `{file}` is the file's path. */
+  readonly postWrite?: readonly string[] | undefined
+  /**
+   * Alembic's `timezone`: an IANA name (`'UTC'`) for new revisions' Create Date (then with its
+   * offset) and file-name date tokens. Default: local time.
+   */
+  readonly timezone?: string | undefined
+  /** The seed folder, or several, for `mig seed`. Default `seeds`. */
+  readonly seeds?: string | readonly string[] | undefined
 }
+
+/** When a hook runs. */
+export type HookName = 'preUpgrade' | 'postUpgrade' | 'preDowngrade' | 'postDowngrade' | 'onError'
+
+/** The hook names, in the order a run meets them. */
+export const HOOK_NAMES: readonly HookName[] = Object.freeze([
+  'preUpgrade',
+  'postUpgrade',
+  'preDowngrade',
+  'postDowngrade',
+  'onError',
+])
+
+/** What a function hook receives (a shell hook gets the same as `MIG_*` variables). */
+export interface HookContext {
+  readonly hook: HookName
+  readonly command: 'upgrade' | 'downgrade'
+  /** The environment profile, if one is selected. */
+  readonly environment: string | undefined
+  /** The target database, password masked. */
+  readonly database: string
+  /** The revision argument (`head`, `-1`, …). */
+  readonly target: string
+  /** The steps planned (pre-hooks) or run (post-hooks), in order. */
+  readonly plan: readonly { readonly revision: string; readonly direction: 'up' | 'down' }[]
+  /** The heads after the run (post-hooks). */
+  readonly heads?: readonly string[] | undefined
+  /** The failure (`onError`), password masked. */
+  readonly error?: { readonly code: string; readonly message: string } | undefined
+}
+
+/**
+ * A hook: a shell command; `{ run, passUrl: true }` to give it `MIG_DATABASE_URL` with the
+ * password; or a function.
+ */
+export type Hook =
+  | string
+  | { readonly run: string; readonly passUrl?: boolean | undefined }
+  | ((context: HookContext) => unknown)
+
+/** `hooks` in the config: one hook or several per name. */
+export type HooksConfig = Readonly<Partial<Record<HookName, Hook | readonly Hook[]>>>
 
 /** The keys a config may hold; anything else is rejected with the file and key named. */
 export const CONFIG_KEYS: readonly (keyof MigraphConfig)[] = Object.freeze([
@@ -91,6 +160,13 @@ export const CONFIG_KEYS: readonly (keyof MigraphConfig)[] = Object.freeze([
   'retries',
   'retryDelay',
   'lint',
+  'environments',
+  'confirm',
+  'hooks',
+  'hookTimeout',
+  'postWrite',
+  'seeds',
+  'timezone',
 ])
 
 /**

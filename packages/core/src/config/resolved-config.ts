@@ -2,8 +2,11 @@ import { readFileSync } from 'node:fs'
 import { isAbsolute, resolve } from 'node:path'
 import { ConfigError } from '../errors.js'
 import { CONFIG_KEYS, type MigraphConfig } from './define-config.js'
+import { applyProfile, type ProfileOptions, type ValueSources } from './environment-profiles.js'
+import { type ProductionSettings, resolveProductionSettings } from './production-config.js'
 import { type RetryPolicy, readTimeouts } from './revision-limits.js'
 import { type TimeoutKind, timeoutProblem } from './timeouts.js'
+import { resolveTimezone } from './timezone.js'
 import { splitVersionTable } from './version-table-name.js'
 
 /** A validated config with defaults applied and paths made absolute. */
@@ -47,6 +50,19 @@ export interface ResolvedConfig {
   readonly retry: RetryPolicy
   /** `'error'`: upgrades run `mig lint` first. */
   readonly lint: 'error' | 'off'
+  /** The environment profile applied (`--env`, `MIG_ENV`), if any. */
+  readonly environment: string | undefined
+  /** Where each key given in the config came from (`config file`, `environment 'prod'`, `${VAR}`…). */
+  readonly sources: ValueSources
+  /** `timezone`: the IANA zone of new revisions' dates; undefined for local time. */
+  readonly timezone: string | undefined
+  /** Confirmation, hooks and post-write commands. */
+  readonly production: ProductionSettings
+}
+
+/** What `resolveConfig` needs beyond the raw object: the profile to apply and the `.env` read. */
+export interface ResolveOptions extends ProfileOptions {
+  readonly dotenv?: { readonly file: string | undefined; readonly names: ReadonlySet<string> } | undefined
 }
 
 /** The file formats of a revision: a TypeScript module or a SQL file. */
@@ -63,7 +79,12 @@ const DEFAULTS = {
 } as const
 
 /** Validate a raw config object (from a file or the API) and apply defaults. */
-export function resolveConfig(raw: unknown, file: string | undefined, baseDir: string): ResolvedConfig {
+export function resolveConfig(
+  raw: unknown,
+  file: string | undefined,
+  baseDir: string,
+  options: ResolveOptions = {},
+): ResolvedConfig {
   const where = file ?? 'config'
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError(`${where}: the config must export an object (default export)`, file)
@@ -77,6 +98,18 @@ export function resolveConfig(raw: unknown, file: string | undefined, baseDir: s
       )
     }
   }
+  const profiled = applyProfile(config, file, options, options.dotenv)
+  return resolveProfiled(profiled.config, file, baseDir, profiled.environment, profiled.sources)
+}
+
+function resolveProfiled(
+  config: Record<string, unknown>,
+  file: string | undefined,
+  baseDir: string,
+  environment: string | undefined,
+  sources: ValueSources,
+): ResolvedConfig {
+  const where = file ?? 'config'
   const c = config as MigraphConfig
   const str = (key: keyof MigraphConfig): string | undefined => {
     const value = config[key]
@@ -186,6 +219,10 @@ export function resolveConfig(raw: unknown, file: string | undefined, baseDir: s
     timeouts: Object.freeze(timeouts),
     lint,
     retry: Object.freeze({ retries, delayMs: timeout('retryDelay', 'lock', DEFAULTS.retryDelayMs) }),
+    environment,
+    sources,
+    timezone: resolveTimezone(config.timezone, where, file),
+    production: resolveProductionSettings(config, environment, where, file, baseDir),
   })
 }
 

@@ -283,7 +283,8 @@ export async function runSteps(
   return heads
 }
 
-async function runModule(
+/** Runs one revision's upgrade or downgrade on `executor`; a failure names the revision. */
+export async function runModule(
   executor: AnyKysely,
   session: Session,
   step: MigrationStep,

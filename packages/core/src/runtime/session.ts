@@ -56,6 +56,7 @@ export async function withSession<T>(
     timeoutMs: project.lockTimeoutMs,
     onWait: (holder, waitedMs) => {
       const who = describeLockHolder(holder)
+      project.environment.reporter.event?.('lock-wait', { holder: who, waitedMs })
       project.environment.reporter.info(
         `Waiting for the migration lock held by ${who} (${Math.round(waitedMs / 1000)} s so far, timeout ${Math.round(project.lockTimeoutMs / 1000)} s)`,
       )
@@ -75,7 +76,10 @@ export async function withSession<T>(
   let failed = false
   try {
     versionTable = await dialect.resolveVersionTable(connection, configured)
-    if (options.lock) lock = await dialect.acquireLock(connection, { ...waiting, versionTable })
+    if (options.lock) {
+      lock = await dialect.acquireLock(connection, { ...waiting, versionTable })
+      project.environment.reporter.event?.('lock-acquired', { database: target.display })
+    }
     const resolved = versionTable
     return await work({
       connection,

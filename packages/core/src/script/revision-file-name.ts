@@ -1,3 +1,4 @@
+import { wallClock } from '../config/timezone.js'
 /** Alembic's slug: the words of the message, lower-cased, joined by `_`, cut at a word boundary. */
 export function slugify(message: string | undefined, maxLength = 40): string {
   const words = (message ?? '').match(/[\p{L}\p{N}_]+/gu) ?? []
@@ -9,19 +10,22 @@ export function slugify(message: string | undefined, maxLength = 40): string {
 }
 
 /** Fills `{rev}`, `{slug}`, `{epoch}`, `{year}`, `{month}`, `{day}`, `{hour}`, `{minute}`, `{second}`. */
-export function renderFileName(template: string, fields: { rev: string; slug: string; date: Date }): string {
-  const d = fields.date
+export function renderFileName(
+  template: string,
+  fields: { rev: string; slug: string; date: Date; timeZone?: string | undefined },
+): string {
+  const d = wallClock(fields.date, fields.timeZone)
   const pad = (n: number) => String(n).padStart(2, '0')
   const values: Record<string, string> = {
     rev: fields.rev,
     slug: fields.slug,
-    epoch: String(Math.floor(d.getTime() / 1000)),
-    year: String(d.getFullYear()),
-    month: pad(d.getMonth() + 1),
-    day: pad(d.getDate()),
-    hour: pad(d.getHours()),
-    minute: pad(d.getMinutes()),
-    second: pad(d.getSeconds()),
+    epoch: String(Math.floor(fields.date.getTime() / 1000)),
+    year: String(d.year),
+    month: pad(d.month),
+    day: pad(d.day),
+    hour: pad(d.hour),
+    minute: pad(d.minute),
+    second: pad(d.second),
   }
   const name = template.replace(/\{(\w+)\}/g, (whole, key: string) => values[key] ?? whole)
   // Whatever the template or message held, the result is one file inside the versions folder.
@@ -36,11 +40,12 @@ export function checkRevisionId(id: string): string | undefined {
   return undefined
 }
 
-/** Formats a date as Alembic's `Create Date:` line does (local time, microseconds). */
-export function formatCreateDate(date: Date): string {
+/** Formats a date as Alembic's `Create Date:` line does (local time, or `timeZone` with its offset; microseconds). */
+export function formatCreateDate(date: Date, timeZone?: string | undefined): string {
   const pad = (n: number, w = 2) => String(n).padStart(w, '0')
+  const d = wallClock(date, timeZone)
   return (
-    `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ` +
-    `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(date.getMilliseconds() * 1000, 6)}`
+    `${d.year}-${pad(d.month)}-${pad(d.day)} ` +
+    `${pad(d.hour)}:${pad(d.minute)}:${pad(d.second)}.${pad(d.millisecond * 1000, 6)}${d.offset ?? ''}`
   )
 }
