@@ -4,6 +4,7 @@ import type { ResolvedConfig } from './config/resolved-config.js'
 import { type TimeoutKind, timeoutProblem } from './config/timeouts.js'
 import type { DatabaseTarget, MigrationDialect } from './dialects/dialect.js'
 import { describeTarget, dialectFor, resolveTarget } from './dialects/index.js'
+import type { ConnectionSource } from './dialects/shared-connection.js'
 import { nodeCrypto } from './digest.js'
 import { CommandError, ConfigError, MigraphError } from './errors.js'
 import { importModule, type ModuleImporter } from './script/import-module.js'
@@ -82,12 +83,23 @@ export class Project {
   readonly config: ResolvedConfig
   readonly environment: Environment
   readonly options: GlobalOptions
+  /**
+   * Set when the application shares its own connections (a Kysely instance or a `pg` Pool):
+   * sessions are borrowed from it, and the URL options and config `url` are not used.
+   */
+  readonly connectionSource: ConnectionSource | undefined
   #scripts: Promise<ScriptDirectory> | undefined
 
-  constructor(config: ResolvedConfig, environment: Environment, options: GlobalOptions = {}) {
+  constructor(
+    config: ResolvedConfig,
+    environment: Environment,
+    options: GlobalOptions = {},
+    connectionSource?: ConnectionSource,
+  ) {
     this.config = config
     this.environment = environment
     this.options = options
+    this.connectionSource = connectionSource
   }
 
   /** Finds the config (or loads `options.config`) and opens the project it describes. */
@@ -113,6 +125,7 @@ export class Project {
    * value is empty (an unset variable) is an error, not a reason to migrate another database.
    */
   target(): DatabaseTarget {
+    if (this.connectionSource !== undefined) return this.connectionSource.target
     const url = this.options.url ?? fromEnvironment(this.environment.env) ?? this.config.url
     if (url === undefined && this.config.emptyUrl !== undefined) {
       throw emptyUrlError(this.config, this.config.emptyUrl.variable, this.environment.env)
@@ -131,6 +144,7 @@ export class Project {
   }
 
   dialect(): MigrationDialect {
+    if (this.connectionSource !== undefined) return this.connectionSource.dialect
     return dialectFor(this.target())
   }
 

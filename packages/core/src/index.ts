@@ -89,6 +89,7 @@ export {
   urlSecrets,
   VersionTableRowCountError,
 } from './dialects/index.js'
+export type { ConnectionSource, KyselyLike, PgPoolLike } from './dialects/shared-connection.js'
 export {
   CommandError,
   ConfigError,
@@ -98,6 +99,14 @@ export {
   RevisionFileError,
   VersionTableError,
 } from './errors.js'
+export {
+  createMigrator,
+  type MigrateOptions,
+  type Migrator,
+  type MigratorOptions,
+  type MigratorStatus,
+  type SharedConnection,
+} from './migrator.js'
 export type { HistoryEntry, HistoryStatus } from './runtime/history-table.js'
 export type { IntegrityReport } from './runtime/integrity.js'
 export type { RevisionContext } from './runtime/runner.js'

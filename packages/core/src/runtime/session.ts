@@ -60,13 +60,16 @@ export async function withSession<T>(
       )
     },
   }
-  const connection = await dialect.connect(target, {
-    connectTimeoutMs: project.connectTimeoutMs,
-    applicationName: 'mig',
-    // A database one process opens at a time (PGlite) is, in effect, the migration lock.
-    waitForDatabase: waiting,
-    notice: (message) => project.environment.reporter.info(message),
-  })
+  const connection =
+    project.connectionSource !== undefined
+      ? await project.connectionSource.open()
+      : await dialect.connect(target, {
+          connectTimeoutMs: project.connectTimeoutMs,
+          applicationName: 'mig',
+          // A database one process opens at a time (PGlite) is, in effect, the migration lock.
+          waitForDatabase: waiting,
+          notice: (message) => project.environment.reporter.info(message),
+        })
   let lock: MigrationLock | undefined
   // A session that broke under `work` fails to release and close too; those errors must not
   // hide the one that says what happened.
