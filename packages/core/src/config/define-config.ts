@@ -32,6 +32,15 @@ export interface MigraphConfig {
   readonly lockTimeout?: number | undefined
   /** Stop trying to connect after this many milliseconds (more than 0). Default 10 000. */
   readonly connectTimeout?: number | undefined
+  /**
+   * The migration lock: `'advisory'` (default) is the database's own lock (PostgreSQL advisory
+   * lock, MySQL `GET_LOCK`, a lock file for embedded databases); `'table'` is a row in a lock
+   * table, held under a lease renewed while the run lasts, for engines whose advisory locks do
+   * nothing (CockroachDB, YugabyteDB) or are not shared (connection poolers, Vitess).
+   */
+  readonly lock?: 'advisory' | 'table' | undefined
+  /** With `lock: 'table'`: the lease in milliseconds (at least 1 000). Default 30 000. */
+  readonly lockLease?: number | undefined
 }
 
 /** The keys a config may hold; anything else is rejected with the file and key named. */
@@ -46,6 +55,8 @@ export const CONFIG_KEYS: readonly (keyof MigraphConfig)[] = Object.freeze([
   'truncateSlugLength',
   'lockTimeout',
   'connectTimeout',
+  'lock',
+  'lockLease',
 ])
 
 /**

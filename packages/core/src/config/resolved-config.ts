@@ -31,6 +31,49 @@ export interface ResolvedConfig {
   readonly truncateSlugLength: number
   readonly lockTimeoutMs: number
   readonly connectTimeoutMs: number
+  /** Which migration lock (config `lock`); see {@link resolveLockStrategy}. */
+  readonly lock: LockStrategy
+}
+
+/** The migration lock a config asks for. */
+export type LockStrategy =
+  | { readonly kind: 'advisory' }
+  | { readonly kind: 'table' /** Config `lockLease`. */; readonly leaseMs: number }
+
+/** The shortest lease `lock: 'table'` accepts: renewals every third of it must keep up. */
+export const MIN_LOCK_LEASE_MS = 1000
+const DEFAULT_LOCK_LEASE_MS = 30_000
+
+/** Reads the `lock` and `lockLease` keys. */
+export function resolveLockStrategy(config: Record<string, unknown>, file: string | undefined): LockStrategy {
+  const where = file ?? 'config'
+  const kind = config.lock ?? 'advisory'
+  const lease = config.lockLease
+  if (kind !== 'advisory' && kind !== 'table') {
+    throw new ConfigError(
+      `${where}: config key 'lock' must be 'advisory' or 'table', got ${JSON.stringify(kind)}`,
+      file,
+    )
+  }
+  if (lease !== undefined && lease !== null) {
+    if (
+      typeof lease !== 'number' ||
+      !Number.isInteger(lease) ||
+      lease < MIN_LOCK_LEASE_MS ||
+      lease > 86_400_000
+    ) {
+      throw new ConfigError(
+        `${where}: config key 'lockLease' must be milliseconds from ${MIN_LOCK_LEASE_MS} to 86400000, got ${JSON.stringify(lease)}`,
+        file,
+      )
+    }
+    if (kind !== 'table') {
+      throw new ConfigError(`${where}: config key 'lockLease' applies only with lock: 'table'`, file)
+    }
+  }
+  return kind === 'advisory'
+    ? Object.freeze({ kind })
+    : Object.freeze({ kind, leaseMs: (lease as number | undefined) ?? DEFAULT_LOCK_LEASE_MS })
 }
 
 const DEFAULTS = {
@@ -130,6 +173,7 @@ export function resolveConfig(raw: unknown, file: string | undefined, baseDir: s
     truncateSlugLength: num('truncateSlugLength', DEFAULTS.truncateSlugLength),
     lockTimeoutMs: timeout('lockTimeout', 'lock', DEFAULTS.lockTimeoutMs),
     connectTimeoutMs: timeout('connectTimeout', 'connect', DEFAULTS.connectTimeoutMs),
+    lock: resolveLockStrategy(config, file),
   })
 }
 

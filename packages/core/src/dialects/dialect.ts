@@ -136,6 +136,12 @@ export interface MigrationDialect {
    * and the next one's BEGIN reach the server together: one round trip per revision saved.
    */
   readonly chainsTransactions: boolean
+  /**
+   * Several sessions can work on the database at once (a server). False for an embedded
+   * database, which one process opens (PGlite) or one writer holds (SQLite): there the native
+   * lock stands in for `lock: 'table'`, whose lease could not be renewed beside a writer.
+   */
+  readonly multiSession: boolean
   /** The longest table or schema name the database keeps whole; null when it has no limit. */
   readonly identifierLimit: IdentifierLimit | null
   /** The npm package that must be installed to connect (`null` when it ships with migraph). */

@@ -41,6 +41,7 @@ export const mysqlDialect: MigrationDialect = Object.freeze({
   transactionalDDL: false,
   dataModifyingCte: false,
   chainsTransactions: false,
+  multiSession: true,
   identifierLimit: MYSQL_IDENTIFIER_LIMIT,
   driverPackage: 'mysql2',
 

@@ -54,6 +54,7 @@ export const pgliteDialect: MigrationDialect = Object.freeze({
   transactionalDDL: true,
   dataModifyingCte: true,
   chainsTransactions: false,
+  multiSession: false,
   identifierLimit: POSTGRES_IDENTIFIER_LIMIT,
   driverPackage: null,
 

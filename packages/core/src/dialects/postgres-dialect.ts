@@ -58,6 +58,7 @@ export const postgresDialect: MigrationDialect = Object.freeze({
   transactionalDDL: true,
   dataModifyingCte: true,
   chainsTransactions: true,
+  multiSession: true,
   identifierLimit: POSTGRES_IDENTIFIER_LIMIT,
   driverPackage: 'pg',
 

@@ -76,7 +76,7 @@ export async function withSession<T>(
   let failed = false
   try {
     const versionTable = await dialect.resolveVersionTable(connection, configured)
-    if (options.lock) lock = await dialect.acquireLock(connection, { ...waiting, versionTable })
+    if (options.lock) lock = await takeLock(project, connection, { ...waiting, versionTable })
     return await work({
       connection,
       dialect,
@@ -89,6 +89,36 @@ export async function withSession<T>(
   } finally {
     await releaseAndClose(lock, connection, failed)
   }
+}
+
+/**
+ * The migration lock the config asks for: the dialect's own, or (`lock: 'table'`) a leased row
+ * renewed on a session of its own. An embedded database has no second session to renew from,
+ * and needs none: its own lock already keeps every other process out.
+ */
+async function takeLock(
+  project: Project,
+  connection: Connection,
+  options: Pick<LockOptions, 'timeoutMs' | 'onWait'> & { versionTable: ResolvedVersionTable },
+): Promise<MigrationLock> {
+  const dialect = project.dialect()
+  const strategy = project.config.lock
+  if (strategy.kind !== 'table' || !dialect.multiSession) return dialect.acquireLock(connection, options)
+  const { acquireTableLock } = await import('./table-lock.js')
+  const source = project.connectionSource
+  return acquireTableLock({
+    ...options,
+    leaseMs: strategy.leaseMs,
+    flavour: dialect.sqlFlavour,
+    location: connection.target.location,
+    open: () =>
+      source !== undefined
+        ? source.open()
+        : dialect.connect(connection.target, {
+            connectTimeoutMs: project.connectTimeoutMs,
+            applicationName: 'mig lock',
+          }),
+  })
 }
 
 /** Releases the lock, then closes; once the work failed, their errors must not replace its own. */
