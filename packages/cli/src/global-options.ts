@@ -21,6 +21,12 @@ export function globalOptions(hidden: boolean): Record<string, Options> {
       nargs: 1,
       describe: 'key=value passed to revisions (repeatable)',
     },
+    db: {
+      type: 'string',
+      array: true,
+      nargs: 1,
+      describe: "with 'databases' in the config: the database to act on (repeatable; default: each)",
+    },
     json: { type: 'boolean', describe: 'print one JSON document on stdout' },
     quiet: { alias: 'q', type: 'boolean', describe: 'print nothing but the result and errors' },
     // No default: an explicit --color colours even off a terminal; unset, the terminal decides.
@@ -47,10 +53,10 @@ export const GLOBAL_OPTION_NAMES: string[] = Object.keys(globalOptions(false))
 
 /** What a command's help says instead of listing the global options. */
 export const GLOBAL_OPTIONS_LINE =
-  'Global options: -c/--config, --url, -x, --json, -q/--quiet, --[no-]color, --lock-timeout, --connect-timeout (see mig --help)'
+  'Global options: -c/--config, --url, -x, --db, --json, -q/--quiet, --[no-]color, --lock-timeout, --connect-timeout (see mig --help)'
 
 /** The global options that take a value, so the command word is not mistaken for one. */
-const TAKES_VALUE = new Set(['-c', '--config', '--url', '-x', '--lock-timeout', '--connect-timeout'])
+const TAKES_VALUE = new Set(['-c', '--config', '--url', '-x', '--db', '--lock-timeout', '--connect-timeout'])
 
 /** The first word of `args` that is neither an option nor an option's value: the command. */
 export function commandWord(args: readonly string[]): string | undefined {

@@ -88,6 +88,8 @@ export class Project {
    * sessions are borrowed from it, and the URL options and config `url` are not used.
    */
   readonly connectionSource: ConnectionSource | undefined
+  /** The database's name in a multi-database config (see {@link Project.database}). */
+  readonly databaseName: string | undefined
   #scripts: Promise<ScriptDirectory> | undefined
 
   constructor(
@@ -95,11 +97,36 @@ export class Project {
     environment: Environment,
     options: GlobalOptions = {},
     connectionSource?: ConnectionSource,
+    databaseName?: string,
   ) {
     this.config = config
     this.environment = environment
     this.options = options
     this.connectionSource = connectionSource
+    this.databaseName = databaseName
+  }
+
+  /** The names of a multi-database config's databases, in order; empty for one database. */
+  get databaseNames(): readonly string[] {
+    return this.config.databases?.map((d) => d.name) ?? []
+  }
+
+  /**
+   * One database of a multi-database config, as a project of its own (its URL, versions
+   * folders, version table and options). An unknown name is an error listing the known ones.
+   */
+  database(name: string): Project {
+    const found = this.config.databases?.find((d) => d.name === name)
+    if (found === undefined) {
+      const where = this.config.file ?? 'the config'
+      throw new ConfigError(
+        this.config.databases === undefined
+          ? `${where} has no 'databases', so there is no database '${name}' to select`
+          : `unknown database '${name}' (${where} names: ${this.databaseNames.join(', ')})`,
+        this.config.file,
+      )
+    }
+    return new Project(found.config, this.environment, this.options, this.connectionSource, name)
   }
 
   /** Finds the config (or loads `options.config`) and opens the project it describes. */
@@ -139,7 +166,8 @@ export class Project {
    */
   announceTarget(): DatabaseTarget {
     const target = this.target()
-    this.environment.reporter.info(`Target database: ${describeTarget(target)}`)
+    const name = this.databaseName === undefined ? '' : ` (database '${this.databaseName}')`
+    this.environment.reporter.info(`Target database: ${describeTarget(target)}${name}`)
     return target
   }
 

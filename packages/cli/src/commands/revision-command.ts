@@ -32,19 +32,24 @@ export function revisionCommand(state: CliState): CommandModule<GlobalArgv, Revi
         .option('rev-id', { type: 'string', describe: 'revision id instead of a random one' })
         .option('depends-on', { type: 'string', array: true, describe: 'revisions this one depends on' }),
     handler: (argv) =>
-      withProject(state, argv, async (project, io) => {
-        const result = await revision(project, {
-          message: argv.message,
-          head: argv.head,
-          splice: argv.splice,
-          branchLabels: argv.branchLabel,
-          versionPath: argv.versionPath,
-          revId: argv.revId,
-          dependsOn: argv.dependsOn,
-        })
-        if (io.json) return io.printJson(result)
-        io.say(`Generating ${result.path} ...  done`)
-      }),
+      withProject(
+        state,
+        argv,
+        async (project, io) => {
+          const result = await revision(project, {
+            message: argv.message,
+            head: argv.head,
+            splice: argv.splice,
+            branchLabels: argv.branchLabel,
+            versionPath: argv.versionPath,
+            revId: argv.revId,
+            dependsOn: argv.dependsOn,
+          })
+          if (io.json) return io.printJson(result)
+          io.say(`Generating ${result.path} ...  done`)
+        },
+        { oneDatabase: 'revision' },
+      ),
   }
 }
 
@@ -67,15 +72,20 @@ export function mergeCommand(state: CliState): CommandModule<GlobalArgv, MergeAr
         .option('branch-label', { type: 'string', array: true })
         .option('rev-id', { type: 'string' }),
     handler: (argv) =>
-      withProject(state, argv, async (project, io) => {
-        const result = await merge(project, {
-          revisions: argv.revisions,
-          message: argv.message,
-          branchLabels: argv.branchLabel,
-          revId: argv.revId,
-        })
-        if (io.json) return io.printJson(result)
-        io.say(`Generating ${result.path} ...  done`)
-      }),
+      withProject(
+        state,
+        argv,
+        async (project, io) => {
+          const result = await merge(project, {
+            revisions: argv.revisions,
+            message: argv.message,
+            branchLabels: argv.branchLabel,
+            revId: argv.revId,
+          })
+          if (io.json) return io.printJson(result)
+          io.say(`Generating ${result.path} ...  done`)
+        },
+        { oneDatabase: 'merge' },
+      ),
   }
 }

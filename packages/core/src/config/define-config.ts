@@ -41,7 +41,16 @@ export interface MigraphConfig {
   readonly lock?: 'advisory' | 'table' | undefined
   /** With `lock: 'table'`: the lease in milliseconds (at least 1 000). Default 30 000. */
   readonly lockLease?: number | undefined
+  /**
+   * Several databases, each with its own URL, versions folder(s), version table and options
+   * (Alembic's `multidb`). Every other top-level key is a default each database may override.
+   * `mig --db NAME` picks one (repeatable); without `--db`, commands act on each, in this order.
+   */
+  readonly databases?: Readonly<Record<string, DatabaseConfig>> | undefined
 }
+
+/** One database of a `databases` config: any config key but `databases`. */
+export type DatabaseConfig = Omit<MigraphConfig, 'databases'>
 
 /** The keys a config may hold; anything else is rejected with the file and key named. */
 export const CONFIG_KEYS: readonly (keyof MigraphConfig)[] = Object.freeze([
@@ -57,6 +66,7 @@ export const CONFIG_KEYS: readonly (keyof MigraphConfig)[] = Object.freeze([
   'connectTimeout',
   'lock',
   'lockLease',
+  'databases',
 ])
 
 /**

@@ -33,6 +33,17 @@ export interface ResolvedConfig {
   readonly connectTimeoutMs: number
   /** Which migration lock (config `lock`); see {@link resolveLockStrategy}. */
   readonly lock: LockStrategy
+  /**
+   * The config's `databases`, in their order, each resolved with the top-level keys as
+   * defaults; undefined for a single-database config. See {@link resolveDatabases}.
+   */
+  readonly databases: readonly NamedDatabase[] | undefined
+}
+
+/** One database of a multi-database config. */
+export interface NamedDatabase {
+  readonly name: string
+  readonly config: ResolvedConfig
 }
 
 /** The migration lock a config asks for. */
@@ -45,8 +56,11 @@ export const MIN_LOCK_LEASE_MS = 1000
 const DEFAULT_LOCK_LEASE_MS = 30_000
 
 /** Reads the `lock` and `lockLease` keys. */
-export function resolveLockStrategy(config: Record<string, unknown>, file: string | undefined): LockStrategy {
-  const where = file ?? 'config'
+export function resolveLockStrategy(
+  config: Record<string, unknown>,
+  file: string | undefined,
+  where = file ?? 'config',
+): LockStrategy {
   const kind = config.lock ?? 'advisory'
   const lease = config.lockLease
   if (kind !== 'advisory' && kind !== 'table') {
@@ -86,8 +100,14 @@ const DEFAULTS = {
 } as const
 
 /** Validate a raw config object (from a file or the API) and apply defaults. */
-export function resolveConfig(raw: unknown, file: string | undefined, baseDir: string): ResolvedConfig {
-  const where = file ?? 'config'
+export function resolveConfig(
+  raw: unknown,
+  file: string | undefined,
+  baseDir: string,
+  /** Where, inside the file, the object sits (`databases.main`), for messages. */
+  within?: string,
+): ResolvedConfig {
+  const where = `${file ?? 'config'}${within === undefined ? '' : ` (${within})`}`
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError(`${where}: the config must export an object (default export)`, file)
   }
@@ -173,8 +193,53 @@ export function resolveConfig(raw: unknown, file: string | undefined, baseDir: s
     truncateSlugLength: num('truncateSlugLength', DEFAULTS.truncateSlugLength),
     lockTimeoutMs: timeout('lockTimeout', 'lock', DEFAULTS.lockTimeoutMs),
     connectTimeoutMs: timeout('connectTimeout', 'connect', DEFAULTS.connectTimeoutMs),
-    lock: resolveLockStrategy(config, file),
+    lock: resolveLockStrategy(config, file, where),
+    databases: within === undefined ? resolveDatabases(config, file, baseDir) : undefined,
   })
+}
+
+/** A database name: what `--db` takes and messages show. */
+const DATABASE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/
+
+/**
+ * Reads `databases`: each entry is the top-level config (less `databases`) with the entry's own
+ * keys over it, validated as a config of its own, so a mistake names the file and the database.
+ */
+export function resolveDatabases(
+  config: Record<string, unknown>,
+  file: string | undefined,
+  baseDir: string,
+): readonly NamedDatabase[] | undefined {
+  const where = file ?? 'config'
+  const databases = config.databases
+  if (databases === undefined || databases === null) return undefined
+  if (typeof databases !== 'object' || Array.isArray(databases) || Object.keys(databases).length === 0) {
+    throw new ConfigError(
+      `${where}: config key 'databases' must be an object naming at least one database, e.g. { main: { url: ... } }`,
+      file,
+    )
+  }
+  const { databases: _, ...defaults } = config
+  return Object.freeze(
+    Object.entries(databases as Record<string, unknown>).map(([name, entry]) => {
+      if (!DATABASE_NAME.test(name)) {
+        throw new ConfigError(
+          `${where}: database name '${name}' must be letters, digits, '_', '.' or '-' (it is what --db takes)`,
+          file,
+        )
+      }
+      if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
+        throw new ConfigError(`${where}: databases.${name} must be an object of config keys`, file)
+      }
+      if (Object.hasOwn(entry, 'databases')) {
+        throw new ConfigError(`${where}: databases.${name} cannot hold 'databases' of its own`, file)
+      }
+      return Object.freeze({
+        name,
+        config: resolveConfig({ ...defaults, ...entry }, file, baseDir, `databases.${name}`),
+      })
+    }),
+  )
 }
 
 /**
