@@ -53,7 +53,7 @@ export const GLOBAL_OPTION_NAMES: string[] = Object.keys(globalOptions(false))
 
 /** What a command's help says instead of listing the global options. */
 export const GLOBAL_OPTIONS_LINE =
-  'Global options: -c/--config, --url, -x, --db, --json, -q, --[no-]color, --lock-timeout, --connect-timeout (mig --help)'
+  'Global options: -c/--config, --url, -x, --db, --json, -q, --[no-]color, --lock-timeout, --connect-timeout\n(see mig --help)'
 
 /** The global options that take a value, so the command word is not mistaken for one. */
 const TAKES_VALUE = new Set(['-c', '--config', '--url', '-x', '--db', '--lock-timeout', '--connect-timeout'])
