@@ -128,6 +128,32 @@ process.exitCode = steps.length === 2 && caught instanceof MigraphError ? 42 : 1
     assert.deepEqual(ids(await createMigrator(undefined, { cwd: dir, url }).current()), ['aaa111'])
   })
 
+  test('a multi-database config: one migrator per database, chosen with the database option', async () => {
+    const { dir, config } = project()
+    const databases = {
+      main: { ...config, url: `sqlite:${join(dir, 'main.db')}` },
+      audit: { ...config, url: `sqlite:${join(dir, 'audit.db')}`, versionTable: 'audit_version' },
+    }
+    await assert.rejects(
+      createMigrator({ databases }).heads(),
+      (e: unknown) =>
+        e instanceof ConfigError &&
+        /several databases \(main, audit\): give createMigrator the database option/.test(e.message),
+    )
+    await assert.rejects(
+      createMigrator({ databases }, { database: 'nope' }).heads(),
+      (e: unknown) =>
+        e instanceof ConfigError && /unknown database 'nope' \(.*names: main, audit\)/.test(e.message),
+    )
+    const audit = createMigrator({ databases }, { database: 'audit' })
+    assert.deepEqual((await audit.upgrade('aaa111')).heads, ['aaa111'])
+    assert.deepEqual(ids(await createMigrator({ databases }, { database: 'main' }).history()), [
+      'bbb222',
+      'aaa111',
+    ])
+    assert.equal((await audit.project()).config.versionTable, 'audit_version')
+  })
+
   test('a reporter is told the target and each step', async () => {
     const { dir, config } = project()
     const lines: string[] = []

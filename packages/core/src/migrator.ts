@@ -43,6 +43,8 @@ export interface MigratorOptions {
    * one session for its run and gives it back. The config's `url` is then not used.
    */
   readonly connection?: SharedConnection | undefined
+  /** With `databases` in the config: the one this migrator acts on (required there). */
+  readonly database?: string | undefined
   /** For a Kysely instance whose adapter migraph does not recognise. */
   readonly dialect?: DialectName | undefined
   /** A database URL; overrides `MIG_DATABASE_URL` and the config's `url` (as `--url` does). */
@@ -224,7 +226,15 @@ async function openProject(options: MigratorOptions): Promise<Project> {
   if (options.connection !== undefined && options.url !== undefined) {
     throw new CommandError('createMigrator: give either a shared connection or a url, not both')
   }
-  return new Project(config, environment, globals, await connectionSource(options))
+  const project = new Project(config, environment, globals, await connectionSource(options))
+  if (options.database !== undefined) return project.database(options.database)
+  if (project.databaseNames.length > 0) {
+    throw new ConfigError(
+      `${config.file ?? 'the config'} names several databases (${project.databaseNames.join(', ')}): give createMigrator the database option; one migrator acts on one database`,
+      config.file,
+    )
+  }
+  return project
 }
 
 async function connectionSource(options: MigratorOptions): Promise<ConnectionSource | undefined> {
