@@ -7,6 +7,7 @@ import { describeTarget, dialectFor, resolveTarget } from './dialects/index.js'
 import type { ConnectionSource } from './dialects/shared-connection.js'
 import { nodeCrypto } from './digest.js'
 import { CommandError, ConfigError, MigraphError } from './errors.js'
+import type { FleetTarget } from './fleet/targets.js'
 import { importModule, type ModuleImporter } from './script/import-module.js'
 import { ScriptDirectory } from './script/script-directory.js'
 
@@ -90,6 +91,8 @@ export class Project {
   readonly connectionSource: ConnectionSource | undefined
   /** The database's name in a multi-database config (see {@link Project.database}). */
   readonly databaseName: string | undefined
+  /** The fleet target this project stands for (see {@link Project.forTarget}). */
+  readonly fleetTarget: FleetTarget | undefined
   #scripts: Promise<ScriptDirectory> | undefined
 
   constructor(
@@ -98,12 +101,37 @@ export class Project {
     options: GlobalOptions = {},
     connectionSource?: ConnectionSource,
     databaseName?: string,
+    fleetTarget?: FleetTarget,
   ) {
     this.config = config
     this.environment = environment
     this.options = options
     this.connectionSource = connectionSource
     this.databaseName = databaseName
+    this.fleetTarget = fleetTarget
+  }
+
+  /**
+   * The project as one fleet target sees it: a URL target's database instead of the configured
+   * one; a schema target's version table in that schema (revisions run with `search_path` set
+   * to it). The revision files are read once for the whole fleet.
+   */
+  forTarget(target: FleetTarget, environment: Environment = this.environment): Project {
+    const config =
+      target.schema === undefined
+        ? this.config
+        : Object.freeze({ ...this.config, versionTableSchema: target.schema })
+    const options = target.url === undefined ? this.options : { ...this.options, url: target.url }
+    const project = new Project(
+      config,
+      environment,
+      options,
+      this.connectionSource,
+      this.databaseName,
+      target,
+    )
+    project.#scripts = this.scripts()
+    return project
   }
 
   /** The names of a multi-database config's databases, in order; empty for one database. */

@@ -64,7 +64,12 @@ export {
 } from './commands/migrate.js'
 export { type ResolveArgs, type ResolveResult, resolve } from './commands/resolve.js'
 export { type RevisionArgs, type RevisionResult, revision } from './commands/revision.js'
-export { defineConfig, type MigraphConfig } from './config/define-config.js'
+export {
+  type DatabaseConfig,
+  defineConfig,
+  type MigraphConfig,
+  type TargetList,
+} from './config/define-config.js'
 export { findConfig, loadConfigFile } from './config/load-config.js'
 export type { ResolvedConfig } from './config/resolved-config.js'
 export { MAX_TIMEOUT_MS, type TimeoutKind, timeoutProblem } from './config/timeouts.js'
@@ -99,6 +104,14 @@ export {
   RevisionFileError,
   VersionTableError,
 } from './errors.js'
+export {
+  type FleetOptions,
+  MAX_PARALLEL,
+  runFleet,
+  type TargetOutcome,
+  type TargetWork,
+} from './fleet/run-fleet.js'
+export { type FleetTarget, loadTargets } from './fleet/targets.js'
 export {
   createMigrator,
   type MigrateOptions,

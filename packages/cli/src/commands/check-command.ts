@@ -3,15 +3,30 @@ import type { CommandModule } from 'yargs'
 import { exitCodeFor } from '../exit-codes.js'
 import { commandHelp } from '../help.js'
 import { type CliState, type GlobalArgv, withProject } from '../run.js'
+import { type FleetArgv, fleetOptions, runOverFleet, wantsFleet } from './fleet.js'
 
 /** `mig check`: non-zero (with a distinct code) when the database and the code disagree. */
-export function checkCommand(state: CliState): CommandModule<GlobalArgv, GlobalArgv> {
+export function checkCommand(state: CliState): CommandModule<GlobalArgv, FleetArgv> {
   return {
     command: 'check',
     describe: 'Fail when revisions are pending, applied files changed, or the database is in doubt',
-    builder: (y) => commandHelp(y, 'check'),
+    builder: (y) => fleetOptions(commandHelp(y, 'check')),
     handler: (argv) =>
       withProject(state, argv, async (project, io) => {
+        if (wantsFleet(argv)) {
+          // A target behind, ahead, changed or failed is a failed target: the run exits non-zero.
+          return runOverFleet(
+            state,
+            project,
+            io,
+            argv,
+            async (target) => {
+              const result = await check(target)
+              return { from: result.heads, to: result.heads, problem: checkFailure(result) }
+            },
+            { writes: false },
+          )
+        }
         const result = await check(project)
         const failure = checkFailure(result)
         if (io.json) {

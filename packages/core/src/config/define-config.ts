@@ -47,7 +47,19 @@ export interface MigraphConfig {
    * `mig --db NAME` picks one (repeatable); without `--db`, commands act on each, in this order.
    */
   readonly databases?: Readonly<Record<string, DatabaseConfig>> | undefined
+  /**
+   * A fleet: the targets `mig upgrade head --all` (and `current`, `check`) runs the same
+   * revisions on. `urls` are databases; `schemas` are PostgreSQL schemas of the configured
+   * database, each with its own version table in it, revisions run with `search_path` set to it;
+   * or an async function returning either (read from a tenants table, an API, …).
+   */
+  readonly targets?: TargetList | (() => Promise<TargetList> | TargetList) | undefined
 }
+
+/** The targets of a fleet: databases by URL, or schemas of the configured database. */
+export type TargetList =
+  | { readonly urls: readonly (string | { readonly name: string; readonly url: string })[] }
+  | { readonly schemas: readonly string[] }
 
 /** One database of a `databases` config: any config key but `databases`. */
 export type DatabaseConfig = Omit<MigraphConfig, 'databases'>
@@ -67,6 +79,7 @@ export const CONFIG_KEYS: readonly (keyof MigraphConfig)[] = Object.freeze([
   'lock',
   'lockLease',
   'databases',
+  'targets',
 ])
 
 /**

@@ -38,6 +38,8 @@ export interface ResolvedConfig {
    * defaults; undefined for a single-database config. See {@link resolveDatabases}.
    */
   readonly databases: readonly NamedDatabase[] | undefined
+  /** The config's `targets`, as given; read by `loadTargets` (fleet/targets.ts). */
+  readonly targets: unknown
 }
 
 /** One database of a multi-database config. */
@@ -195,6 +197,7 @@ export function resolveConfig(
     connectTimeoutMs: timeout('connectTimeout', 'connect', DEFAULTS.connectTimeoutMs),
     lock: resolveLockStrategy(config, file, where),
     databases: within === undefined ? resolveDatabases(config, file, baseDir) : undefined,
+    targets: config.targets,
   })
 }
 

@@ -4,6 +4,7 @@ import { type ControlledTransaction, sql } from 'kysely'
 import type { Reporter } from '../context.js'
 import type { AnyDatabase, AnyKysely } from '../dialects/dialect.js'
 import { MigraphError, MigrationFailedError } from '../errors.js'
+import type { FleetTarget } from '../fleet/targets.js'
 import { saveBundleCaches } from '../script/import-module.js'
 import type { RevisionModule, ScriptDirectory } from '../script/script-directory.js'
 import { fileChecksum } from './checksum.js'
@@ -27,6 +28,8 @@ export interface RunOptions {
   readonly reporter: Reporter
   /** `-x key=value` pairs, passed to revisions as the second argument's `x`. */
   readonly x?: Readonly<Record<string, string>> | undefined
+  /** The fleet target the run is for (`--all`), passed to revisions as `context.target`. */
+  readonly target?: FleetTarget | undefined
   /**
    * Whether the version and history tables both exist, when the caller has just looked (under
    * the same lock); otherwise the runner asks the catalog itself.
@@ -47,6 +50,8 @@ export interface RevisionContext {
   readonly direction: 'up' | 'down'
   /** The `-x key=value` pairs of the command line. */
   readonly x: Readonly<Record<string, string>>
+  /** With `--all`: the fleet target this run is for (its name, and its URL or schema). */
+  readonly target?: FleetTarget | undefined
 }
 
 /**
@@ -199,7 +204,12 @@ async function runModule(
   const { op, pendingCount, unobservedErrors } = createOperations(sink, { revision: step.revision })
   const fn = step.direction === 'up' ? module.upgrade : module.downgrade
   const name = step.direction === 'up' ? 'upgrade' : 'downgrade'
-  const context: RevisionContext = { revision: step.revision, direction: step.direction, x: options.x ?? {} }
+  const context: RevisionContext = {
+    revision: step.revision,
+    direction: step.direction,
+    x: options.x ?? {},
+    ...(options.target === undefined ? {} : { target: options.target }),
+  }
   let pending = 0
   try {
     try {

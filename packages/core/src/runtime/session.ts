@@ -75,6 +75,8 @@ export async function withSession<T>(
   // hide the one that says what happened.
   let failed = false
   try {
+    const schema = project.fleetTarget?.schema
+    if (schema !== undefined) await enterSchema(connection, schema, options.lock)
     const versionTable = await dialect.resolveVersionTable(connection, configured)
     if (options.lock) lock = await takeLock(project, connection, { ...waiting, versionTable })
     return await work({
@@ -89,6 +91,19 @@ export async function withSession<T>(
   } finally {
     await releaseAndClose(lock, connection, failed)
   }
+}
+
+/**
+ * Points the session at a fleet target's schema: revisions find and create their tables there.
+ * A session that writes creates the schema first (a new tenant); one that reads finds an empty
+ * version table where the schema does not exist yet.
+ */
+async function enterSchema(connection: Connection, schema: string, writes: boolean): Promise<void> {
+  const { sql } = await import('kysely')
+  if (writes) await connection.db.schema.createSchema(schema).ifNotExists().execute()
+  await sql`select set_config('search_path', ${sql.id(schema).compile(connection.db).sql}, false)`.execute(
+    connection.db,
+  )
 }
 
 /**
