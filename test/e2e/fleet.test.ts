@@ -1,5 +1,6 @@
 // Fleets: one graph, many targets (`targets` in the config), run with --all.
 import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
@@ -305,6 +306,87 @@ describe('1,000 schemas on one PostgreSQL', { skip: POSTGRES_URL === undefined }
     } finally {
       project.cleanup()
       await database.drop()
+    }
+  })
+})
+
+/**
+ * A TCP port on 127.0.0.1 nothing listens on, from `first` upwards, below the range the system
+ * hands out to outgoing connections (where a port free now may be taken a moment later).
+ */
+async function freePort(first: number): Promise<number> {
+  const { createServer } = await import('node:net')
+  for (let port = first; port < 32_000; port += 1000) {
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer()
+      server.once('error', () => resolve(false))
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)))
+    })
+    if (free) return port
+  }
+  throw new Error('no free port for a test cluster')
+}
+
+const canCreateClusters =
+  POSTGRES_URL !== undefined &&
+  MYSQL_URL !== undefined &&
+  process.getuid?.() === 0 &&
+  existsSync('/usr/bin/pg_createcluster') &&
+  existsSync('/usr/lib/postgresql/15')
+
+describe('a fleet of three PostgreSQL clusters and MariaDB', { skip: !canCreateClusters }, () => {
+  test('every cluster migrated; a cluster that goes down is a failed row, the rest are checked', async () => {
+    const clusters = [
+      { name: `fleet${process.pid}a`, port: await freePort(25000 + (process.pid % 500) * 2) },
+      { name: `fleet${process.pid}b`, port: await freePort(25001 + (process.pid % 500) * 2) },
+    ]
+    const run = (command: string, ...args: string[]) => {
+      const result = spawnSync(command, args, { encoding: 'utf8' })
+      if (result.status !== 0) throw new Error(`${command} ${args.join(' ')}: ${result.stderr}`)
+    }
+    const database = await createPostgresDatabase(POSTGRES_URL as string, 'fleet_clusters')
+    const name = `fleet_clusters_${process.pid}`
+    const admin = await mysql.createConnection(MYSQL_URL as string)
+    await admin.query(`CREATE DATABASE \`${name}\``)
+    try {
+      for (const cluster of clusters) {
+        run(
+          'pg_createcluster',
+          '15',
+          cluster.name,
+          '-p',
+          String(cluster.port),
+          '--start',
+          '--',
+          '--auth-host=trust',
+          '--auth-local=trust',
+        )
+      }
+      const urls = [
+        `{ name: 'main', url: '${database.url}' }`,
+        ...clusters.map(
+          (c) => `{ name: '${c.name}', url: 'postgres://postgres@127.0.0.1:${c.port}/postgres' }`,
+        ),
+        `{ name: 'maria', url: '${withDatabase(MYSQL_URL as string, name)}' }`,
+      ]
+      const project = fleetProject(`{ urls: [${urls.join(', ')}] }`)
+      try {
+        const up = await mig(project.dir, ['upgrade', 'head', '--all', '--parallel', '4'])
+        assert.equal(up.code, 0, up.stderr)
+        assert.equal(up.stdout.split('\n').filter((line) => / ok /.test(line)).length, 4, up.stdout)
+        run('pg_ctlcluster', '15', (clusters[1] as { name: string }).name, 'stop')
+        const check = await mig(project.dir, ['check', '--all', '--connect-timeout', '5'])
+        assert.equal(check.code, 1, check.stderr)
+        assert.match(check.stdout, new RegExp(`^${clusters[1]?.name} .*failed: connection-failed`, 'm'))
+        assert.equal(check.stdout.split('\n').filter((line) => / ok /.test(line)).length, 3, check.stdout)
+      } finally {
+        project.cleanup()
+      }
+    } finally {
+      for (const cluster of clusters) spawnSync('pg_dropcluster', ['15', cluster.name, '--stop'])
+      await database.drop()
+      await admin.query(`DROP DATABASE IF EXISTS \`${name}\``)
+      await admin.end()
     }
   })
 })
