@@ -169,3 +169,52 @@ describe('lock: table, bad config', () => {
     })
   })
 })
+
+describe('lock: table, a holder that stalls past its lease', { concurrency: true }, () => {
+  for (const kind of kinds('postgres', 'mysql')) {
+    test(`is taken over, then stops before committing, saying the lock was lost: ${kind.name}`, async () => {
+      const project = tempProject('mig-fleet-tstall-')
+      writeSafetyConfig(project.dir, "lock: 'table', lockLease: 1000")
+      // With a mark to write, the first revision then blocks its process (no renewal can run)
+      // for several leases.
+      writeSafetyRevision(project.dir, {
+        id: 'f20000000001',
+        down: null,
+        upgrade: `${probeInsert('f20000000001')}
+  if (context.x.mark !== undefined) {
+    (await import('node:fs')).writeFileSync(context.x.mark, 'stalling')
+    const until = Date.now() + 6000
+    while (Date.now() < until) {}
+  }`,
+      })
+      writeSafetyRevision(project.dir, {
+        id: 'f20000000002',
+        down: 'f20000000001',
+        upgrade: probeInsert('f20000000002'),
+      })
+      const db = await kind.create(project.dir)
+      const mark = join(project.dir, 'mark')
+      try {
+        await db.query(PROBE_TABLE)
+        const stalled = startMig(project.dir, ['--url', db.url, '-x', `mark=${mark}`, 'upgrade', 'head'])
+        await until(() => existsSync(mark), 60_000)
+        // Its lease runs out while it is stalled: this run takes the lock over and does the work.
+        const next = await mig(project.dir, ['--url', db.url, '--lock-timeout', '60', 'upgrade', 'head'])
+        assert.equal(next.code, 0, next.stderr)
+        const held = await stalled.result
+        assert.equal(held.code, 1, held.stderr)
+        assert.match(
+          held.stderr,
+          /^error: The migration table lock \S+mig_version_lock on \S+ was lost while this run held it \((no renewal for 1000 ms|another run took it over after its lease expired); lease 1000 ms\)/m,
+        )
+        // Each revision applied once, by the run that took over; the stalled one rolled back.
+        const { versions, probe } = await db.snapshot()
+        assert.deepEqual(versions, ['f20000000002'])
+        assert.deepEqual(probe, ['f20000000001/0', 'f20000000002/0'])
+      } finally {
+        await db.drop()
+        project.cleanup()
+      }
+    })
+  }
+})

@@ -118,6 +118,11 @@ export interface LockOptions {
 export interface MigrationLock {
   /** Releases the lock; a second call does nothing. */
   release(): Promise<void>
+  /**
+   * Throws a LockError when the lock is known to be lost: a table lock whose lease could not
+   * be renewed, or was taken over. Locks the database holds for the session never are.
+   */
+  check?(): void
 }
 
 /** One object per dialect holds every difference between databases (STYLE.md). */

@@ -96,6 +96,8 @@ export async function runSteps(
     (options.tablesExist ?? (await whichTablesExist(db, [session.versionTable, history])).every(Boolean))
 
   const runStep = async (executor: AnyKysely, step: MigrationStep, inTransaction: boolean): Promise<void> => {
+    // A lock whose lease ran out (`lock: 'table'`) may be another run's by now: go no further.
+    session.checkLock?.()
     const started = performance.now()
     const startedAt = new Date().toISOString()
     options.reporter.stepStarted?.(step)
@@ -165,8 +167,10 @@ export async function runSteps(
         if (session.dialect.chainsTransactions && groups[at + 1]?.transactional === true) {
           // A failed COMMIT ends its transaction, as does a text that failed at its BEGIN: the
           // rollback below then only frees the session.
+          session.checkLock?.()
           await sql.raw('commit; begin').execute(trx)
         } else {
+          session.checkLock?.()
           // Kept until it succeeds: after a failed COMMIT, only the rollback frees the session.
           await trx.commit().execute()
           trx = undefined

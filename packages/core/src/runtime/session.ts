@@ -23,6 +23,8 @@ export interface Session {
   readonly versionTable: ResolvedVersionTable
   /** The applied heads: the rows of the version table (none when it does not exist yet). */
   readHeads(): Promise<readonly string[]>
+  /** Throws when the migration lock is known to be lost (a table lock's lease ran out). */
+  checkLock?(): void
 }
 
 /**
@@ -84,6 +86,7 @@ export async function withSession<T>(
       dialect,
       versionTable,
       readHeads: () => readVersions(connection.db, versionTable),
+      checkLock: () => lock?.check?.(),
     })
   } catch (error) {
     failed = true

@@ -160,7 +160,18 @@ async function holdTableLock(connection: Connection, options: TableLockOptions):
   )
   // A process that has nothing else left to do must not be kept alive by its renewals.
   timer.unref()
+  const lostError = () =>
+    new LockError(
+      lockName,
+      `The migration ${lockName} on ${options.location} was lost while this run held it (${lost}; lease ${lease} ms); another run may have overlapped with this one`,
+    )
   return {
+    check: () => {
+      // Checked by the clock too: a process that stalled past its lease learns it here, before
+      // its next renewal has had the chance to find the row taken.
+      if (lost === undefined && Date.now() - renewedAt > lease) lost = `no renewal for ${lease} ms`
+      if (lost !== undefined) throw lostError()
+    },
     release: once(async () => {
       clearInterval(timer)
       try {
@@ -174,12 +185,7 @@ async function holdTableLock(connection: Connection, options: TableLockOptions):
         if (lost === undefined && Number(released.numDeletedRows) !== 1) {
           lost = 'another run took it over after its lease expired'
         }
-        if (lost !== undefined) {
-          throw new LockError(
-            lockName,
-            `The migration ${lockName} on ${options.location} was lost while this run held it (${lost}; lease ${lease} ms); another run may have overlapped with this one`,
-          )
-        }
+        if (lost !== undefined) throw lostError()
       } finally {
         await connection.close()
       }
