@@ -27,6 +27,12 @@ export function globalOptions(hidden: boolean): Record<string, Options> {
       nargs: 1,
       describe: 'key=value passed to revisions (repeatable)',
     },
+    db: {
+      type: 'string',
+      array: true,
+      nargs: 1,
+      describe: "with 'databases' in the config: the database to act on (repeatable; default: each)",
+    },
     json: { type: 'boolean', describe: 'print one JSON document on stdout' },
     'log-format': {
       type: 'string',
@@ -58,7 +64,7 @@ export const GLOBAL_OPTION_NAMES: string[] = Object.keys(globalOptions(false))
 
 /** What a command's help says instead of listing the global options. */
 export const GLOBAL_OPTIONS_LINE =
-  'Global options: -c/--config, --url, -x, --json, -q/--quiet, --[no-]color, --lock-timeout, --connect-timeout,\n' +
+  'Global options: -c/--config, --url, -x, --db, --json, -q, --[no-]color, --lock-timeout, --connect-timeout,\n' +
   '--env, --env-file, -y/--yes, --log-format (see mig --help)'
 
 /** The global options that take a value, so the command word is not mistaken for one. */
@@ -69,6 +75,7 @@ const TAKES_VALUE = new Set([
   '--env',
   '--env-file',
   '-x',
+  '--db',
   '--lock-timeout',
   '--connect-timeout',
 ])

@@ -22,6 +22,7 @@ export interface GlobalArgv {
   readonly yes?: boolean | undefined
   readonly logFormat?: 'text' | 'json' | undefined
   readonly x?: readonly string[] | undefined
+  readonly db?: readonly string[] | undefined
   readonly json?: boolean | undefined
   readonly quiet?: boolean | undefined
   readonly color?: boolean | undefined
@@ -192,15 +193,82 @@ export function withProject(
   state: CliState,
   argv: GlobalArgv,
   handler: (project: Project, io: CommandIo) => Promise<void>,
+  options: { readonly oneDatabase?: string } = {},
 ): Promise<void> {
   return runCommand(
     state,
     argv,
     async ({ project, io }) => {
-      if (project !== undefined) await handler(project, io)
+      if (project === undefined) return
+      const selected = selectDatabases(project, argv, options.oneDatabase)
+      if (selected === undefined) return handler(project, io)
+      await eachDatabase(selected, io, handler)
     },
     true,
   )
+}
+
+/**
+ * The databases a command acts on in a multi-database config: those `--db` names, else every
+ * one, in the config's order; undefined for a single-database config.
+ */
+function selectDatabases(
+  project: Project,
+  argv: GlobalArgv,
+  oneDatabase: string | undefined,
+): Project[] | undefined {
+  const names = [...new Set(argv.db ?? [])]
+  const known = project.databaseNames
+  const where = project.config.file ?? 'the config'
+  if (known.length === 0) {
+    if (names.length > 0) {
+      throw new UsageError(`--db selects one of the config's 'databases', and ${where} has none`)
+    }
+    return undefined
+  }
+  const chosen = names.length > 0 ? names : known
+  const databases = chosen.map((name) => project.database(name))
+  if (chosen.length > 1) {
+    const pick = `pass --db NAME (databases: ${known.join(', ')})`
+    if (oneDatabase !== undefined) throw new UsageError(`mig ${oneDatabase} works on one database: ${pick}`)
+    // One URL for several databases would run each one's revisions against the same database.
+    if (argv.url !== undefined) throw new UsageError(`--url names one database: ${pick}`)
+    if (project.environment.env.MIG_DATABASE_URL !== undefined) {
+      throw new UsageError(`MIG_DATABASE_URL would replace the URL of every database: unset it, or ${pick}`)
+    }
+  }
+  return databases
+}
+
+/**
+ * Runs the handler once per database, in order, saying which: a `Database NAME:` line before
+ * each one's output (several databases), one JSON document keyed by database (`--json`), and
+ * the database named in an error, which stops the run there.
+ */
+async function eachDatabase(
+  databases: readonly Project[],
+  io: CommandIo,
+  handler: (project: Project, io: CommandIo) => Promise<void>,
+): Promise<void> {
+  const several = databases.length > 1
+  const documents: Record<string, unknown> = {}
+  for (const project of databases) {
+    const name = project.databaseName as string
+    const collect = (value: unknown) => {
+      documents[name] = value
+    }
+    const own: CommandIo = several && io.json ? { ...io, printJson: collect } : io
+    if (several && !io.json) io.print(`Database ${name}:`)
+    try {
+      await handler(project, own)
+    } catch (error) {
+      if (error instanceof Error && !error.message.startsWith('database ')) {
+        error.message = `database '${name}': ${error.message}`
+      }
+      throw error
+    }
+  }
+  if (several && io.json) io.printJson(documents)
 }
 
 /** Runs a command that needs no config (init, list-templates). */

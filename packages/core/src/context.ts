@@ -5,8 +5,10 @@ import type { ResolvedConfig } from './config/resolved-config.js'
 import { type TimeoutKind, timeoutProblem } from './config/timeouts.js'
 import type { DatabaseTarget, MigrationDialect } from './dialects/dialect.js'
 import { describeTarget, dialectFor, resolveTarget } from './dialects/index.js'
+import type { ConnectionSource } from './dialects/shared-connection.js'
 import { nodeCrypto } from './digest.js'
 import { CommandError, ConfigError, MigraphError } from './errors.js'
+import type { FleetTarget } from './fleet/targets.js'
 import { importModule, type ModuleImporter } from './script/import-module.js'
 import { ScriptDirectory } from './script/script-directory.js'
 
@@ -102,12 +104,77 @@ export class Project {
   readonly config: ResolvedConfig
   readonly environment: Environment
   readonly options: GlobalOptions
+  /**
+   * Set when the application shares its own connections (a Kysely instance or a `pg` Pool):
+   * sessions are borrowed from it, and the URL options and config `url` are not used.
+   */
+  readonly connectionSource: ConnectionSource | undefined
+  /** The database's name in a multi-database config (see {@link Project.database}). */
+  readonly databaseName: string | undefined
+  /** The fleet target this project stands for (see {@link Project.forTarget}). */
+  readonly fleetTarget: FleetTarget | undefined
   #scripts: Promise<ScriptDirectory> | undefined
 
-  constructor(config: ResolvedConfig, environment: Environment, options: GlobalOptions = {}) {
+  constructor(
+    config: ResolvedConfig,
+    environment: Environment,
+    options: GlobalOptions = {},
+    connectionSource?: ConnectionSource,
+    databaseName?: string,
+    fleetTarget?: FleetTarget,
+  ) {
     this.config = config
     this.environment = environment
     this.options = options
+    this.connectionSource = connectionSource
+    this.databaseName = databaseName
+    this.fleetTarget = fleetTarget
+  }
+
+  /**
+   * The project as one fleet target sees it: a URL target's database instead of the configured
+   * one; a schema target's version table in that schema (revisions run with `search_path` set
+   * to it). The revision files are read once for the whole fleet.
+   */
+  forTarget(target: FleetTarget, environment: Environment = this.environment): Project {
+    const config =
+      target.schema === undefined
+        ? this.config
+        : Object.freeze({ ...this.config, versionTableSchema: target.schema })
+    const options = target.url === undefined ? this.options : { ...this.options, url: target.url }
+    const project = new Project(
+      config,
+      environment,
+      options,
+      this.connectionSource,
+      this.databaseName,
+      target,
+    )
+    project.#scripts = this.scripts()
+    return project
+  }
+
+  /** The names of a multi-database config's databases, in order; empty for one database. */
+  get databaseNames(): readonly string[] {
+    return this.config.databases?.map((d) => d.name) ?? []
+  }
+
+  /**
+   * One database of a multi-database config, as a project of its own (its URL, versions
+   * folders, version table and options). An unknown name is an error listing the known ones.
+   */
+  database(name: string): Project {
+    const found = this.config.databases?.find((d) => d.name === name)
+    if (found === undefined) {
+      const where = this.config.file ?? 'the config'
+      throw new ConfigError(
+        this.config.databases === undefined
+          ? `${where} has no 'databases', so there is no database '${name}' to select`
+          : `unknown database '${name}' (${where} names: ${this.databaseNames.join(', ')})`,
+        this.config.file,
+      )
+    }
+    return new Project(found.config, this.environment, this.options, this.connectionSource, name)
   }
 
   /** Finds the config (or loads `options.config`) and opens the project it describes. */
@@ -140,6 +207,7 @@ export class Project {
    * value is empty (an unset variable) is an error, not a reason to migrate another database.
    */
   target(): DatabaseTarget {
+    if (this.connectionSource !== undefined) return this.connectionSource.target
     const url = this.options.url ?? fromEnvironment(this.environment.env) ?? this.config.url
     if (url === undefined && this.config.emptyUrl !== undefined) {
       throw emptyUrlError(this.config, this.config.emptyUrl.variable, this.environment.env)
@@ -161,11 +229,13 @@ export class Project {
    */
   announceTarget(): DatabaseTarget {
     const target = this.target()
-    this.environment.reporter.info(`Target database: ${describeTarget(target)}`)
+    const name = this.databaseName === undefined ? '' : ` (database '${this.databaseName}')`
+    this.environment.reporter.info(`Target database: ${describeTarget(target)}${name}`)
     return target
   }
 
   dialect(): MigrationDialect {
+    if (this.connectionSource !== undefined) return this.connectionSource.dialect
     return dialectFor(this.target())
   }
 

@@ -123,12 +123,14 @@ export {
   testRevisions,
 } from './commands/test-revisions.js'
 export {
+  type DatabaseConfig,
   defineConfig,
   type Hook,
   type HookContext,
   type HookName,
   type HooksConfig,
   type MigraphConfig,
+  type TargetList,
 } from './config/define-config.js'
 export { findConfig, loadConfigFile } from './config/load-config.js'
 export type { ResolvedConfig } from './config/resolved-config.js'
@@ -154,6 +156,7 @@ export {
   urlSecrets,
   VersionTableRowCountError,
 } from './dialects/index.js'
+export type { ConnectionSource, KyselyLike, PgPoolLike } from './dialects/shared-connection.js'
 export {
   CommandError,
   ConfigError,
@@ -168,7 +171,23 @@ export {
   SchemaDriftError,
   VersionTableError,
 } from './errors.js'
+export {
+  type FleetOptions,
+  MAX_PARALLEL,
+  runFleet,
+  type TargetOutcome,
+  type TargetWork,
+} from './fleet/run-fleet.js'
+export { type FleetTarget, loadTargets } from './fleet/targets.js'
 export { LINT_RULES, type LintRule, type LintSeverity } from './lint/lint-rules.js'
+export {
+  createMigrator,
+  type MigrateOptions,
+  type Migrator,
+  type MigratorOptions,
+  type MigratorStatus,
+  type SharedConnection,
+} from './migrator.js'
 export { renderDot } from './picture/dot.js'
 export { renderHtml } from './picture/html.js'
 export { renderMermaid } from './picture/mermaid.js'

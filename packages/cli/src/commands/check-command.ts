@@ -3,8 +3,9 @@ import type { CommandModule } from 'yargs'
 import { exitCodeFor } from '../exit-codes.js'
 import { commandHelp } from '../help.js'
 import { type CliState, type GlobalArgv, withProject } from '../run.js'
+import { type FleetArgv, fleetOptions, runOverFleet, wantsFleet } from './fleet.js'
 
-interface CheckArgv extends GlobalArgv {
+interface CheckArgv extends FleetArgv {
   readonly schema?: boolean
 }
 
@@ -14,12 +15,26 @@ export function checkCommand(state: CliState): CommandModule<GlobalArgv, CheckAr
     command: 'check',
     describe: 'Fail when revisions are pending, applied files changed, or the database is in doubt',
     builder: (y) =>
-      commandHelp(y, 'check').option('schema', {
+      fleetOptions(commandHelp(y, 'check')).option('schema', {
         type: 'boolean',
         describe: 'also fail when the database schema differs from the config schema',
       }),
     handler: (argv) =>
       withProject(state, argv, async (project, io) => {
+        if (wantsFleet(argv)) {
+          // A target behind, ahead, changed or failed is a failed target: the run exits non-zero.
+          return runOverFleet(
+            state,
+            project,
+            io,
+            argv,
+            async (target) => {
+              const result = await check(target)
+              return { from: result.heads, to: result.heads, problem: checkFailure(result) }
+            },
+            { writes: false },
+          )
+        }
         const result = await check(project)
         let failure = checkFailure(result)
         let differences: readonly string[] = []

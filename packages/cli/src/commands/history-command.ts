@@ -52,18 +52,23 @@ export function editCommand(state: CliState): CommandModule<GlobalArgv, EditArgv
     describe: 'Open a revision file in $EDITOR',
     builder: (y) => commandHelp(y, 'edit').positional('revision', { type: 'string', demandOption: true }),
     handler: (argv) =>
-      withProject(state, argv, async (project, io) => {
-        const path = await revisionPath(project, { revision: String(argv.revision) })
-        const editor = process.env.VISUAL || process.env.EDITOR
-        if (editor === undefined || editor === '') {
-          throw new CommandError(`set $EDITOR to open ${path}`)
-        }
-        // Loaded here: `node:child_process` costs every other command a few milliseconds.
-        const { spawnSync } = process.getBuiltinModule('node:child_process')
-        const result = spawnSync(editor, [path], { stdio: 'inherit', shell: false })
-        if (result.error !== undefined)
-          throw new CommandError(`cannot run editor '${editor}': ${result.error.message}`)
-        if (io.json) io.printJson({ path })
-      }),
+      withProject(
+        state,
+        argv,
+        async (project, io) => {
+          const path = await revisionPath(project, { revision: String(argv.revision) })
+          const editor = process.env.VISUAL || process.env.EDITOR
+          if (editor === undefined || editor === '') {
+            throw new CommandError(`set $EDITOR to open ${path}`)
+          }
+          // Loaded here: `node:child_process` costs every other command a few milliseconds.
+          const { spawnSync } = process.getBuiltinModule('node:child_process')
+          const result = spawnSync(editor, [path], { stdio: 'inherit', shell: false })
+          if (result.error !== undefined)
+            throw new CommandError(`cannot run editor '${editor}': ${result.error.message}`)
+          if (io.json) io.printJson({ path })
+        },
+        { oneDatabase: 'edit' },
+      ),
   }
 }

@@ -3,6 +3,7 @@ import type { CommandModule } from 'yargs'
 import { formatRevisionBlock, formatRevisionLine, revisionJson } from '../format.js'
 import { commandHelp } from '../help.js'
 import { type CliState, type GlobalArgv, withProject } from '../run.js'
+import { type FleetArgv, fleetOptions, runOverFleet, wantsFleet } from './fleet.js'
 
 interface VerboseArgv extends GlobalArgv {
   readonly verbose?: boolean
@@ -34,13 +35,27 @@ export function headsCommand(state: CliState): CommandModule<GlobalArgv, Verbose
 }
 
 /** `mig current`: the revisions the database is at. */
-export function currentCommand(state: CliState): CommandModule<GlobalArgv, VerboseArgv> {
+export function currentCommand(state: CliState): CommandModule<GlobalArgv, VerboseArgv & FleetArgv> {
   return {
     command: 'current',
     describe: 'Show the current revision(s) of the database',
-    builder: (y) => commandHelp(y, 'current').option('verbose', { alias: 'v', type: 'boolean' }),
+    builder: (y) =>
+      fleetOptions(commandHelp(y, 'current').option('verbose', { alias: 'v', type: 'boolean' })),
     handler: (argv) =>
       withProject(state, argv, async (project, io) => {
+        if (wantsFleet(argv)) {
+          return runOverFleet(
+            state,
+            project,
+            io,
+            argv,
+            async (target) => {
+              const heads = (await current(target)).map((info) => info.revision)
+              return { from: heads, to: heads }
+            },
+            { writes: false },
+          )
+        }
         const print = (revisions: readonly RevisionInfo[]) => {
           if (argv.verbose === true) io.print(`Current revision(s) for ${project.target().display}:`)
           for (const info of revisions) {

@@ -2,9 +2,10 @@ import { CommandError, downgrade, type MigrateResult, type Project, upgrade } fr
 import type { CommandModule } from 'yargs'
 import { commandHelp } from '../help.js'
 import { duration } from '../reporter.js'
-import { type CliState, type CommandIo, type GlobalArgv, withProject } from '../run.js'
+import { type CliState, type CommandIo, type GlobalArgv, UsageError, withProject } from '../run.js'
+import { type FleetArgv, fleetOptions, runOverFleet, wantsFleet } from './fleet.js'
 
-interface MigrateArgv extends GlobalArgv {
+interface MigrateArgv extends FleetArgv {
   readonly revision: string
   readonly sql?: boolean
   readonly ignoreChecksums?: boolean
@@ -114,7 +115,7 @@ function migrateCommand(
         ? 'Upgrade to a later revision (head, heads, an id, +N, label@head)'
         : 'Revert to a previous revision (-N, an id, base)',
     builder: (y) =>
-      commandHelp(y, name)
+      fleetOptions(commandHelp(y, name))
         .positional('revision', { type: 'string', demandOption: true, describe: 'target revision' })
         .option('sql', {
           type: 'boolean',
@@ -130,6 +131,23 @@ function migrateCommand(
         }),
     handler: (argv) =>
       withProject(state, argv, async (project, io) => {
+        if (wantsFleet(argv)) {
+          if (argv.sql === true) throw new UsageError('--sql renders one script; it does not go with --all')
+          return runOverFleet(
+            state,
+            project,
+            io,
+            argv,
+            async (target) => {
+              const result = await run(target, {
+                target: String(argv.revision),
+                ignoreChecksums: argv.ignoreChecksums,
+              })
+              return { from: result.steps[0]?.from ?? result.heads, to: result.heads }
+            },
+            { writes: true },
+          )
+        }
         const started = performance.now()
         const result = await run(project, {
           target: String(argv.revision),

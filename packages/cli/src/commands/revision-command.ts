@@ -51,9 +51,28 @@ export function revisionCommand(state: CliState): CommandModule<GlobalArgv, Revi
         })
         .option('format', FORMAT_OPTION),
     handler: (argv) =>
-      withProject(state, argv, async (project, io) => {
-        if (argv.autogenerate === true) {
-          const generated = await autogenerateRevision(project, {
+      withProject(
+        state,
+        argv,
+        async (project, io) => {
+          if (argv.autogenerate === true) {
+            const generated = await autogenerateRevision(project, {
+              message: argv.message,
+              head: argv.head,
+              splice: argv.splice,
+              branchLabels: argv.branchLabel,
+              versionPath: argv.versionPath,
+              revId: argv.revId,
+              dependsOn: argv.dependsOn,
+              renames: parseRenames(argv.rename ?? []),
+            })
+            if (io.json) return io.printJson({ ...generated.written, differences: generated.lines })
+            for (const line of generated.lines) io.note(line)
+            if (generated.written === undefined) return io.say('No changes in schema detected.')
+            return io.say(`Generating ${generated.written.path} ...  done`)
+          }
+          if (argv.rename !== undefined) throw new UsageError('--rename needs --autogenerate')
+          const result = await revision(project, {
             message: argv.message,
             head: argv.head,
             splice: argv.splice,
@@ -61,27 +80,13 @@ export function revisionCommand(state: CliState): CommandModule<GlobalArgv, Revi
             versionPath: argv.versionPath,
             revId: argv.revId,
             dependsOn: argv.dependsOn,
-            renames: parseRenames(argv.rename ?? []),
+            format: argv.format,
           })
-          if (io.json) return io.printJson({ ...generated.written, differences: generated.lines })
-          for (const line of generated.lines) io.note(line)
-          if (generated.written === undefined) return io.say('No changes in schema detected.')
-          return io.say(`Generating ${generated.written.path} ...  done`)
-        }
-        if (argv.rename !== undefined) throw new UsageError('--rename needs --autogenerate')
-        const result = await revision(project, {
-          message: argv.message,
-          head: argv.head,
-          splice: argv.splice,
-          branchLabels: argv.branchLabel,
-          versionPath: argv.versionPath,
-          revId: argv.revId,
-          dependsOn: argv.dependsOn,
-          format: argv.format,
-        })
-        if (io.json) return io.printJson(result)
-        io.say(`Generating ${result.path} ...  done`)
-      }),
+          if (io.json) return io.printJson(result)
+          io.say(`Generating ${result.path} ...  done`)
+        },
+        { oneDatabase: 'revision' },
+      ),
   }
 }
 
@@ -106,16 +111,21 @@ export function mergeCommand(state: CliState): CommandModule<GlobalArgv, MergeAr
         .option('rev-id', { type: 'string' })
         .option('format', FORMAT_OPTION),
     handler: (argv) =>
-      withProject(state, argv, async (project, io) => {
-        const result = await merge(project, {
-          revisions: argv.revisions,
-          message: argv.message,
-          branchLabels: argv.branchLabel,
-          revId: argv.revId,
-          format: argv.format,
-        })
-        if (io.json) return io.printJson(result)
-        io.say(`Generating ${result.path} ...  done`)
-      }),
+      withProject(
+        state,
+        argv,
+        async (project, io) => {
+          const result = await merge(project, {
+            revisions: argv.revisions,
+            message: argv.message,
+            branchLabels: argv.branchLabel,
+            revId: argv.revId,
+            format: argv.format,
+          })
+          if (io.json) return io.printJson(result)
+          io.say(`Generating ${result.path} ...  done`)
+        },
+        { oneDatabase: 'merge' },
+      ),
   }
 }

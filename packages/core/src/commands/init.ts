@@ -144,6 +144,17 @@ export async function init(environment: Environment, args: InitArgs = {}): Promi
   }
   mkdirSync(versions, { recursive: true })
   created.push(versions)
+  // A template for several databases lists their versions folders, one per line, in `folders`.
+  const folders = join(TEMPLATES_DIR, 'init', name, 'folders')
+  if (existsSync(folders)) {
+    for (const folder of readFileSync(folders, 'utf8')
+      .split('\n')
+      .map((line) => line.trim())) {
+      if (folder === '') continue
+      mkdirSync(join(versions, folder), { recursive: true })
+      created.push(join(versions, folder))
+    }
+  }
   const data = { migrations: relative(directory, versions) || '.' }
   for (const file of files) {
     const text = await renderTemplate(join(TEMPLATES_DIR, 'init', name, `${file}.ejs`), data)

@@ -204,6 +204,7 @@ async function migrate(
           transactionPerMigration: project.config.transactionPerMigration,
           reporter: project.environment.reporter,
           x: project.options.x,
+          target: project.fleetTarget,
           tablesExist: state.tablesExist,
           checksum: checksums.checksum,
           contentDigest: checksums.contentDigest,

@@ -95,6 +95,28 @@ export interface MigraphConfig {
   readonly timezone?: string | undefined
   /** The seed folder, or several, for `mig seed`. Default `seeds`. */
   readonly seeds?: string | readonly string[] | undefined
+  /**
+   * The migration lock: `'advisory'` (default) is the database's own lock (PostgreSQL advisory
+   * lock, MySQL `GET_LOCK`, a lock file for embedded databases); `'table'` is a row in a lock
+   * table, held under a lease renewed while the run lasts, for engines whose advisory locks do
+   * nothing (CockroachDB, YugabyteDB) or are not shared (connection poolers, Vitess).
+   */
+  readonly lock?: 'advisory' | 'table' | undefined
+  /** With `lock: 'table'`: the lease in milliseconds (at least 1 000). Default 30 000. */
+  readonly lockLease?: number | undefined
+  /**
+   * Several databases, each with its own URL, versions folder(s), version table and options
+   * (Alembic's `multidb`). Every other top-level key is a default each database may override.
+   * `mig --db NAME` picks one (repeatable); without `--db`, commands act on each, in this order.
+   */
+  readonly databases?: Readonly<Record<string, DatabaseConfig>> | undefined
+  /**
+   * A fleet: the targets `mig upgrade head --all` (and `current`, `check`) runs the same
+   * revisions on. `urls` are databases; `schemas` are PostgreSQL schemas of the configured
+   * database, each with its own version table in it, revisions run with `search_path` set to it;
+   * or an async function returning either (read from a tenants table, an API, …).
+   */
+  readonly targets?: TargetList | (() => Promise<TargetList> | TargetList) | undefined
 }
 
 /** When a hook runs. */
@@ -139,6 +161,14 @@ export type Hook =
 /** `hooks` in the config: one hook or several per name. */
 export type HooksConfig = Readonly<Partial<Record<HookName, Hook | readonly Hook[]>>>
 
+/** The targets of a fleet: databases by URL, or schemas of the configured database. */
+export type TargetList =
+  | { readonly urls: readonly (string | { readonly name: string; readonly url: string })[] }
+  | { readonly schemas: readonly string[] }
+
+/** One database of a `databases` config: any config key but `databases`. */
+export type DatabaseConfig = Omit<MigraphConfig, 'databases'>
+
 /** The keys a config may hold; anything else is rejected with the file and key named. */
 export const CONFIG_KEYS: readonly (keyof MigraphConfig)[] = Object.freeze([
   'url',
@@ -167,6 +197,10 @@ export const CONFIG_KEYS: readonly (keyof MigraphConfig)[] = Object.freeze([
   'postWrite',
   'seeds',
   'timezone',
+  'lock',
+  'lockLease',
+  'databases',
+  'targets',
 ])
 
 /**

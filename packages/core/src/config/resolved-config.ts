@@ -58,6 +58,65 @@ export interface ResolvedConfig {
   readonly timezone: string | undefined
   /** Confirmation, hooks and post-write commands. */
   readonly production: ProductionSettings
+  /** Which migration lock (config `lock`); see {@link resolveLockStrategy}. */
+  readonly lock: LockStrategy
+  /**
+   * The config's `databases`, in their order, each resolved with the top-level keys as
+   * defaults; undefined for a single-database config. See {@link resolveDatabases}.
+   */
+  readonly databases: readonly NamedDatabase[] | undefined
+  /** The config's `targets`, as given; read by `loadTargets` (fleet/targets.ts). */
+  readonly targets: unknown
+}
+
+/** One database of a multi-database config. */
+export interface NamedDatabase {
+  readonly name: string
+  readonly config: ResolvedConfig
+}
+
+/** The migration lock a config asks for. */
+export type LockStrategy =
+  | { readonly kind: 'advisory' }
+  | { readonly kind: 'table' /** Config `lockLease`. */; readonly leaseMs: number }
+
+/** The shortest lease `lock: 'table'` accepts: renewals every third of it must keep up. */
+export const MIN_LOCK_LEASE_MS = 1000
+const DEFAULT_LOCK_LEASE_MS = 30_000
+
+/** Reads the `lock` and `lockLease` keys. */
+export function resolveLockStrategy(
+  config: Record<string, unknown>,
+  file: string | undefined,
+  where = file ?? 'config',
+): LockStrategy {
+  const kind = config.lock ?? 'advisory'
+  const lease = config.lockLease
+  if (kind !== 'advisory' && kind !== 'table') {
+    throw new ConfigError(
+      `${where}: config key 'lock' must be 'advisory' or 'table', got ${JSON.stringify(kind)}`,
+      file,
+    )
+  }
+  if (lease !== undefined && lease !== null) {
+    if (
+      typeof lease !== 'number' ||
+      !Number.isInteger(lease) ||
+      lease < MIN_LOCK_LEASE_MS ||
+      lease > 86_400_000
+    ) {
+      throw new ConfigError(
+        `${where}: config key 'lockLease' must be milliseconds from ${MIN_LOCK_LEASE_MS} to 86400000, got ${JSON.stringify(lease)}`,
+        file,
+      )
+    }
+    if (kind !== 'table') {
+      throw new ConfigError(`${where}: config key 'lockLease' applies only with lock: 'table'`, file)
+    }
+  }
+  return kind === 'advisory'
+    ? Object.freeze({ kind })
+    : Object.freeze({ kind, leaseMs: (lease as number | undefined) ?? DEFAULT_LOCK_LEASE_MS })
 }
 
 /** What `resolveConfig` needs beyond the raw object: the profile to apply and the `.env` read. */
@@ -84,8 +143,10 @@ export function resolveConfig(
   file: string | undefined,
   baseDir: string,
   options: ResolveOptions = {},
+  /** Where, inside the file, the object sits (`databases.main`), for messages. */
+  within?: string,
 ): ResolvedConfig {
-  const where = file ?? 'config'
+  const where = `${file ?? 'config'}${within === undefined ? '' : ` (${within})`}`
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError(`${where}: the config must export an object (default export)`, file)
   }
@@ -99,7 +160,7 @@ export function resolveConfig(
     }
   }
   const profiled = applyProfile(config, file, options, options.dotenv)
-  return resolveProfiled(profiled.config, file, baseDir, profiled.environment, profiled.sources)
+  return resolveProfiled(profiled.config, file, baseDir, profiled.environment, profiled.sources, within)
 }
 
 function resolveProfiled(
@@ -108,8 +169,9 @@ function resolveProfiled(
   baseDir: string,
   environment: string | undefined,
   sources: ValueSources,
+  within: string | undefined,
 ): ResolvedConfig {
-  const where = file ?? 'config'
+  const where = `${file ?? 'config'}${within === undefined ? '' : ` (${within})`}`
   const c = config as MigraphConfig
   const str = (key: keyof MigraphConfig): string | undefined => {
     const value = config[key]
@@ -223,6 +285,9 @@ function resolveProfiled(
     sources,
     timezone: resolveTimezone(config.timezone, where, file),
     production: resolveProductionSettings(config, environment, where, file, baseDir),
+    lock: resolveLockStrategy(config, file, where),
+    databases: within === undefined ? resolveDatabases(config, file, baseDir) : undefined,
+    targets: config.targets,
   })
 }
 
@@ -235,6 +300,50 @@ function schemaFiles(
     schemaDump: schemaDump === undefined ? undefined : absolute(baseDir, schemaDump),
     typesOut: typesOut === undefined ? undefined : absolute(baseDir, typesOut),
   }
+}
+
+/** A database name: what `--db` takes and messages show. */
+const DATABASE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/
+
+/**
+ * Reads `databases`: each entry is the top-level config (less `databases`) with the entry's own
+ * keys over it, validated as a config of its own, so a mistake names the file and the database.
+ */
+export function resolveDatabases(
+  config: Record<string, unknown>,
+  file: string | undefined,
+  baseDir: string,
+): readonly NamedDatabase[] | undefined {
+  const where = file ?? 'config'
+  const databases = config.databases
+  if (databases === undefined || databases === null) return undefined
+  if (typeof databases !== 'object' || Array.isArray(databases) || Object.keys(databases).length === 0) {
+    throw new ConfigError(
+      `${where}: config key 'databases' must be an object naming at least one database, e.g. { main: { url: ... } }`,
+      file,
+    )
+  }
+  const { databases: _, ...defaults } = config
+  return Object.freeze(
+    Object.entries(databases as Record<string, unknown>).map(([name, entry]) => {
+      if (!DATABASE_NAME.test(name)) {
+        throw new ConfigError(
+          `${where}: database name '${name}' must be letters, digits, '_', '.' or '-' (it is what --db takes)`,
+          file,
+        )
+      }
+      if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
+        throw new ConfigError(`${where}: databases.${name} must be an object of config keys`, file)
+      }
+      if (Object.hasOwn(entry, 'databases')) {
+        throw new ConfigError(`${where}: databases.${name} cannot hold 'databases' of its own`, file)
+      }
+      return Object.freeze({
+        name,
+        config: resolveConfig({ ...defaults, ...entry }, file, baseDir, {}, `databases.${name}`),
+      })
+    }),
+  )
 }
 
 /**

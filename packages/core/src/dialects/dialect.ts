@@ -125,6 +125,11 @@ export interface LockOptions {
 export interface MigrationLock {
   /** Releases the lock; a second call does nothing. */
   release(): Promise<void>
+  /**
+   * Throws a LockError when the lock is known to be lost: a table lock whose lease could not
+   * be renewed, or was taken over. Locks the database holds for the session never are.
+   */
+  check?(): void
 }
 
 /** One object per dialect holds every difference between databases (STYLE.md). */
@@ -143,6 +148,12 @@ export interface MigrationDialect {
    * and the next one's BEGIN reach the server together: one round trip per revision saved.
    */
   readonly chainsTransactions: boolean
+  /**
+   * Several sessions can work on the database at once (a server). False for an embedded
+   * database, which one process opens (PGlite) or one writer holds (SQLite): there the native
+   * lock stands in for `lock: 'table'`, whose lease could not be renewed beside a writer.
+   */
+  readonly multiSession: boolean
   /** The longest table or schema name the database keeps whole; null when it has no limit. */
   readonly identifierLimit: IdentifierLimit | null
   /** The npm package that must be installed to connect (`null` when it ships with migraph). */

@@ -43,6 +43,7 @@ export const mysqlDialect: MigrationDialect = Object.freeze({
   dataModifyingCte: false,
   chainsTransactions: false,
   ...MYSQL_LIMITS,
+  multiSession: true,
   identifierLimit: MYSQL_IDENTIFIER_LIMIT,
   driverPackage: 'mysql2',
 

@@ -85,6 +85,7 @@ export const pgliteDialect: MigrationDialect = Object.freeze({
   dataModifyingCte: true,
   chainsTransactions: false,
   ...POSTGRES_LIMITS,
+  multiSession: false,
   identifierLimit: POSTGRES_IDENTIFIER_LIMIT,
   driverPackage: null,
 

@@ -60,6 +60,7 @@ export const postgresDialect: MigrationDialect = Object.freeze({
   dataModifyingCte: true,
   chainsTransactions: true,
   ...POSTGRES_LIMITS,
+  multiSession: true,
   identifierLimit: POSTGRES_IDENTIFIER_LIMIT,
   driverPackage: 'pg',
 

@@ -29,24 +29,28 @@ export class SessionConnection implements Connection {
   readonly #locks = new Set<MigrationLock>()
   readonly #afterClose: (() => Promise<void> | void) | undefined
   readonly #prepared: PreparedStatements | undefined
+  readonly #ownsDriver: boolean
   #closing: Promise<void> | undefined
 
   /**
    * `afterClose` must end the underlying session itself: Kysely only tears down a driver it has
    * used, so a connection that never ran a query would otherwise stay open. `prepared` is the
    * registry the session's driver consults, where the dialect has server-side prepared
-   * statements.
+   * statements. `ownsDriver: false` is for a session borrowed from the application's own Kysely
+   * or pool: closing gives the session back (through `afterClose`) and leaves the driver open.
    */
   constructor(
     db: AnyKysely,
     target: DatabaseTarget,
     afterClose?: () => Promise<void> | void,
     prepared?: PreparedStatements,
+    options: { readonly ownsDriver?: boolean } = {},
   ) {
     this.db = db
     this.target = target
     this.#afterClose = afterClose
     this.#prepared = prepared
+    this.#ownsDriver = options.ownsDriver ?? true
   }
 
   prepare(sql: string): void {
@@ -82,7 +86,7 @@ export class SessionConnection implements Connection {
           // release must not keep the connection open.
           await lock.release().catch(() => undefined)
         }
-        await this.db.destroy()
+        if (this.#ownsDriver) await this.db.destroy()
       } finally {
         await this.#afterClose?.()
       }

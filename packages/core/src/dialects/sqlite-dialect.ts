@@ -56,6 +56,7 @@ export const sqliteDialect: MigrationDialect = Object.freeze({
   transactionalDDL: true,
   dataModifyingCte: false,
   chainsTransactions: false,
+  multiSession: false,
   identifierLimit: null,
   driverPackage: 'better-sqlite3',
 

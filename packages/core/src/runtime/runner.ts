@@ -17,6 +17,7 @@ import {
   MigrationFailedError,
   PartialStateError,
 } from '../errors.js'
+import type { FleetTarget } from '../fleet/targets.js'
 import { saveBundleCaches } from '../script/import-module.js'
 import type { RevisionModule, ScriptDirectory } from '../script/script-directory.js'
 import { fileChecksum } from './checksum.js'
@@ -41,6 +42,8 @@ export interface RunOptions {
   readonly reporter: Reporter
   /** `-x key=value` pairs, passed to revisions as the second argument's `x`. */
   readonly x?: Readonly<Record<string, string>> | undefined
+  /** The fleet target the run is for (`--all`), passed to revisions as `context.target`. */
+  readonly target?: FleetTarget | undefined
   /**
    * Whether the version and history tables both exist, when the caller has just looked (under
    * the same lock); otherwise the runner asks the catalog itself.
@@ -69,6 +72,8 @@ export interface RevisionContext {
   readonly direction: 'up' | 'down'
   /** The `-x key=value` pairs of the command line. */
   readonly x: Readonly<Record<string, string>>
+  /** With `--all`: the fleet target this run is for (its name, and its URL or schema). */
+  readonly target?: FleetTarget | undefined
 }
 
 /**
@@ -122,6 +127,8 @@ export async function runSteps(
     (options.tablesExist ?? (await whichTablesExist(db, [session.versionTable, history])).every(Boolean))
 
   const runStep = async (executor: AnyKysely, step: MigrationStep, inTransaction: boolean): Promise<void> => {
+    // A lock whose lease ran out (`lock: 'table'`) may be another run's by now: go no further.
+    session.checkLock?.()
     const started = performance.now()
     const startedAt = new Date().toISOString()
     const outside = modules.get(step.revision)?.sql?.outsideTransaction
@@ -212,8 +219,10 @@ export async function runSteps(
       if (session.dialect.chainsTransactions && groups[at + 1]?.transactional === true) {
         // A failed COMMIT ends its transaction, as does a text that failed at its BEGIN: the
         // rollback below then only frees the session.
+        session.checkLock?.()
         await sql.raw('commit; begin').execute(trx)
       } else {
+        session.checkLock?.()
         // Kept until it succeeds: after a failed COMMIT, only the rollback frees the session.
         await trx.commit().execute()
         trx = undefined
@@ -297,7 +306,12 @@ export async function runModule(
   const { op, pendingCount, unobservedErrors } = createOperations(sink, { revision: step.revision })
   const fn = step.direction === 'up' ? module.upgrade : module.downgrade
   const name = step.direction === 'up' ? 'upgrade' : 'downgrade'
-  const context: RevisionContext = { revision: step.revision, direction: step.direction, x: options.x ?? {} }
+  const context: RevisionContext = {
+    revision: step.revision,
+    direction: step.direction,
+    x: options.x ?? {},
+    ...(options.target === undefined ? {} : { target: options.target }),
+  }
   let pending = 0
   try {
     try {

@@ -24,6 +24,8 @@ export interface Session {
   readonly versionTable: ResolvedVersionTable
   /** The applied heads: the rows of the version table (none when it does not exist yet). */
   readHeads(): Promise<readonly string[]>
+  /** Throws when the migration lock is known to be lost (a table lock's lease ran out). */
+  checkLock?(): void
 }
 
 /**
@@ -62,22 +64,27 @@ export async function withSession<T>(
       )
     },
   }
-  const connection = await dialect.connect(target, {
-    connectTimeoutMs: project.connectTimeoutMs,
-    applicationName: 'mig',
-    // A database one process opens at a time (PGlite) is, in effect, the migration lock.
-    waitForDatabase: waiting,
-    notice: (message) => project.environment.reporter.info(message),
-  })
+  const connection =
+    project.connectionSource !== undefined
+      ? await project.connectionSource.open()
+      : await dialect.connect(target, {
+          connectTimeoutMs: project.connectTimeoutMs,
+          applicationName: 'mig',
+          // A database one process opens at a time (PGlite) is, in effect, the migration lock.
+          waitForDatabase: waiting,
+          notice: (message) => project.environment.reporter.info(message),
+        })
   let lock: MigrationLock | undefined
   let versionTable: ResolvedVersionTable | undefined
   // A session that broke under `work` fails to release and close too; those errors must not
   // hide the one that says what happened.
   let failed = false
   try {
+    const schema = project.fleetTarget?.schema
+    if (schema !== undefined) await enterSchema(connection, schema, options.lock)
     versionTable = await dialect.resolveVersionTable(connection, configured)
     if (options.lock) {
-      lock = await dialect.acquireLock(connection, { ...waiting, versionTable })
+      lock = await takeLock(project, connection, { ...waiting, versionTable })
       project.environment.reporter.event?.('lock-acquired', { database: target.display })
     }
     const resolved = versionTable
@@ -86,6 +93,7 @@ export async function withSession<T>(
       dialect,
       versionTable,
       readHeads: () => readVersions(connection.db, resolved),
+      checkLock: () => lock?.check?.(),
     })
   } catch (error) {
     failed = true
@@ -95,6 +103,49 @@ export async function withSession<T>(
     if (versionTable !== undefined) await keepStateSnapshot(project, connection, versionTable)
     await releaseAndClose(lock, connection, failed)
   }
+}
+
+/**
+ * Points the session at a fleet target's schema: revisions find and create their tables there.
+ * A session that writes creates the schema first (a new tenant); one that reads finds an empty
+ * version table where the schema does not exist yet.
+ */
+async function enterSchema(connection: Connection, schema: string, writes: boolean): Promise<void> {
+  const { sql } = await import('kysely')
+  if (writes) await connection.db.schema.createSchema(schema).ifNotExists().execute()
+  await sql`select set_config('search_path', ${sql.id(schema).compile(connection.db).sql}, false)`.execute(
+    connection.db,
+  )
+}
+
+/**
+ * The migration lock the config asks for: the dialect's own, or (`lock: 'table'`) a leased row
+ * renewed on a session of its own. An embedded database has no second session to renew from,
+ * and needs none: its own lock already keeps every other process out.
+ */
+async function takeLock(
+  project: Project,
+  connection: Connection,
+  options: Pick<LockOptions, 'timeoutMs' | 'onWait'> & { versionTable: ResolvedVersionTable },
+): Promise<MigrationLock> {
+  const dialect = project.dialect()
+  const strategy = project.config.lock
+  if (strategy.kind !== 'table' || !dialect.multiSession) return dialect.acquireLock(connection, options)
+  const { acquireTableLock } = await import('./table-lock.js')
+  const source = project.connectionSource
+  return acquireTableLock({
+    ...options,
+    leaseMs: strategy.leaseMs,
+    flavour: dialect.sqlFlavour,
+    location: connection.target.location,
+    open: () =>
+      source !== undefined
+        ? source.open()
+        : dialect.connect(connection.target, {
+            connectTimeoutMs: project.connectTimeoutMs,
+            applicationName: 'mig lock',
+          }),
+  })
 }
 
 /** Releases the lock, then closes; once the work failed, their errors must not replace its own. */

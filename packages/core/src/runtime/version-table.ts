@@ -3,6 +3,7 @@ import { type Compilable, MysqlAdapter, PostgresAdapter, SqliteAdapter, sql } fr
 import { primaryKeyName } from '../config/version-table-name.js'
 import type { AnyKysely, SqlFlavour, VersionTableRef } from '../dialects/dialect.js'
 import { VersionTableRowCountError } from '../dialects/errors.js'
+import { adapterFlavour } from '../dialects/shared-connection.js'
 
 /**
  * One change to the set of applied heads, as planned by the graph package (same shape as its
@@ -24,6 +25,9 @@ export function flavourOf(db: AnyKysely): SqlFlavour {
   if (adapter instanceof PostgresAdapter) return 'postgres'
   if (adapter instanceof MysqlAdapter) return 'mysql'
   if (adapter instanceof SqliteAdapter) return 'sqlite'
+  // A session borrowed from the application's Kysely, another copy of the package.
+  const shared = adapterFlavour(adapter)
+  if (shared !== undefined) return shared
   throw new TypeError(
     `Cannot tell the SQL flavour of a Kysely instance using ${adapter.constructor.name}; pass it`,
   )
