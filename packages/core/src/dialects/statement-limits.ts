@@ -1,4 +1,3 @@
-import { sql } from 'kysely'
 import type { RevisionLimits } from '../config/revision-limits.js'
 import type { AnyKysely, MigrationDialect } from './dialect.js'
 
@@ -30,6 +29,8 @@ export async function applyPostgresLimits(
   limits: RevisionLimits,
   inTransaction: boolean,
 ): Promise<RestoreLimits | undefined> {
+  // Loaded here: importing a dialect must not load Kysely (a graph-only command needs neither).
+  const { sql } = await import('kysely')
   const value = (ms: number | null) => (ms === null ? null : String(ms))
   const set = (lock: string | null, statement: string | null, local: boolean) =>
     sql`select set_config('lock_timeout', coalesce(${lock}::text, (select reset_val from pg_settings where name = 'lock_timeout')), ${local}), set_config('statement_timeout', coalesce(${statement}::text, (select reset_val from pg_settings where name = 'statement_timeout')), ${local})`.execute(
@@ -62,6 +63,7 @@ export async function applyMysqlLimits(
   limits: RevisionLimits,
   session: object,
 ): Promise<RestoreLimits | undefined> {
+  const { sql } = await import('kysely')
   let mariadb = mariadbSessions.get(session)
   if (mariadb === undefined) {
     const { rows } = await sql<{ version: string }>`select version() as version`.execute(executor)
