@@ -136,6 +136,18 @@ describe('a fleet of SQLite databases', () => {
     assert.notEqual(check.code, 0)
     assert.match(check.stdout, /^t02 +f1f1f1f1f1f1 +f1f1f1f1f1f1 +failed: pending/m)
     assert.match(check.stdout, /^t01 +f2f2f2f2f2f2 +f2f2f2f2f2f2 +ok/m)
+    // status --all: where each target is, and where an upgrade to the heads would take it.
+    const status = await mig(dir, ['status', '--all', '--json'])
+    const states = JSON.parse(status.stdout) as {
+      targets: { target: string; from: string[] | null; to: string[] | null; result: string }[]
+    }
+    const of = (name: string) => states.targets.find((t) => t.target === name)
+    assert.deepEqual(
+      [of('t02')?.from, of('t02')?.to, of('t02')?.result],
+      [['f1f1f1f1f1f1'], ['f2f2f2f2f2f2'], 'ok'],
+    )
+    assert.deepEqual([of('t01')?.from, of('t01')?.to], [['f2f2f2f2f2f2'], ['f2f2f2f2f2f2']])
+    assert.equal(of('gone')?.result, 'failed')
   })
 
   test('--fail-fast starts no target after the first failure', async () => {
