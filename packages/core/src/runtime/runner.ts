@@ -20,6 +20,7 @@ import {
 import type { FleetTarget } from '../fleet/targets.js'
 import { saveBundleCaches } from '../script/import-module.js'
 import type { RevisionModule, ScriptDirectory } from '../script/script-directory.js'
+import { SqlStatementError } from '../script/sql-revision.js'
 import { fileChecksum } from './checksum.js'
 import type { ChecksumOf } from './checksum-cache.js'
 import {
@@ -325,7 +326,10 @@ export async function runModule(
   } catch (error) {
     // migraph's own failures (a nested run's, a connection's) already say what went wrong; an
     // op's or the graph's is the revision's failure, and is reported as one.
-    if (error instanceof MigraphError && !(error instanceof OperationError || error instanceof GraphError))
+    if (
+      error instanceof MigraphError &&
+      !(error instanceof OperationError || error instanceof GraphError || error instanceof SqlStatementError)
+    )
       throw error
     const message = error instanceof Error ? error.message : String(error)
     throw new MigrationFailedError(

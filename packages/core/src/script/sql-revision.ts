@@ -1,5 +1,5 @@
 import { OperationError, type Operations, type SqlFlavour } from '@migraph/operations'
-import { RevisionFileError } from '../errors.js'
+import { MigraphError, RevisionFileError } from '../errors.js'
 import type { RevisionHeader } from './revision-header.js'
 import { outsideTransactionReason, type SqlStatement, SqlSyntaxProblem, splitSql } from './sql-splitter.js'
 
@@ -195,8 +195,11 @@ export interface SqlRevisionModule {
   statements(flavour: SqlFlavour, direction: 'up' | 'down'): readonly SqlStatement[]
 }
 
-/** A failed statement of a `.sql` revision: the database's error, at the file and line. */
-export class SqlStatementError extends Error {
+/**
+ * A failed statement of a `.sql` revision: the database's error, at the file and line. The runner
+ * reports it as the revision's failure (a `MigrationFailedError` whose cause it is).
+ */
+export class SqlStatementError extends MigraphError {
   override readonly name = 'SqlStatementError'
   constructor(
     readonly file: string,
@@ -207,7 +210,13 @@ export class SqlStatementError extends Error {
     // An op's error repeats the op and revision, which the runner's message already names.
     const reason =
       cause instanceof OperationError ? cause.detail : cause instanceof Error ? cause.message : String(cause)
-    super(`${file}:${line}: ${reason.split('\n').find((l) => l.trim() !== '') ?? reason}`, { cause })
+    super(
+      'sql-statement-failed',
+      `${file}:${line}: ${reason.split('\n').find((l) => l.trim() !== '') ?? reason}`,
+      {
+        cause,
+      },
+    )
   }
 }
 
