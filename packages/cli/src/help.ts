@@ -30,6 +30,7 @@ const COMMAND_EXAMPLES: Readonly<Record<string, [string, string][]>> = {
     ['mig revision -m "index" --depends-on ae10', 'one that needs ae10 applied first'],
     ['mig revision --autogenerate -m "add invoice"', 'ops from the database vs config schema'],
   ],
+  schema: [['mig schema types src/db-types.ts', 'a Kysely Database interface for the schema at the heads']],
   diff: [
     ['mig diff', 'each difference between the database and config schema'],
     ['mig diff --sql', 'the SQL that would make the database match'],

@@ -8,6 +8,7 @@ import { initCommand, listTemplatesCommand } from './commands/init-command.js'
 import { branchesCommand, currentCommand, headsCommand, showCommand } from './commands/inspect-commands.js'
 import { downgradeCommand, upgradeCommand } from './commands/migrate-commands.js'
 import { mergeCommand, revisionCommand } from './commands/revision-command.js'
+import { schemaCommand } from './commands/schema-command.js'
 import { ensureVersionCommand, stampCommand } from './commands/stamp-command.js'
 import { ExitCode } from './exit-codes.js'
 import { commandWord, GLOBAL_OPTION_NAMES, GLOBAL_OPTIONS_LINE, globalOptions } from './global-options.js'
@@ -100,6 +101,7 @@ function commandModules(state: CliState): CommandModule<GlobalArgv, never>[] {
     ensureVersionCommand(state),
     checkCommand(state),
     diffCommand(state),
+    schemaCommand(state),
     resolveCommand(state),
   ] as CommandModule<GlobalArgv, never>[]
 }

@@ -86,6 +86,8 @@ export {
   parseRenames,
   type SchemaCompareArgs,
   type SchemaCompareResult,
+  type SchemaTypesResult,
+  schemaTypes,
 } from './commands/schema.js'
 export { defineConfig, type MigraphConfig } from './config/define-config.js'
 export { findConfig, loadConfigFile } from './config/load-config.js'

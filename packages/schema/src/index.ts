@@ -28,6 +28,7 @@ export { kyselyCatalogReader } from './introspect/kysely-reader.js'
 export { introspectMysql } from './introspect/mysql-introspect.js'
 export { introspectPostgres } from './introspect/postgres-introspect.js'
 export { introspectSqlite } from './introspect/sqlite-introspect.js'
+export { renderKyselyTypes } from './kysely-types.js'
 export {
   type CheckModel,
   type ColumnModel,

@@ -2,6 +2,7 @@ import {
   diffSchemas,
   formatDifferences,
   type Renames,
+  renderKyselyTypes,
   renderSteps,
   type SchemaDiff,
   type SchemaModel,
@@ -121,4 +122,29 @@ export function parseRenames(values: readonly string[]): Renames {
     else tables[from] = to
   }
   return { tables, columns }
+}
+
+/** The result of `mig schema types`. */
+export interface SchemaTypesResult {
+  readonly heads: readonly string[]
+  /** TypeScript source of the `Database` interface. */
+  readonly source: string
+}
+
+/**
+ * `mig schema types [file]`: a Kysely `Database` interface for the database at the graph's
+ * heads (`Generated<>` for defaults and identities, enums as unions). Reads only.
+ *
+ * @example
+ * ```ts
+ * const { source } = await schemaTypes(project)
+ * ```
+ */
+export async function schemaTypes(project: Project): Promise<SchemaTypesResult> {
+  const { model, heads } = await liveAtHeads(project)
+  const header = [
+    `Kysely types of the database schema at ${heads.join(', ') || 'base'}, written by mig schema types.`,
+    'Regenerate instead of editing: mig schema types <file>',
+  ].join('\n')
+  return { heads, source: renderKyselyTypes(model, header) }
 }
