@@ -154,6 +154,11 @@ for (const kind of KINDS) {
       const checked = await mig(dir, ['check', '--schema'])
       assert.equal(checked.code, 0, checked.stderr)
       assert.match(checked.stdout, /schema as declared/)
+      const types = await mig(dir, ['schema', 'types', 'db-types.ts'])
+      assert.equal(types.code, 0, types.stderr)
+      const typesSource = readFileSync(join(dir, 'db-types.ts'), 'utf8')
+      assert.match(typesSource, /export interface Database \{\n {2}account: Account\n\}/)
+      assert.match(typesSource, / {2}email: string\n/)
 
       const again = await mig(dir, ['revision', '--autogenerate', '-m', 'nothing'])
       assert.equal(again.code, 0, again.stderr)

@@ -79,7 +79,9 @@ describe('diffSchemas', () => {
       { object: 'column', from: 'account.name', to: 'account.full_name' },
     ])
     assert.match(diff.upgrade[1]?.destructive ?? '', /drops column account.name/)
-    assert.ok(formatDifferences(diff).some((l) => l.includes('--rename account.name:account.full_name')))
+    assert.ok(
+      formatDifferences(diff).some((l) => l.endsWith('pass --rename account.name:full_name to rename it')),
+    )
   })
 
   test('renames turn the drop and add into a rename, both ways', () => {

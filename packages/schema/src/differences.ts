@@ -76,8 +76,10 @@ export function formatDifferences(diff: Pick<SchemaDiff, 'differences' | 'rename
     return line
   })
   for (const c of diff.renameCandidates) {
+    // A column rename names the new column alone: `--rename account.name:full_name`.
+    const to = c.object === 'column' ? c.to.slice(c.to.lastIndexOf('.') + 1) : c.to
     lines.push(
-      `? ${c.object} ${c.from} may have been renamed to ${c.to}; pass --rename ${c.from}:${c.to} to rename it`,
+      `? ${c.object} ${c.from} may have been renamed to ${c.to}; pass --rename ${c.from}:${to} to rename it`,
     )
   }
   return lines

@@ -255,7 +255,7 @@ export function renderOp(op: Op, flavour: SqlFlavour): string {
     case 'execute':
       return `await op.execute(${template(inlineParameters(op.query, flavour))})`
     case 'batchAlterTable': {
-      const chain = op.ops.map((o) => `\n${INDENT.repeat(2)}${batchCall(o, flavour)}`).join('')
+      const chain = op.ops.map((o) => `\n${INDENT.repeat(3)}${batchCall(o, flavour)}`).join('')
       const copyFrom =
         op.copyFrom === undefined
           ? undefined

@@ -23,6 +23,12 @@ export interface Namespace {
   runScript(script: string): Promise<void>
   /** Name to scrub from catalog text so two namespaces compare equal. */
   readonly label: string
+  /**
+   * The namespace's schema as the database's own dump tool prints it (`pg_dump --schema-only`,
+   * `mysqldump --no-data`), with the namespace's name taken out; absent where there is no such
+   * tool for the target.
+   */
+  dump?(): string
   /** Makes this namespace the current one for `db` (PGlite shares one session). */
   activate(): Promise<unknown>
   close(): Promise<void>
@@ -92,6 +98,10 @@ export function postgresTarget(url: string): Target {
         db,
         label: schema,
         activate: async () => undefined,
+        dump: () =>
+          execFileSync('pg_dump', ['--schema-only', '--no-owner', '-n', schema, '-d', dbUrl()], {
+            encoding: 'utf8',
+          }).replaceAll(`${schema}.`, ''),
         async runScript(script) {
           execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', dbUrl()], {
             input: script,
@@ -129,6 +139,21 @@ export function mysqlTarget(url: string): Target {
         db,
         label: database,
         activate: async () => undefined,
+        dump: () => {
+          const args = [
+            '--no-data',
+            '--skip-comments',
+            '--skip-dump-date',
+            `-h${u.hostname}`,
+            `-P${u.port || '3306'}`,
+            `-u${u.username}`,
+          ]
+          if (u.password !== '') args.push(`-p${decodeURIComponent(u.password)}`)
+          return execFileSync('mysqldump', [...args, database], { encoding: 'utf8' }).replaceAll(
+            `\`${database}\`.`,
+            '',
+          )
+        },
         async runScript(script) {
           const args = [
             '--default-character-set=utf8mb4',

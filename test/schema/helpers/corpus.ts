@@ -11,6 +11,11 @@ export interface SchemaPair {
   readonly after: string
   readonly only?: readonly CorpusDialect[]
   readonly renames?: Renames
+  /**
+   * Where the database's own dump differs though the catalogs agree (what the model normalises
+   * away on purpose, e.g. a check's parentheses as written).
+   */
+  readonly dumpDiffers?: readonly CorpusDialect[]
   /** The downgrade cannot be generated (and must say so). */
   readonly irreversible?: boolean
 }

@@ -93,13 +93,15 @@ export async function introspectPostgres(
       where c.conrelid in ${inIds} and c.contype in ('p', 'u', 'f', 'c', 'x')
       order by c.conname`,
   )
+  // INCLUDE columns follow the key columns in indkey and have no indoption entry (null, which
+  // would blank the whole part): hence the coalesce.
   const indexRows = await reader.query(
     `select i.indrelid::int8 as table_oid, ic.relname as name, i.indisunique as is_unique,
             i.indnkeyatts as key_count, am.amname as method,
             pg_get_expr(i.indpred, i.indrelid, true) as predicate,
             array_to_string(array(
               select case when i.indkey[k.n - 1] = 0 then '1' || pg_get_indexdef(i.indexrelid, k.n, true)
-                          else '0' || a.attname end || chr(2) || (i.indoption[k.n - 1] & 1)::text
+                          else '0' || a.attname end || chr(2) || coalesce(i.indoption[k.n - 1] & 1, 0)::text
                 from generate_series(1, i.indnatts) k(n)
                 left join pg_attribute a on a.attrelid = i.indrelid and a.attnum = i.indkey[k.n - 1]
                order by k.n), chr(1)) as parts
