@@ -11,6 +11,6 @@ for (const to of ['packages/core/templates', 'packages/cli/templates']) {
   rmSync(root(to), { recursive: true, force: true })
   cpSync(root('templates'), root(to), { recursive: true })
 }
-for (const pkg of ['graph', 'operations', 'core', 'cli'])
+for (const pkg of ['graph', 'operations', 'schema', 'core', 'cli'])
   copyFileSync(root('LICENSE'), root(`packages/${pkg}/LICENSE`))
 copyFileSync(root('README.md'), root('packages/cli/README.md'))

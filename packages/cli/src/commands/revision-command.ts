@@ -55,24 +55,7 @@ export function revisionCommand(state: CliState): CommandModule<GlobalArgv, Revi
         state,
         argv,
         async (project, io) => {
-          if (argv.autogenerate === true) {
-            const generated = await autogenerateRevision(project, {
-              message: argv.message,
-              head: argv.head,
-              splice: argv.splice,
-              branchLabels: argv.branchLabel,
-              versionPath: argv.versionPath,
-              revId: argv.revId,
-              dependsOn: argv.dependsOn,
-              renames: parseRenames(argv.rename ?? []),
-            })
-            if (io.json) return io.printJson({ ...generated.written, differences: generated.lines })
-            for (const line of generated.lines) io.note(line)
-            if (generated.written === undefined) return io.say('No changes in schema detected.')
-            return io.say(`Generating ${generated.written.path} ...  done`)
-          }
-          if (argv.rename !== undefined) throw new UsageError('--rename needs --autogenerate')
-          const result = await revision(project, {
+          const common = {
             message: argv.message,
             head: argv.head,
             splice: argv.splice,
@@ -80,8 +63,19 @@ export function revisionCommand(state: CliState): CommandModule<GlobalArgv, Revi
             versionPath: argv.versionPath,
             revId: argv.revId,
             dependsOn: argv.dependsOn,
-            format: argv.format,
-          })
+          }
+          if (argv.autogenerate === true) {
+            if (argv.format === 'sql')
+              throw new UsageError('--autogenerate writes a TypeScript revision: drop --format sql')
+            const renames = parseRenames(argv.rename ?? [])
+            const generated = await autogenerateRevision(project, { ...common, renames })
+            if (io.json) return io.printJson({ ...generated.written, differences: generated.lines })
+            for (const line of generated.lines) io.note(line)
+            if (generated.written === undefined) return io.say('No changes in schema detected.')
+            return io.say(`Generating ${generated.written.path} ...  done`)
+          }
+          if (argv.rename !== undefined) throw new UsageError('--rename needs --autogenerate')
+          const result = await revision(project, { ...common, format: argv.format })
           if (io.json) return io.printJson(result)
           io.say(`Generating ${result.path} ...  done`)
         },

@@ -94,7 +94,8 @@ export async function autogenerateRevision(
   )
   const downgrades = [...irreversible, renderSteps(diff.downgrade, flavour, '  ')].join('\n').trimStart()
   const imports = usesSql(upgrades) || usesSql(downgrades) ? '{ type Operations, sql }' : undefined
-  const written = await revision(project, { ...args, body: { upgrades, downgrades, imports } })
+  // A generated revision is TypeScript, whatever the config's revisionFormat.
+  const written = await revision(project, { ...args, format: 'ts', body: { upgrades, downgrades, imports } })
   return { written, lines, diff }
 }
 
