@@ -1,0 +1,76 @@
+// Benchmark of `mig test` over generated revisions (default 100) on the embedded database: each
+// revision creates a table with a primary key, adds a column and an index to the one before, and
+// its downgrade undoes exactly that, so every revision is upgraded, read, downgraded, read,
+// upgraded again and read. Wall and CPU time of one run per size. Not a test: it asserts nothing.
+//
+//   node scripts/bench-revision-test.mjs [--sizes 100] [--url sqlite:x.db]
+import { spawnSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const MIG = join(ROOT, 'packages/cli/bin/mig.cjs')
+const args = process.argv.slice(2)
+const option = (name, fallback) => {
+  const at = args.indexOf(`--${name}`)
+  return at === -1 ? fallback : args[at + 1]
+}
+const sizes = option('sizes', '100').split(',').map(Number)
+const url = option('url', undefined)
+const idOf = (i) => i.toString(16).padStart(12, '0')
+
+function revisionFile(i) {
+  const down = i === 1 ? 'null' : `'${idOf(i - 1)}'`
+  const previous = `t${i - 1}`
+  return `/**
+ * revision ${i}
+ *
+ * Revision ID: ${idOf(i)}
+ */
+export const revision = '${idOf(i)}'
+export const downRevision = ${down}
+export async function upgrade(op) {
+  await op.createTable('t${i}', (t) => t.addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('name', 'varchar(50)'))
+  ${i > 1 ? `await op.addColumn('${previous}', 'extra', 'varchar(20)')\n  await op.createIndex('${previous}_name', '${previous}', ['name'])` : ''}
+}
+export async function downgrade(op) {
+  ${i > 1 ? `await op.dropIndex('${previous}_name', { table: '${previous}' })\n  await op.dropColumn('${previous}', 'extra')` : ''}
+  await op.dropTable('t${i}')
+}
+`
+}
+
+console.log(`mig test${url === undefined ? ' (embedded database: an in-memory PGlite)' : ` --url ${url}`}\n`)
+console.log('| revisions | wall s | CPU s | per revision ms |')
+console.log('|---:|---:|---:|---:|')
+for (const size of sizes) {
+  const dir = mkdtempSync(join(tmpdir(), 'mig-bench-test-'))
+  try {
+    mkdirSync(join(dir, 'node_modules'))
+    symlinkSync(join(ROOT, 'packages/cli'), join(dir, 'node_modules/migraph'), 'dir')
+    writeFileSync(join(dir, 'migrate.config.mjs'), "export default { migrations: 'migrations' }\n")
+    mkdirSync(join(dir, 'migrations'))
+    for (let i = 1; i <= size; i++)
+      writeFileSync(join(dir, `migrations/${idOf(i)}_r${i}.mjs`), revisionFile(i))
+    const urlArgs = url === undefined ? [] : ['--url', url]
+    const started = process.hrtime.bigint()
+    const result = spawnSync(
+      '/usr/bin/time',
+      ['-f', '%U %S', process.execPath, MIG, ...urlArgs, 'test', '-q'],
+      {
+        cwd: dir,
+        encoding: 'utf8',
+      },
+    )
+    const wall = Number(process.hrtime.bigint() - started) / 1e9
+    if (result.status !== 0) throw new Error(`mig test failed: ${result.stdout}\n${result.stderr}`)
+    const [user, system] = (result.stderr.trim().split('\n').at(-1) ?? '').split(' ').map(Number)
+    console.log(
+      `| ${size} | ${wall.toFixed(1)} | ${(user + system).toFixed(1)} | ${((wall * 1000) / size).toFixed(0)} |`,
+    )
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
