@@ -28,8 +28,33 @@ test('list-templates shows each template with its one-line description', async (
     const json = await mig(project.dir, ['list-templates', '--json'])
     assert.deepEqual(
       JSON.parse(json.stdout).map((t: { name: string }) => t.name),
-      ['generic', 'js', 'package-json'],
+      ['generic', 'js', 'multidb', 'package-json', 'sql'],
     )
+  } finally {
+    project.cleanup()
+  }
+})
+
+test('sql: new revisions are .sql files that upgrade and downgrade', async () => {
+  const project = tempProject()
+  try {
+    const init = await mig(project.dir, ['init', '-t', 'sql'])
+    assert.equal(init.code, 0, init.stderr)
+    const created = await mig(project.dir, ['revision', '-m', 'create account'])
+    assert.equal(created.code, 0, created.stderr)
+    const path = /Generating (\S+\.sql) \.\.\. {2}done/.exec(created.stdout)?.[1]
+    assert.ok(path !== undefined, created.stdout)
+    const text = readFileSync(path, 'utf8')
+    writeFileSync(
+      path,
+      text
+        .replace('-- migrate: up\n', '-- migrate: up\ncreate table account (id integer primary key);\n')
+        .replace('-- migrate: down\n', '-- migrate: down\ndrop table account;\n'),
+    )
+    const up = await mig(project.dir, ['--url', 'sqlite:app.db', 'upgrade', 'head'])
+    assert.equal(up.code, 0, up.stderr)
+    const down = await mig(project.dir, ['--url', 'sqlite:app.db', 'downgrade', 'base'])
+    assert.equal(down.code, 0, down.stderr)
   } finally {
     project.cleanup()
   }
