@@ -173,3 +173,19 @@ for (const kind of DATABASE_KINDS) {
     })
   })
 }
+
+test('a pre-hook that stops the run creates no database: the plan of one that does not exist is read as empty', async () => {
+  const project = tempProject()
+  try {
+    writeFileSync(join(project.dir, 'migrate.config.ts'), CONFIG)
+    writeRevision(project.dir, 'migrations', { id: 'a1', message: 'guarded table' })
+    for (const url of ['sqlite:never.db', 'pglite:never-pglite']) {
+      const result = await mig(project.dir, ['--url', url, '--env', 'blocked', 'upgrade', 'head'])
+      assert.equal(result.code, 1, result.stderr)
+      assert.match(result.stderr, /preUpgrade hook .* nothing was run, the database is unchanged/)
+      assert.equal(existsSync(join(project.dir, url.slice(url.indexOf(':') + 1))), false, url)
+    }
+  } finally {
+    project.cleanup()
+  }
+})

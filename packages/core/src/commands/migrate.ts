@@ -133,11 +133,16 @@ async function migrate(
   if (needsPreview(project, direction, confirming)) {
     // The plan is shown and handed to the pre-hooks before the lock is taken.
     const { readRunState } = await import('../runtime/history-table.js')
-    const current = await withSession(
-      project,
-      { lock: false },
-      async (session) => (await readRunState(session.connection.db, session.versionTable)).heads,
-    )
+    // An embedded database that does not exist yet holds nothing: it is not created just to
+    // show the plan, since the user may decline.
+    const exists = project.dialect().databaseExists?.(project.target()) !== false
+    const current = exists
+      ? await withSession(
+          project,
+          { lock: false },
+          async (session) => (await readRunState(session.connection.db, session.versionTable)).heads,
+        )
+      : []
     previewed = plan(current, args.target).map(summarize)
     if (previewed.length > 0) {
       if (confirming) await confirmWrite(project, command, previewed)
