@@ -188,6 +188,43 @@ for (const kind of KINDS) {
       assert.match(atFirst.stderr, /Target database is not up to date/)
     })
 
+    test('--shadow starts from the schema the revisions produce; the database stays as it is', async () => {
+      const { dir, url } = await project(kind, SCHEMA_V1)
+      const first = await mig(dir, ['revision', '--autogenerate', '-m', 'initial tables'])
+      assert.equal(first.code, 0, first.stderr)
+      if (!url.includes('://')) {
+        // An embedded database not created yet: compared with what the revisions produce, and said.
+        const fresh = await mig(dir, ['diff'])
+        assert.equal(fresh.code, 0, fresh.stderr)
+        assert.match(fresh.stderr, /does not exist yet: comparing with the schema the revisions produce/)
+        assert.match(fresh.stdout, /No changes in schema detected/)
+      }
+      assert.equal((await mig(dir, ['upgrade', 'head'])).code, 0)
+      assert.equal((await mig(dir, ['downgrade', 'base'])).code, 0)
+      writeFileSync(join(dir, 'schema.sql'), SCHEMA_V2)
+      // The database is at base: without --shadow, refused as Alembic does.
+      const refused = await mig(dir, ['diff'])
+      assert.equal(refused.code, 1)
+      assert.match(refused.stderr, /Target database is not up to date/)
+      const diff = await mig(dir, ['diff', '--shadow'])
+      assert.equal(diff.code, 0, diff.stderr)
+      assert.match(diff.stdout, /^\+ table invoice$/m)
+      assert.doesNotMatch(diff.stdout, /table account/)
+      const second = await mig(dir, ['revision', '--autogenerate', '--shadow', '-m', 'invoices'])
+      assert.equal(second.code, 0, second.stderr)
+      assert.equal(revisions(dir).length, 2)
+      const source = readFileSync(
+        join(dir, 'migrations', revisions(dir).find((f) => f.includes('invoices')) as string),
+        'utf8',
+      )
+      assert.match(source, /await op\.createTable\('invoice'/)
+      assert.doesNotMatch(source, /createTable\('account'/)
+      // Nothing was written to the database: it is still empty, and both revisions apply.
+      const up = await mig(dir, ['upgrade', 'head'])
+      assert.equal(up.code, 0, up.stderr)
+      assert.equal((await mig(dir, ['check', '--schema'])).code, 0)
+    })
+
     test('check --schema catches a column added by hand, and diff names it', async () => {
       const { dir, url } = await project(kind, SCHEMA_V1)
       assert.equal((await mig(dir, ['revision', '--autogenerate', '-m', 'initial'])).code, 0)

@@ -148,12 +148,12 @@ describe('mig at a terminal', () => {
 
   test('an unknown command gets a suggestion only when it is a near miss', async () => {
     const cases: [string[], string][] = [
-      [['seed'], "error: unknown command 'seed' (see mig --help)\n"],
+      [['deploy'], "error: unknown command 'deploy' (see mig --help)\n"],
       [['upgade', 'head'], "error: unknown command 'upgade' (did you mean 'upgrade'?) (see mig --help)\n"],
       [['histroy'], "error: unknown command 'histroy' (did you mean 'history'?) (see mig --help)\n"],
       [
         ['-c', 'migrate.config.ts', 'hed'],
-        "error: unknown command 'hed' (did you mean 'heads'?) (see mig --help)\n",
+        "error: unknown command 'hed' (did you mean 'heads' or 'seed'?) (see mig --help)\n",
       ],
       [['frobnicate'], "error: unknown command 'frobnicate' (see mig --help)\n"],
     ]

@@ -7,6 +7,7 @@ import { type CliState, type GlobalArgv, withProject } from '../run.js'
 interface DiffArgv extends GlobalArgv {
   readonly sql?: boolean
   readonly rename?: string[]
+  readonly shadow?: boolean
 }
 
 /** `mig diff`: what differs between the database (at its heads) and the declared schema. */
@@ -21,11 +22,17 @@ export function diffCommand(state: CliState): CommandModule<GlobalArgv, DiffArgv
           type: 'string',
           array: true,
           describe: 'old:new (table) or table.old:new (column) is a rename',
+        })
+        .option('shadow', {
+          type: 'boolean',
+          describe:
+            'compare the schema the revisions produce (replayed on a throwaway database), not the database',
         }),
     handler: (argv) =>
       withProject(state, argv, async (project, io) => {
         const { diff, lines, heads } = await compareSchema(project, {
           renames: parseRenames(argv.rename ?? []),
+          shadow: argv.shadow,
         })
         if (io.json) {
           return io.printJson({

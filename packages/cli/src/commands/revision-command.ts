@@ -19,6 +19,7 @@ interface RevisionArgv extends GlobalArgv {
   readonly dependsOn?: string[]
   readonly autogenerate?: boolean
   readonly rename?: string[]
+  readonly shadow?: boolean
   readonly format?: 'ts' | 'sql'
 }
 
@@ -49,6 +50,10 @@ export function revisionCommand(state: CliState): CommandModule<GlobalArgv, Revi
           array: true,
           describe: 'with --autogenerate: old:new (table) or table.old:new (column) is a rename',
         })
+        .option('shadow', {
+          type: 'boolean',
+          describe: 'with --autogenerate: start from the schema the revisions produce, not the database',
+        })
         .option('format', FORMAT_OPTION),
     handler: (argv) =>
       withProject(
@@ -68,13 +73,14 @@ export function revisionCommand(state: CliState): CommandModule<GlobalArgv, Revi
             if (argv.format === 'sql')
               throw new UsageError('--autogenerate writes a TypeScript revision: drop --format sql')
             const renames = parseRenames(argv.rename ?? [])
-            const generated = await autogenerateRevision(project, { ...common, renames })
+            const generated = await autogenerateRevision(project, { ...common, renames, shadow: argv.shadow })
             if (io.json) return io.printJson({ ...generated.written, differences: generated.lines })
             for (const line of generated.lines) io.note(line)
             if (generated.written === undefined) return io.say('No changes in schema detected.')
             return io.say(`Generating ${generated.written.path} ...  done`)
           }
           if (argv.rename !== undefined) throw new UsageError('--rename needs --autogenerate')
+          if (argv.shadow !== undefined) throw new UsageError('--shadow needs --autogenerate')
           const result = await revision(project, { ...common, format: argv.format })
           if (io.json) return io.printJson(result)
           io.say(`Generating ${result.path} ...  done`)

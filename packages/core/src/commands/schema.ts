@@ -9,31 +9,49 @@ import {
 } from '@migraph/schema'
 import type { Project } from '../context.js'
 import { CommandError } from '../errors.js'
-import { withSession } from '../runtime/session.js'
 import { loadDeclaredSchema } from '../schema/declared-schema.js'
-import { introspectSession } from '../schema/live-schema.js'
 import { type RevisionArgs, type RevisionResult, revision } from './revision.js'
 
-/** The live database's schema, read only when it is at the graph's heads. */
-async function liveAtHeads(project: Project): Promise<{ model: SchemaModel; heads: readonly string[] }> {
-  const scripts = await project.scripts()
-  return withSession(project, { lock: false }, async (session) => {
-    const heads = await session.readHeads()
-    const wanted = scripts.map.heads
-    const same = heads.length === wanted.length && heads.every((h) => wanted.includes(h))
-    if (!same) {
-      throw new CommandError(
-        `Target database is not up to date: it is at ${heads.join(', ') || 'base'}, the revisions' heads are ${wanted.join(', ') || 'base'} (run 'mig upgrade heads' first)`,
-      )
-    }
-    return { model: await introspectSession(session), heads }
-  })
+/**
+ * The schema at the graph's heads to compare with the declared one: the live database's, which
+ * must be at the heads (Alembic's way); with `shadow`, or when there is no database to read (an
+ * embedded one not created yet, a server that cannot be reached), the schema the revisions
+ * produce, replayed on a throwaway database. The fallback is said on stderr.
+ */
+async function schemaToCompare(
+  project: Project,
+  shadow: boolean,
+): Promise<{ model: SchemaModel; heads: readonly string[] }> {
+  const { schemaAtHeads } = await import('./schema-files.js')
+  if (shadow) return schemaAtHeads(project, 'revisions')
+  const target = project.target()
+  if (project.dialect().databaseExists?.(target) === false) {
+    project.environment.reporter.info(
+      `${target.display} does not exist yet: comparing with the schema the revisions produce`,
+    )
+    return schemaAtHeads(project, 'revisions')
+  }
+  try {
+    return await schemaAtHeads(project, 'database')
+  } catch (error) {
+    if ((error as { code?: unknown } | null)?.code !== 'connection-failed') throw error
+    const reason = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error)
+    project.environment.reporter.warn(
+      `${reason}; comparing with the schema the revisions produce instead (--shadow does so on purpose)`,
+    )
+    return schemaAtHeads(project, 'revisions')
+  }
 }
 
 /** Options of the commands that compare the declared schema with the database. */
 export interface SchemaCompareArgs {
   /** Renames to apply instead of a drop and an add (see {@link parseRenames}). */
   readonly renames?: Renames | undefined
+  /**
+   * Compare with the schema the revisions produce at the heads, replayed on a throwaway
+   * database, instead of the live database's.
+   */
+  readonly shadow?: boolean | undefined
 }
 
 /** The differences between the live database (at its heads) and the declared schema. */
@@ -57,7 +75,7 @@ export async function compareSchema(
   project: Project,
   args: SchemaCompareArgs = {},
 ): Promise<SchemaCompareResult> {
-  const { model: live, heads } = await liveAtHeads(project)
+  const { model: live, heads } = await schemaToCompare(project, args.shadow === true)
   const declared = await loadDeclaredSchema(project, project.dialect().sqlFlavour)
   const diff = diffSchemas(live, declared, { renames: args.renames })
   return { heads, diff, lines: formatDifferences(diff) }
