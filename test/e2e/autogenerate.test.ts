@@ -242,6 +242,8 @@ for (const kind of KINDS) {
     test('refusals write nothing: pending revisions, a declared schema that does not load', async () => {
       const { dir } = await project(kind, SCHEMA_V1)
       assert.equal((await mig(dir, ['revision', '--autogenerate', '-m', 'initial'])).code, 0)
+      // The database exists, at base (one that does not exist is compared as the revisions build it).
+      assert.equal((await mig(dir, ['ensure-version'])).code, 0)
       const pending = await mig(dir, ['revision', '--autogenerate', '-m', 'more'])
       assert.equal(pending.code, 1)
       assert.match(pending.stderr, /Target database is not up to date: it is at base/)
