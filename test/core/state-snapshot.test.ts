@@ -133,3 +133,34 @@ describe('read-only commands on the embedded database', () => {
     assert.match(await currentOf(dir), new RegExp(`^${A}\\b`))
   })
 })
+
+describe('read-only commands over a fleet of schemas on the embedded database', () => {
+  test("each schema target reads its own version table, never another target's recorded state", async () => {
+    const project = tempProject('mig-snapshot-fleet-')
+    try {
+      const dir = project.dir
+      writeFileSync(
+        join(dir, 'migrate.config.ts'),
+        "export default { migrations: 'migrations', targets: { schemas: ['ta', 'tb'] } }\n",
+      )
+      writeRevision(dir, 'migrations', { id: A, message: 'first' })
+      const dataDir = join(dir, '.migraph', 'pglite')
+      await freshPgliteDir(dataDir)
+      const up = await mig(dir, ['upgrade', 'head', '--all', '--parallel', '1'])
+      assert.equal(up.code, 0, up.stderr)
+      // tb taken back to base behind migraph's back: the two targets now differ.
+      const db = new PGlite(dataDir)
+      await db.query('delete from tb.mig_version')
+      await db.close()
+      for (let round = 0; round < 2; round++) {
+        const result = await mig(dir, ['current', '--all', '--parallel', '1', '--json'])
+        assert.equal(result.code, 0, result.stderr)
+        const targets = (JSON.parse(result.stdout) as { targets: { target: string; to: string[] }[] }).targets
+        const of = (name: string) => targets.find((t) => t.target.endsWith(name))?.to
+        assert.deepEqual([of('ta'), of('tb')], [[A], []], `round ${round}: ${result.stdout}`)
+      }
+    } finally {
+      project.cleanup()
+    }
+  })
+})
