@@ -239,6 +239,38 @@ for (const kind of KINDS) {
       assert.equal(JSON.parse(json.stdout).ok, false)
     })
 
+    test('without a declared schema, check --schema compares the database with what its revisions build', async () => {
+      const { dir, url } = await project(kind, SCHEMA_V1)
+      writeFileSync(
+        join(dir, 'migrate.config.ts'),
+        `export default { url: ${JSON.stringify(url)}, migrations: 'migrations' }\n`,
+      )
+      writeFileSync(
+        join(dir, 'migrations', 'aaaaaaaaaaaa_account.ts'),
+        `export const revision = 'aaaaaaaaaaaa'
+export const downRevision = null
+export async function upgrade(op) {
+  await op.createTable('account', (t) => t.addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('email', 'varchar(200)'))
+}
+export async function downgrade(op) {
+  await op.dropTable('account')
+}
+`,
+      )
+      assert.equal((await mig(dir, ['upgrade', 'head'])).code, 0)
+      const clean = await mig(dir, ['check', '--schema'])
+      assert.equal(clean.code, 0, clean.stderr)
+      assert.match(clean.stdout, /schema as its revisions build it/)
+      await kind.exec(dir, 'alter table account add column hotfix integer', url)
+      const drifted = await mig(dir, ['check', '--schema'])
+      assert.equal(drifted.code, 9, drifted.stderr)
+      assert.match(drifted.stdout, /^\+ column account\.hotfix/m)
+      assert.match(
+        drifted.stderr,
+        /^error: the database schema differs from what its revisions produce in 1 place\(s\)/m,
+      )
+    })
+
     test('refusals write nothing: pending revisions, a declared schema that does not load', async () => {
       const { dir } = await project(kind, SCHEMA_V1)
       assert.equal((await mig(dir, ['revision', '--autogenerate', '-m', 'initial'])).code, 0)

@@ -141,10 +141,11 @@ export class SchemaDriftError extends MigraphError {
   override readonly name = 'SchemaDriftError'
   readonly differences: readonly string[]
 
-  constructor(differences: readonly string[]) {
+  /** `against`: what the database was compared with, as the message names it. */
+  constructor(differences: readonly string[], against = 'the declared schema') {
     super(
       'schema-drift',
-      `the database schema differs from the declared schema in ${differences.length} place(s): ${differences.join('; ')}`,
+      `the database schema differs from ${against} in ${differences.length} place(s): ${differences.join('; ')}`,
     )
     this.differences = differences
   }

@@ -94,8 +94,10 @@ export { type RevisionArgs, type RevisionResult, revision } from './commands/rev
 export {
   type AutogenerateResult,
   autogenerateRevision,
+  checkSchema,
   compareSchema,
   parseRenames,
+  type SchemaCheckResult,
   type SchemaCompareArgs,
   type SchemaCompareResult,
 } from './commands/schema.js'

@@ -1,4 +1,4 @@
-import { check, checkFailure, compareSchema, resolve, SchemaDriftError } from '@migraph/core'
+import { check, checkFailure, checkSchema, resolve, SchemaDriftError } from '@migraph/core'
 import type { CommandModule } from 'yargs'
 import { exitCodeFor } from '../exit-codes.js'
 import { commandHelp } from '../help.js'
@@ -38,15 +38,22 @@ export function checkCommand(state: CliState): CommandModule<GlobalArgv, CheckAr
         const result = await check(project)
         let failure = checkFailure(result)
         let differences: readonly string[] = []
+        let against: 'declared' | 'revisions' | undefined
         if (failure === undefined && argv.schema === true) {
-          const compared = await compareSchema(project)
-          differences = compared.diff.differences.length === 0 ? [] : compared.lines
-          if (differences.length > 0) failure = new SchemaDriftError(differences)
+          const compared = await checkSchema(project)
+          differences = compared.lines
+          against = compared.against
+          if (differences.length > 0) {
+            failure = new SchemaDriftError(
+              differences,
+              against === 'declared' ? 'the declared schema' : 'what its revisions produce',
+            )
+          }
         }
         if (io.json) {
           io.printJson({
             ...result,
-            ...(argv.schema === true ? { schemaDifferences: differences } : {}),
+            ...(argv.schema === true ? { schemaDifferences: differences, schemaAgainst: against } : {}),
             ok: failure === undefined,
           })
           if (failure !== undefined) state.exitCode = exitCodeFor(failure)
@@ -54,7 +61,12 @@ export function checkCommand(state: CliState): CommandModule<GlobalArgv, CheckAr
         }
         if (failure instanceof SchemaDriftError) for (const line of differences) io.print(line)
         if (failure !== undefined) throw failure
-        const schema = argv.schema === true ? '; schema as declared' : ''
+        const schema =
+          against === 'declared'
+            ? '; schema as declared'
+            : against === 'revisions'
+              ? '; schema as its revisions build it'
+              : ''
         io.say(
           `OK: database at ${result.heads.join(', ') || 'base'}; no pending, changed or unknown revisions${schema}`,
         )

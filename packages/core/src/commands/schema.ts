@@ -141,3 +141,34 @@ export function parseRenames(values: readonly string[]): Renames {
   }
   return { tables, columns }
 }
+
+/** What `mig check --schema` compared, and the differences it found. */
+export interface SchemaCheckResult {
+  readonly heads: readonly string[]
+  /** `declared` (config `schema`), or `revisions` (what the revisions produce at the heads). */
+  readonly against: 'declared' | 'revisions'
+  /** One line per difference (see `formatDifferences`); none when the schema is as expected. */
+  readonly lines: readonly string[]
+}
+
+/**
+ * `mig check --schema`: the live database, at the heads, compared with the declared schema when
+ * the config has one; without one, with the schema its revisions produce (replayed on a throwaway
+ * database), which catches a change made by hand. Reads only.
+ */
+export async function checkSchema(project: Project): Promise<SchemaCheckResult> {
+  if (project.config.schema !== undefined) {
+    const { diff, lines, heads } = await compareSchema(project)
+    return { heads, against: 'declared', lines: diff.differences.length === 0 ? [] : lines }
+  }
+  const { schemaAtHeads } = await import('./schema-files.js')
+  const live = await schemaAtHeads(project, 'database')
+  const built = await schemaAtHeads(project, 'revisions')
+  // From what the revisions build to what the database holds: `+` is there by hand.
+  const diff = diffSchemas(built.model, live.model)
+  return {
+    heads: live.heads,
+    against: 'revisions',
+    lines: diff.differences.length === 0 ? [] : formatDifferences(diff),
+  }
+}
