@@ -96,6 +96,28 @@ DROP TABLE account;
     )
   })
 
+  test("a revision's ALTER TYPE ... ADD VALUE needs the server's version: before 12 it is not transactional", () => {
+    const source =
+      "-- Revision ID: a\n-- UP\nCREATE TYPE mood AS ENUM ('a');\nALTER TYPE mood ADD VALUE 'b';\n"
+    assert.equal(outsideTransactionStatement(parse(source)), undefined)
+    assert.equal(outsideTransactionStatement(parse(source), 160000), undefined)
+    assert.equal(
+      outsideTransactionStatement(parse(source), 110000),
+      'ALTER TYPE ... ADD VALUE before PostgreSQL 12',
+    )
+    const module = sqlRevisionModule('a.sql', source)
+    assert.equal(module.dependsOnServerVersion, true)
+    assert.equal(module.outsideTransaction, undefined)
+    assert.equal(module.outsideTransactionOn(110000), 'ALTER TYPE ... ADD VALUE before PostgreSQL 12')
+    assert.equal(module.outsideTransactionOn(120000), undefined)
+    const declared = sqlRevisionModule('b.sql', source.replace('-- UP', '-- migrate: no-transaction\n-- UP'))
+    assert.equal(declared.dependsOnServerVersion, false)
+    assert.equal(
+      sqlRevisionModule('c.sql', '-- Revision ID: c\n-- UP\nSELECT 1;\n').dependsOnServerVersion,
+      false,
+    )
+  })
+
   test('broken input names the file and line', () => {
     assert.equal(
       failure('SELECT 1;'),

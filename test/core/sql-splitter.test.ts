@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import {
   outsideTransactionReason,
+  type SqlStatement,
   SqlSyntaxProblem,
   splitSql,
 } from '../../packages/core/src/script/sql-splitter.ts'
@@ -168,5 +169,24 @@ ALTER TABLE t ADD COLUMN c int`),
         undefined,
       ],
     )
+  })
+
+  test('ALTER TYPE ... ADD VALUE leaves the transaction only before PostgreSQL 12', () => {
+    const [addValue, addIfNotExists, addAttribute] = splitSql(
+      `ALTER TYPE mood ADD VALUE 'happy';
+ALTER TYPE public."Mood" ADD VALUE IF NOT EXISTS 'sad' BEFORE 'happy';
+ALTER TYPE address ADD ATTRIBUTE zip text`,
+      { flavour: 'postgres' },
+    ) as [SqlStatement, SqlStatement, SqlStatement]
+    for (const statement of [addValue, addIfNotExists]) {
+      assert.equal(
+        outsideTransactionReason(statement, 110022),
+        'ALTER TYPE ... ADD VALUE before PostgreSQL 12',
+      )
+      assert.equal(outsideTransactionReason(statement, 120000), undefined)
+      assert.equal(outsideTransactionReason(statement, 170004), undefined)
+      assert.equal(outsideTransactionReason(statement), undefined)
+    }
+    assert.equal(outsideTransactionReason(addAttribute, 110022), undefined)
   })
 })

@@ -193,6 +193,12 @@ export interface MigrationDialect {
   ): Promise<(() => Promise<void>) | undefined>
   /** Whether `error`, or an error it was caused by, is the database giving up waiting for a lock. */
   isLockTimeout?(error: unknown): boolean
+  /**
+   * The server's release as PostgreSQL's `server_version_num` (120000 for 12.0), for statements
+   * whose transactional behaviour changed between releases. Absent where none did (and on PGlite,
+   * always a recent release).
+   */
+  serverVersionNum?(executor: AnyKysely): Promise<number>
 }
 
 /** The version table used when the config names none. */

@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream'
-import type { PostgresPool, PostgresPoolClient } from 'kysely'
+import { type PostgresPool, type PostgresPoolClient, sql } from 'kysely'
 import type pg from 'pg'
 import type {
   AnyDatabase,
@@ -63,6 +63,13 @@ export const postgresDialect: MigrationDialect = Object.freeze({
   multiSession: true,
   identifierLimit: POSTGRES_IDENTIFIER_LIMIT,
   driverPackage: 'pg',
+
+  async serverVersionNum(executor: AnyKysely): Promise<number> {
+    const { rows } = await sql<{
+      v: number
+    }>`select current_setting('server_version_num')::integer as v`.execute(executor)
+    return Number(rows[0]?.v)
+  },
 
   parseUrl(url: string): DatabaseTarget | null {
     if (!/^postgres(ql)?:/i.test(url)) return null

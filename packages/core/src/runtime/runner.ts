@@ -33,6 +33,7 @@ import {
   StepRecorder,
 } from './history-table.js'
 import { endless, type FailedStep, type Progress, partialStateOf } from './partial-state.js'
+import { outsideTransactionOnServer } from './server-version-outside.js'
 import type { Session } from './session.js'
 import { ensureVersionTable, whichTablesExist } from './version-table.js'
 
@@ -104,6 +105,7 @@ export async function runSteps(
   )
   checkSqlSteps(steps, scripts, modules, session.dialect.sqlFlavour)
   const { db } = session.connection
+  const leaving = await outsideTransactionOnServer(session.dialect, db, steps, modules)
   const history = historyTableOf(session.versionTable)
   const actor = currentActor()
   const recorder = new StepRecorder(
@@ -132,7 +134,7 @@ export async function runSteps(
     session.checkLock?.()
     const started = performance.now()
     const startedAt = new Date().toISOString()
-    const outside = modules.get(step.revision)?.sql?.outsideTransaction
+    const outside = leaving.get(step.revision) ?? modules.get(step.revision)?.sql?.outsideTransaction
     options.reporter.stepStarted?.(
       step,
       !step.isStamp && !inTransaction && outside !== undefined
@@ -202,7 +204,7 @@ export async function runSteps(
   // Each transactional group in a transaction of its own; revisions see a Kysely transaction, so
   // `op.db.transaction()` is refused. Where the dialect takes several statements in one text, a
   // COMMIT and the next group's BEGIN go to the server together.
-  const groups = groupSteps(steps, scripts, options)
+  const groups = groupSteps(steps, scripts, options, leaving)
   let trx: ControlledTransaction<AnyDatabase> | undefined
   if (steps.length > 0) options.reporter.stepsPlanned?.(steps.length)
   const runGroup = async (at: number, group: StepGroup): Promise<void> => {
@@ -417,16 +419,18 @@ interface StepGroup {
 /**
  * Splits the steps into transactions: one per revision, or one per run of consecutive
  * transactional revisions when `transactionPerMigration` is off. A revision that opts out of
- * transactions always stands alone.
+ * transactions, or that this server cannot run in one (`leaving`), always stands alone.
  */
 function groupSteps(
   steps: readonly MigrationStep[],
   scripts: ScriptDirectory,
   options: RunOptions,
+  leaving: ReadonlyMap<string, string>,
 ): StepGroup[] {
   const groups: { transactional: boolean; steps: MigrationStep[] }[] = []
   for (const step of steps) {
-    const transactional = step.isStamp || scripts.script(step.revision).transactional
+    const transactional =
+      step.isStamp || (scripts.script(step.revision).transactional && !leaving.has(step.revision))
     const last = groups.at(-1)
     if (transactional && !options.transactionPerMigration && last?.transactional === true) {
       last.steps.push(step)

@@ -1,7 +1,13 @@
 import { OperationError, type Operations, type SqlFlavour } from '@migraph/operations'
 import { MigraphError, RevisionFileError } from '../errors.js'
 import type { RevisionHeader } from './revision-header.js'
-import { outsideTransactionReason, type SqlStatement, SqlSyntaxProblem, splitSql } from './sql-splitter.js'
+import {
+  ADD_VALUE_IN_TRANSACTION_SINCE,
+  outsideTransactionReason,
+  type SqlStatement,
+  SqlSyntaxProblem,
+  splitSql,
+} from './sql-splitter.js'
 
 /** Whether a revision file is SQL text rather than a module. */
 export const isSqlRevisionFile = (file: string): boolean => file.endsWith('.sql')
@@ -162,10 +168,17 @@ function fieldValue(name: string, value: string, fail: (reason: string) => never
  * (`CREATE INDEX CONCURRENTLY`), read as PostgreSQL text; undefined when there is none or the
  * text cannot be split (the run that executes it says why, before any step).
  */
-export function outsideTransactionStatement(revision: SqlRevision): string | undefined {
+export function outsideTransactionStatement(
+  revision: SqlRevision,
+  serverVersionNum?: number,
+): string | undefined {
+  const words =
+    serverVersionNum !== undefined && serverVersionNum < ADD_VALUE_IN_TRANSACTION_SINCE
+      ? MAY_NEED_NO_TRANSACTION_BEFORE_12
+      : MAY_NEED_NO_TRANSACTION
   for (const section of [revision.up, revision.down]) {
     // Most files hold none of these words: they need no split to be read as a header.
-    if (section === undefined || !MAY_NEED_NO_TRANSACTION.test(section.text)) continue
+    if (section === undefined || !words.test(section.text)) continue
     let statements: SqlStatement[]
     try {
       statements = splitSql(section.text, { flavour: 'postgres', lineOffset: section.lineOffset })
@@ -173,7 +186,7 @@ export function outsideTransactionStatement(revision: SqlRevision): string | und
       continue
     }
     for (const statement of statements) {
-      const reason = outsideTransactionReason(statement)
+      const reason = outsideTransactionReason(statement, serverVersionNum)
       if (reason !== undefined) return reason
     }
   }
@@ -182,6 +195,8 @@ export function outsideTransactionStatement(revision: SqlRevision): string | und
 
 /** A word every statement {@link outsideTransactionReason} names holds. */
 const MAY_NEED_NO_TRANSACTION = /\b(?:concurrently|vacuum|database|system)\b/i
+const ADD_VALUE = /\badd\s+value\b/i
+const MAY_NEED_NO_TRANSACTION_BEFORE_12 = /\b(?:concurrently|vacuum|database|system|value)\b/i
 
 /** The runner's view of a `.sql` revision: its statements per dialect, and how it may run. */
 export interface SqlRevisionModule {
@@ -191,6 +206,14 @@ export interface SqlRevisionModule {
   readonly irreversible: string | undefined
   /** The statement that keeps it out of a transaction, when not `-- migrate: no-transaction`. */
   readonly outsideTransaction: string | undefined
+  /**
+   * The statement that keeps it out of a transaction on a PostgreSQL server of this
+   * `server_version_num`, when not `-- migrate: no-transaction`: `ALTER TYPE ... ADD VALUE`
+   * before 12, besides {@link outsideTransaction}.
+   */
+  outsideTransactionOn(serverVersionNum: number): string | undefined
+  /** Whether a statement of it may need the server's version to know: `ALTER TYPE ... ADD VALUE`. */
+  readonly dependsOnServerVersion: boolean
   /** Splits a direction's statements for a dialect; a syntax problem throws, naming file and line. */
   statements(flavour: SqlFlavour, direction: 'up' | 'down'): readonly SqlStatement[]
 }
@@ -265,6 +288,11 @@ export function sqlRevisionModule(file: string, source: string): SqlRevisionModu
     downgrade: run('down'),
     irreversible,
     outsideTransaction: parsed.noTransaction ? undefined : outsideTransactionStatement(parsed),
+    outsideTransactionOn: (serverVersionNum) =>
+      parsed.noTransaction ? undefined : outsideTransactionStatement(parsed, serverVersionNum),
+    dependsOnServerVersion:
+      !parsed.noTransaction &&
+      [parsed.up, parsed.down].some((s) => s !== undefined && ADD_VALUE.test(s.text)),
     statements,
   }
 }

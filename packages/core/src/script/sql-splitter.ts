@@ -226,14 +226,26 @@ function atLineStart(source: string, at: number): boolean {
   return true
 }
 
+/** The first PostgreSQL release whose `ALTER TYPE ... ADD VALUE` runs inside a transaction. */
+export const ADD_VALUE_IN_TRANSACTION_SINCE = 120000
+
 /**
  * Why a statement cannot run inside a transaction on PostgreSQL (or SQLite, for `VACUUM`), from
- * its first words; undefined when it can. `ALTER TYPE ... ADD VALUE` counts only before
- * PostgreSQL 12, so it is not listed here: from 12 on it runs in a transaction.
+ * its first words; undefined when it can. `ALTER TYPE ... ADD VALUE` counts only on a server
+ * older than PostgreSQL 12 (`serverVersionNum` below 120000, as `server_version_num` reads): from
+ * 12 on it runs in a transaction, and without a version it is taken to.
  */
-export function outsideTransactionReason(statement: SqlStatement): string | undefined {
+export function outsideTransactionReason(
+  statement: SqlStatement,
+  serverVersionNum?: number,
+): string | undefined {
   const w = statement.words
   const [first, second] = w
+  if (first === 'alter' && second === 'type' && addsValue(w)) {
+    return serverVersionNum !== undefined && serverVersionNum < ADD_VALUE_IN_TRANSACTION_SINCE
+      ? 'ALTER TYPE ... ADD VALUE before PostgreSQL 12'
+      : undefined
+  }
   if (first === 'vacuum') return 'VACUUM'
   if (first === 'create' && second === 'database') return 'CREATE DATABASE'
   if (first === 'drop' && second === 'database') return 'DROP DATABASE'
@@ -244,4 +256,10 @@ export function outsideTransactionReason(statement: SqlStatement): string | unde
   }
   if (first === 'drop' && second === 'index' && w[2] === 'concurrently') return 'DROP INDEX CONCURRENTLY'
   return undefined
+}
+
+/** `ALTER TYPE name ADD VALUE`, not `ALTER TYPE name ADD ATTRIBUTE` (a composite type's). */
+function addsValue(words: readonly string[]): boolean {
+  const add = words.indexOf('add', 2)
+  return add !== -1 && words[add + 1] === 'value'
 }
