@@ -14,7 +14,7 @@ interface ImportArgv extends GlobalArgv {
 export function importCommand(state: CliState): CommandModule<GlobalArgv, ImportArgv> {
   return {
     command: 'import <tool> <folder>',
-    describe: "Turn another tool's migrations into revisions (kysely, pycopg, septentrion, …)",
+    describe: "Turn another tool's migrations into revisions (kysely, knex, alembic, pycopg, …)",
     builder: (y) =>
       commandHelp(y, 'import')
         .positional('tool', { type: 'string', demandOption: true })
@@ -39,7 +39,11 @@ export function importCommand(state: CliState): CommandModule<GlobalArgv, Import
         if (result.stamped) {
           const applied = result.revisions.filter((r) => r.applied).length
           io.say(
-            `Stamped ${result.stampTarget}: the ${applied} migration(s) ${result.tool} recorded as applied`,
+            `Stamped ${result.stampTargets.join(', ')}: the ${applied} migration(s) ${result.tool} recorded as applied`,
+          )
+        } else if (result.sameIds) {
+          io.say(
+            `The revisions keep ${result.tool}'s ids: on a database it migrated, run 'mig stamp' with the revisions its version table holds, or import with --stamp`,
           )
         } else if (result.stampTarget !== null) {
           io.say(

@@ -1,15 +1,34 @@
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs'
-import { isAbsolute, join, relative, resolve } from 'node:path'
-import { Project } from '../context.js'
+import { existsSync, statSync } from 'node:fs'
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
+import type { Project } from '../context.js'
 import { CommandError } from '../errors.js'
-import { type ForeignMigration, IMPORT_TOOLS, type ImportTool } from '../import/import-tools.js'
-import { formatCreateDate, renderFileName, slugify } from '../script/revision-file-name.js'
-import { sqlCommentLines } from '../script/templates.js'
+import {
+  type ForeignMigration,
+  IMPORT_TOOLS,
+  type ImportTool,
+  type TrackingTable,
+} from '../import/import-tools.js'
+import {
+  type ImportedHeader,
+  knexRevisionText,
+  kyselyRevisionText,
+  sqlRevisionText,
+} from '../import/revision-texts.js'
+import { formatCreateDate } from '../script/revision-file-name.js'
+import { importAlembic } from './import-alembic.js'
+import {
+  existingScripts,
+  type PendingFile,
+  revisionPath,
+  stampImported,
+  trackingRows,
+  writeAll,
+} from './import-shared.js'
 
 export interface ImportArgs {
-  /** `kysely`, `pycopg`, `migretti`, `node-pg-migrate` or `septentrion`. */
+  /** `kysely`, `knex`, `pycopg`, `migretti`, `node-pg-migrate`, `septentrion` or `alembic`. */
   readonly tool: string
-  /** The other tool's migrations folder. */
+  /** The other tool's migrations folder (Alembic's `versions/`). */
   readonly folder: string
   /** Read the tool's tracking table and stamp what it records as applied. */
   readonly stamp?: boolean | undefined
@@ -30,29 +49,40 @@ export interface ImportedRevision {
 export interface ImportResult {
   readonly tool: string
   readonly revisions: readonly ImportedRevision[]
-  /** The revision `mig stamp` brings a database the tool migrated in line with: with `--stamp`, done. */
+  /**
+   * The revisions `mig stamp` brings a database the tool migrated in line with: with `--stamp`,
+   * those it recorded, done; without, the last of a chain. Empty when there is none.
+   */
+  readonly stampTargets: readonly string[]
+  /** The first of {@link stampTargets}, or null. */
   readonly stampTarget: string | null
   readonly stamped: boolean
+  /** The revisions keep the tool's own ids (Alembic): its version table names them as they are. */
+  readonly sameIds: boolean
 }
+
+/** The tools `mig import` knows, in the order its error lists them. */
+const KNOWN_TOOLS: readonly string[] = [...IMPORT_TOOLS.keys(), 'alembic']
 
 /**
  * `mig import <tool> <folder>`: another tool's migrations as a linear chain of revisions, in that
- * tool's order, each file's content kept (`.sql` revisions; for Kysely, modules that call the
- * original `up(db)`/`down(db)` with `op.db`). With `stamp`, the tool's tracking table says which
- * are applied, and exactly those are stamped; a table that disagrees with the folder is an error
- * naming the files, and then nothing is written.
+ * tool's order, each file's content kept (`.sql` revisions; for Kysely and Knex, modules that
+ * call the original `up`/`down`), or, for Alembic, its graph with the same ids. With `stamp`, the
+ * tool's tracking table says which are applied, and exactly those are stamped; a table that
+ * disagrees with the folder is an error naming the files, and then nothing is written.
  */
 export async function importProject(project: Project, args: ImportArgs): Promise<ImportResult> {
-  const tool = IMPORT_TOOLS.get(args.tool)
-  if (tool === undefined) {
+  if (!KNOWN_TOOLS.includes(args.tool)) {
     throw new CommandError(
-      `unknown tool '${args.tool}' for mig import; known tools: ${[...IMPORT_TOOLS.keys()].join(', ')}`,
+      `unknown tool '${args.tool}' for mig import; known tools: ${KNOWN_TOOLS.join(', ')}`,
     )
   }
   const folder = isAbsolute(args.folder) ? args.folder : resolve(project.environment.cwd, args.folder)
   if (!existsSync(folder) || !statSync(folder).isDirectory()) {
-    throw new CommandError(`mig import ${tool.name}: folder not found: ${folder}`)
+    throw new CommandError(`mig import ${args.tool}: folder not found: ${folder}`)
   }
+  if (args.tool === 'alembic') return importAlembic(project, folder, args)
+  const tool = IMPORT_TOOLS.get(args.tool) as ImportTool
   const migrations = tool.list(folder)
   if (migrations.length === 0) {
     throw new CommandError(`mig import ${tool.name}: ${folder} holds no ${tool.name} migrations`)
@@ -61,53 +91,50 @@ export async function importProject(project: Project, args: ImportArgs): Promise
   const appliedCount =
     args.stamp === true ? await appliedPrefix(project, tool, folder, migrations, tracking) : 0
 
-  // A project whose versions folder is not there yet starts from base: import creates it.
-  const fresh = !project.config.versionLocations.some((location) => existsSync(location))
-  const scripts = fresh ? undefined : await project.scripts()
+  const scripts = await existingScripts(project)
   const heads = scripts?.map.heads ?? []
   if (heads.length > 1) {
     throw new CommandError(
       `the project has several heads (${heads.join(', ')}); merge them before importing, so the imported chain has one place to follow`,
     )
   }
-  const location = project.config.versionLocations[0] as string
-  const now = project.environment.now()
+  const createDate = formatCreateDate(project.environment.now())
   let previous: string | null = heads[0] ?? null
-  const written: { revision: string; path: string; text: string; migration: ForeignMigration }[] = []
+  const written: (PendingFile & { migration: ForeignMigration })[] = []
   const taken = new Set<string>()
   for (const migration of migrations) {
     let revision = project.environment.generateRevisionId()
     while (scripts?.map.has(revision) === true || taken.has(revision))
       revision = project.environment.generateRevisionId()
     taken.add(revision)
-    const name = `${renderFileName(project.config.fileTemplate, {
-      rev: revision,
-      slug: slugify(migration.name, project.config.truncateSlugLength),
-      date: now,
-    })}.${tool.format}`
-    const path = join(location, name)
-    if (existsSync(path)) throw new CommandError(`${path} already exists`)
-    const header = { revision, revises: previous, message: migration.name, createDate: formatCreateDate(now) }
-    const note = `Imported from ${tool.name}: ${migration.file}`
+    const path = revisionPath(project, revision, migration.name, tool.format === 'sql' ? 'sql' : 'ts')
+    const header: ImportedHeader = {
+      revision,
+      revises: previous,
+      message: migration.name,
+      createDate,
+      note: `Imported from ${tool.name}: ${migration.file}`,
+    }
+    const original = join(folder, migration.file)
     const text =
       tool.format === 'sql'
-        ? sqlRevisionText(header, note, migration)
-        : kyselyRevisionText(header, note, migration)
+        ? sqlRevisionText(header, migration.source)
+        : tool.format === 'kysely'
+          ? kyselyRevisionText(header, migration.file, migration.source)
+          : knexRevisionText(
+              header,
+              importSpecifier(dirname(path), original),
+              relative(project.environment.cwd, original) || original,
+              migration.source,
+            )
     written.push({ revision, path, text, migration })
     previous = revision
   }
-  mkdirSync(location, { recursive: true })
-  for (const file of written) writeFileSync(file.path, file.text, { flag: 'wx' })
+  writeAll(project, written)
 
   const stampTarget = appliedCount === 0 ? null : (written[appliedCount - 1]?.revision ?? null)
-  let stamped = false
-  if (args.stamp === true && stampTarget !== null) {
-    // A project that reads the folder anew, with the revisions just written.
-    const reread = new Project(project.config, project.environment, project.options)
-    const { stamp } = await import('./migrate.js')
-    await stamp(reread, { revisions: [stampTarget] })
-    stamped = true
-  }
+  if (args.stamp === true && stampTarget !== null) await stampImported(project, [stampTarget])
+  const target = args.stamp === true ? stampTarget : (written.at(-1)?.revision ?? null)
   return {
     tool: tool.name,
     revisions: written.map((file, at) => ({
@@ -116,62 +143,17 @@ export async function importProject(project: Project, args: ImportArgs): Promise
       source: file.migration.file,
       applied: at < appliedCount,
     })),
-    stampTarget: args.stamp === true ? stampTarget : (written.at(-1)?.revision ?? null),
-    stamped,
+    stampTargets: target === null ? [] : [target],
+    stampTarget: target,
+    stamped: args.stamp === true && stampTarget !== null,
+    sameIds: false,
   }
 }
 
-interface Header {
-  readonly revision: string
-  readonly revises: string | null
-  readonly message: string
-  readonly createDate: string
-}
-
-function sqlRevisionText(h: Header, note: string, migration: ForeignMigration): string {
-  return `${sqlCommentLines(h.message)}
---
--- Revision ID: ${h.revision}
--- Revises: ${h.revises ?? ''}
--- Create Date: ${h.createDate}
--- ${note}
-
-${migration.source}`
-}
-
-/** A module that keeps the Kysely migration as written and calls its `up`/`down` with `op.db`. */
-function kyselyRevisionText(h: Header, note: string, migration: ForeignMigration): string {
-  const hasDown = /\bexport\s+(?:async\s+)?(?:function\s+down\b|(?:const|let|var)\s+down\b)/.test(
-    migration.source,
-  )
-  const downgrade = hasDown
-    ? 'await down(op.db)'
-    : `throw new Error('${migration.file} exports no down(db): it cannot be undone')`
-  const comment = (text: string) => text.replaceAll('*/', '*\\/')
-  return `/**
- * ${comment(h.message)}
- *
- * Revision ID: ${h.revision}
- * Revises: ${h.revises ?? ''}
- * Create Date: ${h.createDate}
- *
- * ${comment(note)}
- */
-${migration.source.trimEnd()}
-
-export const revision = '${h.revision}'
-export const downRevision: string | readonly string[] | null = ${h.revises === null ? 'null' : `'${h.revises}'`}
-export const branchLabels: readonly string[] | null = null
-export const dependsOn: readonly string[] | null = null
-
-export async function upgrade(op: import('migraph').Operations): Promise<void> {
-  await up(op.db)
-}
-
-export async function downgrade(op: import('migraph').Operations): Promise<void> {
-  ${downgrade}
-}
-`
+/** How a revision in `from` imports `file`: relative, `./`-led, by its own name (migraph loads `.ts`). */
+function importSpecifier(from: string, file: string): string {
+  const path = relative(from, file).split(sep).join('/')
+  return path.startsWith('.') ? path : `./${path}`
 }
 
 /**
@@ -183,21 +165,9 @@ async function appliedPrefix(
   tool: ImportTool,
   folder: string,
   migrations: readonly ForeignMigration[],
-  tracking: { readonly table: string; readonly column: string },
+  tracking: TrackingTable,
 ): Promise<number> {
-  const { withSession } = await import('../runtime/session.js')
-  const { whichTablesExist } = await import('../runtime/version-table.js')
-  const recorded = await withSession(project, { lock: false }, async (session) => {
-    const db = session.connection.db
-    const [exists] = await whichTablesExist(db, [{ table: tracking.table, schema: undefined }])
-    if (exists !== true) {
-      throw new CommandError(
-        `mig import ${tool.name} --stamp: the database has no table ${tracking.table}, where ${tool.name} records what it applied (give --table if it has another name)`,
-      )
-    }
-    const rows = await db.selectFrom(tracking.table).select(tracking.column).execute()
-    return rows.map((row) => String((row as Record<string, unknown>)[tracking.column]))
-  })
+  const recorded = await trackingRows(project, tool.name, tracking)
   const keys = new Set(migrations.map((m) => m.key))
   const unknown = recorded.filter((key) => !keys.has(key))
   if (unknown.length > 0) {

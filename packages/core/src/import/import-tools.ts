@@ -23,8 +23,11 @@ export interface TrackingTable {
 /** How migraph reads another migration tool's folder and tracking table. */
 export interface ImportTool {
   readonly name: string
-  /** `sql`: each migration becomes a `.sql` revision; `ts`: a module calling the original functions. */
-  readonly format: 'sql' | 'ts'
+  /**
+   * `sql`: each migration becomes a `.sql` revision; `kysely`: a module holding the original code,
+   * calling its `up(db)`; `knex`: a module importing the original file, calling its `up(knex)`.
+   */
+  readonly format: 'sql' | 'kysely' | 'knex'
   readonly tracking: TrackingTable
   /** The folder's migrations in the order the tool applies them. */
   list(folder: string): ForeignMigration[]
@@ -44,7 +47,7 @@ const stem = (file: string) => basename(file, extname(file))
 /** Kysely's `FileMigrationProvider`: every module, by name; `kysely_migration.name` is the stem. */
 const kysely: ImportTool = {
   name: 'kysely',
-  format: 'ts',
+  format: 'kysely',
   tracking: { table: 'kysely_migration', column: 'name' },
   list: (folder) =>
     filesOf(folder, (n) => /\.(ts|js|mjs|mts)$/.test(n) && !n.endsWith('.d.ts')).map((file) => ({
@@ -105,6 +108,30 @@ const nodePgMigrate: ImportTool = {
   },
 }
 
+/**
+ * Knex's migrator: `YYYYMMDDHHMMSS_name.{js,ts,cjs,mjs}` by file name; `knex_migrations.name` is
+ * the file name with its extension. A file that exports no `up` is not a Knex migration.
+ */
+const knex: ImportTool = {
+  name: 'knex',
+  format: 'knex',
+  tracking: { table: 'knex_migrations', column: 'name' },
+  list: (folder) =>
+    filesOf(folder, (n) => /\.(js|ts|cjs|mjs|cts|mts)$/.test(n) && !n.endsWith('.d.ts')).map((file) => {
+      const source = read(folder, file)
+      if (!EXPORTS_UP.test(source)) {
+        throw new CommandError(
+          `${join(folder, file)}: exports no up(knex) (as 'export async function up' or 'exports.up'), so it is not a Knex migration; move it out of the folder`,
+        )
+      }
+      return { key: file, file, name: stem(file).replace(/^\d+_/, ''), source }
+    }),
+}
+
+/** `up` exported as ESM or CommonJS, the ways Knex's own templates and users write it. */
+const EXPORTS_UP =
+  /\bexport\s+(?:async\s+)?function\s+up\b|\bexport\s+(?:const|let|var)\s+up\b|\bexport\s*\{[^}]*\bup\b|\b(?:module\.)?exports\.up\s*=|\bmodule\.exports\s*=\s*\{[^}]*\bup\b/
+
 /** Septentrion: version folders (`1.0`, `2.0` ...) of `.sql` files; `septentrion_migrations.name` per version. */
 const septentrion: ImportTool = {
   name: 'septentrion',
@@ -140,5 +167,5 @@ function compareVersions(a: string, b: string): number {
 
 /** The tools `mig import` reads, by the name given on the command line. */
 export const IMPORT_TOOLS: ReadonlyMap<string, ImportTool> = new Map(
-  [kysely, pycopg, migretti, nodePgMigrate, septentrion].map((tool) => [tool.name, tool]),
+  [kysely, pycopg, migretti, nodePgMigrate, septentrion, knex].map((tool) => [tool.name, tool]),
 )
