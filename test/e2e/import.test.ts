@@ -205,6 +205,62 @@ INSERT INTO pgmigrations (name, run_on) VALUES ('1700000000000_init', now());`,
       assert.equal(down.code, 0, down.stderr)
       assert.match(down.stdout, /ALTER TABLE items DROP price;[\s\S]*DROP TABLE items;/)
     })
+
+    test(`${kind.name}: node-pg-migrate's JavaScript and TypeScript migrations run through its own builder`, async () => {
+      const dir = project()
+      symlinkSync(
+        join(ROOT, 'node_modules/node-pg-migrate'),
+        join(dir, 'node_modules/node-pg-migrate'),
+        'dir',
+      )
+      files(dir, {
+        'pgm/1700000000000_init.sql':
+          '-- Up Migration\nCREATE TABLE items (id serial PRIMARY KEY);\n\n-- Down Migration\nDROP TABLE items;\n',
+        'pgm/1700000000001_price.js': `exports.up = (pgm) => {
+  pgm.addColumns('items', { price: { type: 'integer', notNull: true, default: 0 } })
+  pgm.sql('INSERT INTO items (price) VALUES (3)')
+}
+
+exports.down = (pgm) => {
+  pgm.sql('DELETE FROM items')
+  pgm.dropColumns('items', ['price'])
+}
+`,
+        // No down: node-pg-migrate reverses up.
+        'pgm/1700000000002_by_price.ts': `import type { MigrationBuilder } from 'node-pg-migrate'
+
+export async function up(pgm: MigrationBuilder): Promise<void> {
+  pgm.createIndex('items', 'price', { name: 'items_by_price' })
+}
+`,
+      })
+      const db = await kind.create(dir)
+      try {
+        await db.applyScript(`CREATE TABLE items (id serial PRIMARY KEY);
+CREATE TABLE pgmigrations (id serial PRIMARY KEY, name varchar(255) NOT NULL, run_on timestamp NOT NULL);
+INSERT INTO pgmigrations (name, run_on) VALUES ('1700000000000_init', now());`)
+        const imported = await mig(dir, [...db.args, 'import', 'node-pg-migrate', 'pgm', '--stamp'])
+        assert.equal(imported.code, 0, imported.stderr)
+        assert.deepEqual(
+          revisionFiles(dir)
+            .map((name) => name.slice(name.indexOf('_') + 1))
+            .sort(),
+          ['by_price.ts', 'init.sql', 'price.ts'],
+        )
+        const up = await mig(dir, [...db.args, 'upgrade', 'head'])
+        assert.equal(up.code, 0, up.stderr)
+        assert.match(up.stderr, /\[2\/2\] Running upgrade .*, by_price/)
+        await db.applyScript(
+          "DO $$ BEGIN IF (SELECT price FROM items) <> 3 OR NOT EXISTS (SELECT 1 FROM pg_indexes WHERE indexname = 'items_by_price') THEN RAISE EXCEPTION 'not migrated'; END IF; END $$;",
+        )
+        const down = await mig(dir, [...db.args, 'downgrade', 'base'])
+        assert.equal(down.code, 0, down.stderr)
+        // Every revision undone, the index by reversing up: the table can be made again.
+        await db.applyScript('CREATE TABLE items (id int);')
+      } finally {
+        await db.drop()
+      }
+    })
   }
 
   test("alembic: a database Alembic manages keeps alembic_version as migraph's version table", async () => {

@@ -182,6 +182,7 @@ export {
 } from './fleet/run-fleet.js'
 export { type FleetTarget, loadTargets } from './fleet/targets.js'
 export { type KnexFactory, knexOn, runKnexMigration } from './import/knex-migration.js'
+export { type PgMigrationBuilderClass, runPgMigration } from './import/pg-migration.js'
 export { LINT_RULES, type LintRule, type LintSeverity } from './lint/lint-rules.js'
 export {
   createMigrator,

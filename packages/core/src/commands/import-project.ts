@@ -10,8 +10,8 @@ import {
 } from '../import/import-tools.js'
 import {
   type ImportedHeader,
-  knexRevisionText,
   kyselyRevisionText,
+  moduleRevisionText,
   sqlRevisionText,
 } from '../import/revision-texts.js'
 import { formatCreateDate } from '../script/revision-file-name.js'
@@ -107,7 +107,12 @@ export async function importProject(project: Project, args: ImportArgs): Promise
     while (scripts?.map.has(revision) === true || taken.has(revision))
       revision = project.environment.generateRevisionId()
     taken.add(revision)
-    const path = revisionPath(project, revision, migration.name, tool.format === 'sql' ? 'sql' : 'ts')
+    const path = revisionPath(
+      project,
+      revision,
+      migration.name,
+      (migration.format ?? tool.format) === 'sql' ? 'sql' : 'ts',
+    )
     const header: ImportedHeader = {
       revision,
       revises: previous,
@@ -116,12 +121,14 @@ export async function importProject(project: Project, args: ImportArgs): Promise
       note: `Imported from ${tool.name}: ${migration.file}`,
     }
     const original = join(folder, migration.file)
+    const format = migration.format ?? tool.format
     const text =
-      tool.format === 'sql'
+      format === 'sql'
         ? sqlRevisionText(header, migration.source)
-        : tool.format === 'kysely'
+        : format === 'kysely'
           ? kyselyRevisionText(header, migration.file, migration.source)
-          : knexRevisionText(
+          : moduleRevisionText(
+              format,
               header,
               importSpecifier(dirname(path), original),
               relative(project.environment.cwd, original) || original,

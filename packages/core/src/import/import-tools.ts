@@ -12,7 +12,15 @@ export interface ForeignMigration {
   readonly name: string
   /** The file's text, as written. */
   readonly source: string
+  /** How this one is written, where the tool's folders mix kinds (node-pg-migrate's `.sql` and `.js`). */
+  readonly format?: ImportFormat | undefined
 }
+
+/**
+ * `sql`: a `.sql` revision; `kysely`: a module holding the original code, calling its `up(db)`;
+ * `knex` / `pgm`: a module importing the original file, calling its `up(knex)` / `up(pgm)`.
+ */
+export type ImportFormat = 'sql' | 'kysely' | 'knex' | 'pgm'
 
 /** Where a tool records what it applied: one column of one table. */
 export interface TrackingTable {
@@ -23,11 +31,8 @@ export interface TrackingTable {
 /** How migraph reads another migration tool's folder and tracking table. */
 export interface ImportTool {
   readonly name: string
-  /**
-   * `sql`: each migration becomes a `.sql` revision; `kysely`: a module holding the original code,
-   * calling its `up(db)`; `knex`: a module importing the original file, calling its `up(knex)`.
-   */
-  readonly format: 'sql' | 'kysely' | 'knex'
+  /** What each migration becomes, unless it says otherwise. */
+  readonly format: ImportFormat
   readonly tracking: TrackingTable
   /** The folder's migrations in the order the tool applies them. */
   list(folder: string): ForeignMigration[]
@@ -86,26 +91,23 @@ const migretti: ImportTool = {
     }),
 }
 
-/** node-pg-migrate's SQL migrations (`-- Up Migration` / `-- Down Migration`); `pgmigrations.name`. */
+/**
+ * node-pg-migrate: `.sql` migrations (`-- Up Migration` / `-- Down Migration`) as they are, and
+ * JavaScript/TypeScript ones (`exports.up = (pgm) => ...`) as modules running its builder; by
+ * name; `pgmigrations.name` is the file name without its extension.
+ */
 const nodePgMigrate: ImportTool = {
   name: 'node-pg-migrate',
   format: 'sql',
   tracking: { table: 'pgmigrations', column: 'name' },
-  list: (folder) => {
-    const files = filesOf(folder, (n) => /\.(sql|js|ts|cjs|mjs)$/.test(n) && !n.endsWith('.d.ts'))
-    const modules = files.filter((file) => !file.endsWith('.sql'))
-    if (modules.length > 0) {
-      throw new CommandError(
-        `${join(folder, modules[0] as string)}: node-pg-migrate JavaScript migrations call its own builder (pgm), which migraph does not provide; only its .sql migrations can be imported`,
-      )
-    }
-    return files.map((file) => ({
+  list: (folder) =>
+    filesOf(folder, (n) => /\.(sql|js|ts|cjs|mjs|cts|mts)$/.test(n) && !n.endsWith('.d.ts')).map((file) => ({
       key: stem(file),
       file,
       name: stem(file).replace(/^\d+[_-]?/, ''),
       source: read(folder, file),
-    }))
-  },
+      format: file.endsWith('.sql') ? 'sql' : 'pgm',
+    })),
 }
 
 /**

@@ -70,21 +70,41 @@ export async function downgrade(op: import('migraph').Operations): Promise<void>
 `
 }
 
+/** How a module revision runs a Knex or node-pg-migrate migration it imports. */
+const RUNNERS = {
+  knex: {
+    imports: "import knex from 'knex'\nimport { type Operations, runKnexMigration } from 'migraph'",
+    call: 'runKnexMigration(op, knex, migration',
+    // `config = { transaction: false }`, Knex's way to run a migration outside a transaction.
+    outside: /\bconfig\s*=\s*\{[^}]*\btransaction\s*:\s*false\b/,
+  },
+  pgm: {
+    imports:
+      "import { MigrationBuilder } from 'node-pg-migrate'\nimport { type Operations, runPgMigration } from 'migraph'",
+    call: 'runPgMigration(op, MigrationBuilder, migration',
+    outside: /\bpgm\.noTransaction\(\)/,
+  },
+} as const
+
 /**
- * A module that imports the Knex migration where it is (`specifier`, relative to the revision),
- * and calls its `up`/`down` with a Knex instance on migraph's connection and
- * transaction. `config = { transaction: false }` in the original keeps the revision out of one.
+ * A module that imports the Knex or node-pg-migrate migration where it is (`specifier`, relative
+ * to the revision), and calls its `up`/`down` through migraph's connection and transaction. A
+ * migration that opts out of transactions (Knex's `config`, `pgm.noTransaction()`) is kept out.
  */
-export function knexRevisionText(h: ImportedHeader, specifier: string, file: string, source: string): string {
-  const outside = /\bconfig\s*=\s*\{[^}]*\btransaction\s*:\s*false\b/.test(source)
-  const call = (direction: 'up' | 'down') =>
-    `await runKnexMigration(op, knex, migration, '${direction}', ${tsLiteral(file)})`
+export function moduleRevisionText(
+  kind: keyof typeof RUNNERS,
+  h: ImportedHeader,
+  specifier: string,
+  file: string,
+  source: string,
+): string {
+  const runner = RUNNERS[kind]
+  const call = (direction: 'up' | 'down') => `await ${runner.call}, '${direction}', ${tsLiteral(file)})`
   return `${docComment(h)}
-import knex from 'knex'
-import { type Operations, runKnexMigration } from 'migraph'
+${runner.imports}
 import * as migration from ${tsLiteral(specifier)}
 
-${headerExports(h)}${outside ? '\nexport const transactional = false' : ''}
+${headerExports(h)}${runner.outside.test(source) ? '\nexport const transactional = false' : ''}
 
 export async function upgrade(op: Operations): Promise<void> {
   ${call('up')}
