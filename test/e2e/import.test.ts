@@ -247,6 +247,12 @@ INSERT INTO pgmigrations (name, run_on) VALUES ('1700000000000_init', now());`)
             .sort(),
           ['by_price.ts', 'init.sql', 'price.ts'],
         )
+        const offline = await mig(dir, ['--url', 'pglite:memory:', 'upgrade', 'head', '--sql'])
+        assert.equal(offline.code, 0, offline.stderr)
+        assert.match(
+          offline.stdout,
+          /ALTER TABLE "items"\s+ADD "price" integer DEFAULT 0 NOT NULL;[\s\S]*CREATE INDEX "items_by_price" ON "items" \("price"\);/,
+        )
         const up = await mig(dir, [...db.args, 'upgrade', 'head'])
         assert.equal(up.code, 0, up.stderr)
         assert.match(up.stderr, /\[2\/2\] Running upgrade .*, by_price/)
@@ -310,7 +316,7 @@ INSERT INTO alembic_version VALUES ('1975ea83b712');`)
       await refuse(
         dir,
         ['import', 'flyway', 'empty'],
-        /unknown tool 'flyway' for mig import; known tools: kysely, pycopg/,
+        /unknown tool 'flyway' for mig import; known tools: kysely, pycopg, migretti, node-pg-migrate, septentrion, knex, alembic$/,
       )
       await refuse(dir, ['import', 'pycopg', 'nowhere'], /mig import pycopg: folder not found: .*nowhere/)
       await refuse(

@@ -63,6 +63,8 @@ const COMMAND_EXAMPLES: Readonly<Record<string, [string, string][]>> = {
   import: [
     ['mig import kysely src/migrations', 'Kysely Migrator files as revisions'],
     ['mig import pycopg migrations --stamp', 'and stamp what schema_migrations records'],
+    ['mig import knex db/migrations --stamp', 'Knex files, stamping what knex_migrations records'],
+    ['mig import alembic alembic --stamp', "Alembic's graph with its ids; stamps alembic_version's heads"],
   ],
   status: [
     ['mig status', 'every revision, [X] applied or [ ] pending, with counts'],
