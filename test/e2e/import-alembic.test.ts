@@ -4,10 +4,11 @@
 // exactly those heads, and `mig upgrade head` runs the merge. Skipped without python3-alembic.
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
 import { mig, tempProject } from '../helpers/mig.js'
+import { writeRevision } from '../helpers/project-files.js'
 
 const cleanups: (() => void)[] = []
 after(() => {
@@ -186,5 +187,12 @@ aaa111 -> bbb222, add a column
       ['import', 'alembic', 'empty'],
       /^error: mig import alembic: .*empty holds no alembic migrations \(Alembic revision \.py files\)$/,
     )
+    // Alembic's roots stay roots: a project that has revisions already is refused.
+    rmSync(join(dir, 'alembic/versions/eee555_dynamic.py'))
+    writeRevision(dir, 'migrations', { id: 'mine01', message: 'mine' })
+    const mixed = await mig(dir, ['import', 'alembic', 'alembic'])
+    assert.equal(mixed.code, 1)
+    assert.match(mixed.stderr, /error: mig import alembic: the project already has revisions; .*\n$/)
+    assert.deepEqual(readdirSync(join(dir, 'migrations')), ['mine01_mine.ts'])
   })
 })
