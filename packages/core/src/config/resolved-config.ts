@@ -26,6 +26,8 @@ export interface ResolvedConfig {
    */
   readonly emptyUrl: { readonly variable: string | undefined } | undefined
   readonly versionLocations: readonly string[]
+  /** Whether revision files are found in the sub-folders of each versions folder too. */
+  readonly recursiveVersionLocations: boolean
   /** The version table's own name (`'audit.versions'` in the config gives `versions`). */
   readonly versionTable: string
   /** Its schema, from `versionTableSchema` or a `schema.table` `versionTable`; else the default. */
@@ -241,6 +243,10 @@ function resolveProfiled(
       file,
     )
   }
+  const recursiveVersionLocations = config.recursiveVersionLocations
+  if (recursiveVersionLocations !== undefined && typeof recursiveVersionLocations !== 'boolean') {
+    throw new ConfigError(`${where}: config key 'recursiveVersionLocations' must be true or false`, file)
+  }
   const transactionPerMigration = config.transactionPerMigration
   if (transactionPerMigration !== undefined && typeof transactionPerMigration !== 'boolean') {
     throw new ConfigError(`${where}: config key 'transactionPerMigration' must be true or false`, file)
@@ -267,6 +273,7 @@ function resolveProfiled(
     url: emptyUrl ? undefined : str('url'),
     emptyUrl: emptyUrl ? Object.freeze({ variable: urlVariable(file) }) : undefined,
     versionLocations: Object.freeze(list.map((p) => absolute(baseDir, p))),
+    recursiveVersionLocations: recursiveVersionLocations ?? false,
     versionTable: versionTable.table,
     versionTableSchema: versionTable.schema,
     transactionPerMigration: transactionPerMigration ?? true,
