@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { mig, tempProject } from '../helpers/mig.js'
+import { mig, migIn, tempProject } from '../helpers/mig.js'
 import { generatedPath, headerOf, writeRevision } from '../helpers/project-files.js'
 
 const config = (dir: string, recursive: boolean | undefined) =>
@@ -15,6 +15,17 @@ const config = (dir: string, recursive: boolean | undefined) =>
     join(dir, 'migrate.config.ts'),
     `export default { migrations: 'migrations', url: 'sqlite:app.db'${recursive === undefined ? '' : `, recursiveVersionLocations: ${recursive}`} }\n`,
   )
+
+/** `mig revision` of a revision `id` (message `deep`) into `folder`. */
+const newRevision = (id: string, folder: string) => [
+  'revision',
+  '-m',
+  'deep',
+  '--rev-id',
+  id,
+  '--version-path',
+  folder,
+]
 
 /** A file that fails to be read as a revision: found where it should not be, the run fails. */
 const decoy = (dir: string, folder: string) => {
@@ -25,12 +36,7 @@ const decoy = (dir: string, folder: string) => {
 describe('recursiveVersionLocations', () => {
   const project = tempProject()
   const dir = project.dir
-  const run = (...args: string[]) => mig(dir, args)
-  const ok = async (...args: string[]) => {
-    const result = await run(...args)
-    assert.equal(result.code, 0, `mig ${args.join(' ')}: ${result.stderr}`)
-    return result
-  }
+  const { run, ok } = migIn(dir)
   const heads = async () => (await ok('heads')).stdout
   const cacheDir = join(dir, 'node_modules', '.cache', 'migraph')
   const recorded = () => {
@@ -82,24 +88,16 @@ describe('recursiveVersionLocations', () => {
     const top = await ok('revision', '-m', 'top', '--rev-id', 'b1')
     assert.equal(generatedPath(top.stdout), join(dir, 'migrations/b1_top.ts'))
     assert.equal(headerOf(join(dir, 'migrations/b1_top.ts')).downRevision, "'a3'")
-    const deep = await ok('revision', '-m', 'deep', '--rev-id', 'b2', '--version-path', 'migrations/2027')
+    const deep = await ok(...newRevision('b2', 'migrations/2027'))
     assert.equal(generatedPath(deep.stdout), join(dir, 'migrations/2027/b2_deep.ts'))
     assert.equal(await heads(), 'b2 (head)\n')
-    const skipped = await run(
-      'revision',
-      '-m',
-      'lost',
-      '--rev-id',
-      'b3',
-      '--version-path',
-      'migrations/node_modules',
-    )
+    const skipped = await run(...newRevision('b3', 'migrations/node_modules'))
     assert.equal(skipped.code, 1)
     assert.equal(
       skipped.stderr,
       `error: --version-path migrations/node_modules is not one of the configured version locations nor a folder searched inside one: ${join(dir, 'migrations')}\n`,
     )
-    assert.equal(existsSync(join(dir, 'migrations/node_modules/b3_lost.ts')), false)
+    assert.equal(existsSync(join(dir, 'migrations/node_modules/b3_deep.ts')), false)
   })
 
   test('a revision id in two sub-folders: one error naming both files', async () => {
@@ -153,15 +151,7 @@ test('without recursiveVersionLocations, sub-folders are ignored and --version-p
       report.values.find((v) => v.key === 'recursiveVersionLocations'),
       { key: 'recursiveVersionLocations', value: false, source: 'default' },
     )
-    const refused = await mig(dir, [
-      'revision',
-      '-m',
-      'deep',
-      '--rev-id',
-      'c1',
-      '--version-path',
-      'migrations/2026',
-    ])
+    const refused = await mig(dir, newRevision('c1', 'migrations/2026'))
     assert.equal(refused.code, 1)
     assert.equal(
       refused.stderr,
