@@ -6,7 +6,7 @@
 //   node scripts/bench-picture.mjs [--sizes 5000] [--runs 5]
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { benchProject, idOf, median, option, requireBuild, timeMig } from './bench-support.mjs'
+import { benchProject, branchy, linear, median, option, requireBuild, timeMig } from './bench-support.mjs'
 
 const sizes = option('sizes', '5000').split(',').map(Number)
 const runs = Number(option('runs', '5'))
@@ -27,43 +27,6 @@ export const dependsOn = null
 export async function upgrade(op) { await op.execute('select 1') }
 export async function downgrade(op) { await op.execute('select 1') }
 `
-}
-
-function linear(n) {
-  return Array.from({ length: n }, (_, i) => ({
-    id: idOf(i + 1),
-    down: i === 0 ? null : idOf(i),
-    labels: null,
-  }))
-}
-
-/** Every 20 revisions two branches of 5 split off and merge; a labelled side branch grows beside. */
-function branchy(n) {
-  const out = []
-  let trunk = null
-  let side = null
-  let i = 0
-  const add = (down, labels = null) => {
-    const id = idOf(++i)
-    out.push({ id, down, labels })
-    return id
-  }
-  while (i < n) {
-    if (i % 20 === 0 && i + 12 < n) {
-      let a = trunk
-      let b = trunk
-      for (let k = 0; k < 5; k++) {
-        a = add(a)
-        b = add(b)
-      }
-      trunk = add([a, b].filter((x) => x !== null))
-    } else if (i % 7 === 0) {
-      side = add(side ?? trunk, side === null ? ['side'] : null)
-    } else {
-      trunk = add(trunk)
-    }
-  }
-  return out
 }
 
 function makeProject(revisions) {

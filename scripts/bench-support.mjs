@@ -19,6 +19,47 @@ export const option = (name, fallback) => {
 /** The revision id of the `i`-th generated revision: twelve hex digits. */
 export const idOf = (i) => i.toString(16).padStart(12, '0')
 
+/** Linear: each revision follows the previous one. */
+export function linear(n) {
+  return Array.from({ length: n }, (_, i) => ({
+    id: idOf(i + 1),
+    down: i === 0 ? null : idOf(i),
+    labels: null,
+  }))
+}
+
+/**
+ * Branchy: every 20 revisions a second branch splits off for 10 revisions and is merged back,
+ * and one long-lived labelled side branch grows beside the trunk.
+ */
+export function branchy(n) {
+  const out = []
+  let trunk = null
+  let side = null
+  let i = 0
+  const add = (down, labels = null) => {
+    const id = idOf(++i)
+    out.push({ id, down, labels })
+    return id
+  }
+  while (i < n) {
+    if (i % 20 === 0 && i + 12 < n) {
+      let a = trunk
+      let b = trunk
+      for (let k = 0; k < 5; k++) {
+        a = add(a)
+        b = add(b)
+      }
+      trunk = add([a, b].filter((x) => x !== null))
+    } else if (i % 7 === 0) {
+      side = add(side ?? trunk, side === null ? ['side'] : null)
+    } else {
+      trunk = add(trunk)
+    }
+  }
+  return out
+}
+
 export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
 /** Stops with a hint when the CLI bundle the benchmarks run has not been built. */
