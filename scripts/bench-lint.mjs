@@ -4,22 +4,11 @@
 // it. Not a test: it asserts nothing.
 //
 //   node scripts/bench-lint.mjs [--sizes 1000] [--runs 3]
-import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { rmSync } from 'node:fs'
+import { benchProject, idOf, median, option, requireBuild, timeMig } from './bench-support.mjs'
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url))
-const MIG = join(ROOT, 'packages/cli/bin/mig.cjs')
-const args = process.argv.slice(2)
-const option = (name, fallback) => {
-  const at = args.indexOf(`--${name}`)
-  return at === -1 ? fallback : args[at + 1]
-}
 const sizes = option('sizes', '1000').split(',').map(Number)
 const runs = Number(option('runs', '3'))
-const idOf = (i) => i.toString(16).padStart(12, '0')
 
 function revisionFile(i) {
   const id = idOf(i)
@@ -44,34 +33,17 @@ export async function downgrade(op) {
 }
 
 function timeOnce(cwd) {
-  const started = process.hrtime.bigint()
-  const result = spawnSync(process.execPath, [MIG, 'lint', '--json'], {
-    cwd,
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-  })
-  const ms = Number(process.hrtime.bigint() - started) / 1e6
-  if (result.status !== 1 && result.status !== 0) throw new Error(`mig lint failed: ${result.stderr}`)
+  const { ms, result } = timeMig(['lint', '--json'], cwd, (status) => status === 0 || status === 1)
   return { ms, findings: JSON.parse(result.stdout).findings.length }
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
-
-if (!existsSync(join(ROOT, 'packages/cli/bundle/migraph.cjs'))) {
-  console.error('build first: npm run build')
-  process.exit(1)
-}
+requireBuild()
 console.log('| revisions | statements | findings | first run ms | median ms |')
 console.log('|---:|---:|---:|---:|---:|')
 for (const n of sizes) {
-  const dir = mkdtempSync(join(tmpdir(), 'mig-bench-lint-'))
+  const files = Array.from({ length: n }, (_, k) => [`${idOf(k + 1)}_rev.js`, revisionFile(k + 1)])
+  const dir = benchProject('mig-bench-lint-', files, { age: true })
   try {
-    mkdirSync(join(dir, 'node_modules'))
-    symlinkSync(join(ROOT, 'packages/cli'), join(dir, 'node_modules/migraph'), 'dir')
-    writeFileSync(join(dir, 'migrate.config.mjs'), "export default { migrations: 'migrations' }\n")
-    mkdirSync(join(dir, 'migrations'))
-    for (let i = 1; i <= n; i++) writeFileSync(join(dir, 'migrations', `${idOf(i)}_rev.js`), revisionFile(i))
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2500)
     const first = timeOnce(dir)
     const times = Array.from({ length: runs }, () => timeOnce(dir).ms)
     console.log(

@@ -5,21 +5,11 @@
 //
 //   node scripts/bench-revision-test.mjs [--sizes 100] [--url sqlite:x.db]
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { rmSync } from 'node:fs'
+import { benchProject, idOf, MIG, option } from './bench-support.mjs'
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url))
-const MIG = join(ROOT, 'packages/cli/bin/mig.cjs')
-const args = process.argv.slice(2)
-const option = (name, fallback) => {
-  const at = args.indexOf(`--${name}`)
-  return at === -1 ? fallback : args[at + 1]
-}
 const sizes = option('sizes', '100').split(',').map(Number)
 const url = option('url', undefined)
-const idOf = (i) => i.toString(16).padStart(12, '0')
 
 function revisionFile(i) {
   const down = i === 1 ? 'null' : `'${idOf(i - 1)}'`
@@ -46,14 +36,9 @@ console.log(`mig test${url === undefined ? ' (embedded database: an in-memory PG
 console.log('| revisions | wall s | CPU s | per revision ms |')
 console.log('|---:|---:|---:|---:|')
 for (const size of sizes) {
-  const dir = mkdtempSync(join(tmpdir(), 'mig-bench-test-'))
+  const files = Array.from({ length: size }, (_, k) => [`${idOf(k + 1)}_r${k + 1}.mjs`, revisionFile(k + 1)])
+  const dir = benchProject('mig-bench-test-', files)
   try {
-    mkdirSync(join(dir, 'node_modules'))
-    symlinkSync(join(ROOT, 'packages/cli'), join(dir, 'node_modules/migraph'), 'dir')
-    writeFileSync(join(dir, 'migrate.config.mjs'), "export default { migrations: 'migrations' }\n")
-    mkdirSync(join(dir, 'migrations'))
-    for (let i = 1; i <= size; i++)
-      writeFileSync(join(dir, `migrations/${idOf(i)}_r${i}.mjs`), revisionFile(i))
     const urlArgs = url === undefined ? [] : ['--url', url]
     const started = process.hrtime.bigint()
     const result = spawnSync(

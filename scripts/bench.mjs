@@ -19,20 +19,14 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { branchy, linear, option, ROOT } from './bench-support.mjs'
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url))
-const args = process.argv.slice(2)
-const option = (name, fallback) => {
-  const at = args.indexOf(`--${name}`)
-  return at === -1 ? fallback : args[at + 1]
-}
 // Another build (say, of an older commit) can be measured with --mig; its package is linked.
 const MIG = resolve(option('mig', join(ROOT, 'packages/cli/bin/mig.cjs')))
 const CLI = dirname(dirname(MIG))
 const sizes = option('sizes', '1000,5000,10000').split(',').map(Number)
 const runs = Number(option('runs', '15'))
-const countInstructions = args.includes('--instructions')
+const countInstructions = process.argv.slice(2).includes('--instructions')
 const format = option('format', 'ts')
 
 function sqlRevisionFile(id, down, message, labels) {
@@ -76,49 +70,6 @@ export async function downgrade(op: Operations): Promise<void> {
   await op.execute('select 1')
 }
 `
-}
-
-const idOf = (i) => i.toString(16).padStart(12, '0')
-
-/** Linear: each revision follows the previous one. */
-function linear(n) {
-  return Array.from({ length: n }, (_, i) => ({
-    id: idOf(i + 1),
-    down: i === 0 ? null : idOf(i),
-    labels: null,
-  }))
-}
-
-/**
- * Branchy: every 20 revisions a second branch splits off for 10 revisions and is merged back,
- * and one long-lived labelled side branch grows beside the trunk.
- */
-function branchy(n) {
-  const out = []
-  let trunk = null
-  let side = null
-  let i = 0
-  const add = (down, labels = null) => {
-    const id = idOf(++i)
-    out.push({ id, down, labels })
-    return id
-  }
-  while (i < n) {
-    if (i % 20 === 0 && i + 12 < n) {
-      let a = trunk
-      let b = trunk
-      for (let k = 0; k < 5; k++) {
-        a = add(a)
-        b = add(b)
-      }
-      trunk = add([a, b].filter((x) => x !== null))
-    } else if (i % 7 === 0) {
-      side = add(side ?? trunk, side === null ? ['side'] : null)
-    } else {
-      trunk = add(trunk)
-    }
-  }
-  return out
 }
 
 function makeProject(revisions) {

@@ -2,7 +2,8 @@
 // config's, and the doubling wait between retries.
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { limitsFor, readTimeouts, retryDelay } from '../../packages/core/src/config/revision-limits.js'
+import { limitsFor, readTimeouts } from '../../packages/core/src/config/revision-limits.js'
+import { retryDelay } from '../../packages/core/src/runtime/retry-policy.js'
 
 describe('revision limits', () => {
   test('readTimeouts takes milliseconds above 0 or null, and nothing else', () => {

@@ -2,7 +2,7 @@
 // the same job the safe way: the finding names the rule, revision and op, and the twin has none.
 // Ignoring with a reason, --json, the exit status, and a bad `lint` export.
 import assert from 'node:assert/strict'
-import { writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { mig, tempProject } from '../helpers/mig.js'
@@ -257,6 +257,58 @@ describe('mig lint', () => {
       const applied = await mig(other.dir, ['upgrade', 'head'])
       assert.equal(applied.code, 0, applied.stderr)
       assert.equal((await mig(other.dir, ['current'])).stdout, 'b2 (head)\n')
+    } finally {
+      other.cleanup()
+    }
+  })
+
+  test('a .sql revision is told the safe way in SQL, not in the op API it has no use for', async () => {
+    const other = tempProject('mig-verify-lint-')
+    try {
+      writeFileSync(join(other.dir, 'migrate.config.ts'), "export default { migrations: 'migrations' }\n")
+      mkdirSync(join(other.dir, 'migrations'))
+      const sqlRevision = (name: string, header: string, body: string) =>
+        writeFileSync(join(other.dir, 'migrations', name), `${header}\n\n-- migrate: up\n${body}\n`)
+      sqlRevision(
+        'a1_tables.sql',
+        '-- tables\n-- Revision ID: a1\n-- Revises:',
+        'create table account (id integer primary key, email text);\ncreate table orders (id integer, account_id integer);',
+      )
+      sqlRevision(
+        'b2_risky.sql',
+        '-- risky\n-- Revision ID: b2\n-- Revises: a1',
+        [
+          'create index account_email on account (email);',
+          'alter table orders add constraint orders_account foreign key (account_id) references account (id);',
+          'alter tabel orders add column note text;',
+        ].join('\n'),
+      )
+      const result = await mig(other.dir, ['lint', '--json'])
+      assert.equal(result.code, 1, result.stderr)
+      const findings = (JSON.parse(result.stdout) as { findings: Finding[] }).findings
+      const safe = Object.fromEntries(findings.map((f) => [f.rule, f.safe]))
+      assert.deepEqual(Object.keys(safe).sort(), [
+        'constraint-not-valid',
+        'index-not-concurrent',
+        'no-lock-timeout',
+        'unparsable-sql',
+      ])
+      assert.match(
+        safe['index-not-concurrent'] ?? '',
+        /CREATE INDEX CONCURRENTLY .*'-- migrate: no-transaction'/,
+      )
+      assert.match(
+        safe['constraint-not-valid'] ?? '',
+        /^ALTER TABLE … ADD CONSTRAINT … NOT VALID, then ALTER TABLE … VALIDATE/,
+      )
+      assert.match(safe['no-lock-timeout'] ?? '', /SET lock_timeout/)
+      for (const finding of findings) {
+        assert.doesNotMatch(
+          finding.safe,
+          /\bop\.|export const|ignore the rule/,
+          `${finding.rule}: ${finding.safe}`,
+        )
+      }
     } finally {
       other.cleanup()
     }

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -40,6 +41,20 @@ export function mig(
   options: { env?: Record<string, string | undefined>; timeoutMs?: number } = {},
 ): Promise<MigResult> {
   return runProcess(process.execPath, [MIG_BIN, ...args], { cwd, ...options }, args)
+}
+
+/** `mig` in `dir`, and a variant that asserts exit status 0, naming the command and its stderr. */
+export function migIn(dir: string): {
+  run: (...args: string[]) => Promise<MigResult>
+  ok: (...args: string[]) => Promise<MigResult>
+} {
+  const run = (...args: string[]) => mig(dir, args)
+  const ok = async (...args: string[]) => {
+    const result = await run(...args)
+    assert.equal(result.code, 0, `mig ${args.join(' ')}: ${result.stderr}`)
+    return result
+  }
+  return { run, ok }
 }
 
 /**

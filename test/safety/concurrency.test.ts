@@ -4,6 +4,7 @@ import assert from 'node:assert/strict'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
+import { concurrencyProject, upgradeRounds } from '../helpers/concurrent-upgrades.js'
 import { mig, tempProject } from '../helpers/mig.js'
 import {
   PROBE_TABLE,
@@ -19,67 +20,21 @@ import {
 const PROCESSES = 8
 const ROUNDS = 3
 const REVISIONS = ['c00000000001', 'c00000000002', 'c00000000003'] as const
-const HEAD = REVISIONS[2]
-
-/** A project whose revisions record themselves in `probe`, then pause so runs overlap. */
-function concurrencyProject() {
-  const project = tempProject('mig-safety-conc-')
-  writeSafetyConfig(project.dir)
-  REVISIONS.forEach((id, i) => {
-    writeSafetyRevision(project.dir, {
-      id,
-      down: i === 0 ? null : (REVISIONS[i - 1] as string),
-      upgrade: `${probeInsert(id)}\n  await sleep(150)`,
-    })
-  })
-  return project
-}
 
 describe('exactly once under concurrency', { concurrency: true }, () => {
-  const project = concurrencyProject()
+  // Each revision records itself in `probe`, then pauses so runs overlap.
+  const project = concurrencyProject('mig-safety-conc-', REVISIONS)
   after(() => project.cleanup())
 
   for (const kind of SAFETY_KINDS) {
     test(`${PROCESSES} simultaneous upgrades, ${ROUNDS} rounds: ${kind.name}`, async (t) => {
       const db = await kind.create(project.dir)
-      let doubles = 0
       try {
-        await db.query(PROBE_TABLE)
-        // Compile the revision files once, so every round measures the lock and not esbuild.
-        assert.equal((await mig(project.dir, ['--url', db.url, 'upgrade', 'head', '--sql'])).code, 0)
-        for (let round = 1; round <= ROUNDS; round++) {
-          const runs = await Promise.all(
-            Array.from(
-              { length: PROCESSES },
-              () =>
-                // Bounds far above the run: on PGlite the processes take turns opening the data
-                // directory, which on a loaded machine takes seconds each.
-                startMig(
-                  project.dir,
-                  ['--url', db.url, '--lock-timeout', '900', '-x', `round=${round}`, 'upgrade', 'head'],
-                  { timeoutMs: 900_000 },
-                ).result,
-            ),
-          )
-          // Every run succeeds: the others wait for the lock (on PGlite, for the data directory).
-          for (const run of runs) assert.equal(run.code, 0, `round ${round}: ${run.stderr}`)
-          const after = await db.snapshot()
-          const rows = (after.probe ?? []).filter((row) => row.endsWith(`/${round}`))
-          doubles += rows.length - new Set(rows).size
-          assert.deepEqual(
-            rows,
-            REVISIONS.map((id) => `${id}/${round}`),
-            `round ${round}: each revision exactly once`,
-          )
-          assert.deepEqual(after.versions, [HEAD])
-          const ran = runs.flatMap((run) =>
-            run.stderr.split('\n').filter((l) => /^\[ *\d+\/\d+\] Running upgrade/.test(l)),
-          )
-          assert.equal(ran.length, REVISIONS.length, `round ${round}: steps reported\n${ran.join('\n')}`)
-          const down = await mig(project.dir, ['--url', db.url, 'downgrade', 'base'])
-          // The next round finds every revision pending, or its probe rows come up short.
-          assert.equal(down.code, 0, down.stderr)
-        }
+        const doubles = await upgradeRounds(project.dir, db, REVISIONS, {
+          processes: PROCESSES,
+          rounds: ROUNDS,
+          countSteps: true,
+        })
         t.diagnostic(`${kind.name}: ${ROUNDS} rounds, ${doubles} double applications`)
         assert.equal(doubles, 0)
       } finally {

@@ -200,26 +200,40 @@ describe('failures leave nothing behind', { concurrency: true }, () => {
           '-x',
           'case=disconnect',
           '-x',
-          `sleep=select ${kind.name === 'postgres' ? 'pg_sleep' : 'sleep'}(15)`,
+          `sleep=select ${kind.name === 'postgres' ? 'pg_sleep' : 'sleep'}(60)`,
           '-x',
           `mark=${mark}`,
           'upgrade',
           'head',
         ])
         await until(() => existsSync(mark), 30_000)
+        // The mark is written just before the statement is sent: the session is closed only once
+        // the server runs it, so that it dies under a running statement, not between two. The
+        // polling and closing share one connection, which cannot linger in the list to be closed.
         let terminated = 0
         if (kind.name === 'postgres') {
-          const result = await withPg(db.url, (c) =>
-            c.query(
-              "select pg_terminate_backend(pid) as done from pg_stat_activity where datname = current_database() and application_name = 'mig'",
-            ),
-          )
-          terminated = result.rows.filter((row) => row.done === true).length
+          await withPg(db.url, async (c) => {
+            const mine = "datname = current_database() and application_name = 'mig'"
+            await until(async () => {
+              const running = await c.query(
+                `select 1 from pg_stat_activity where ${mine} and state = 'active' and query like 'select pg_sleep%'`,
+              )
+              return running.rows.length > 0
+            }, 30_000)
+            const result = await c.query(
+              `select pg_terminate_backend(pid) as done from pg_stat_activity where ${mine}`,
+            )
+            terminated = result.rows.filter((row) => row.done === true).length
+          })
         } else {
           await withMysql(db.url, async (c) => {
-            const [rows] = await c.query(
-              'select id from information_schema.processlist where db = database() and id <> connection_id()',
-            )
+            const others =
+              'from information_schema.processlist where db = database() and id <> connection_id()'
+            await until(async () => {
+              const [running] = await c.query(`select id ${others} and info like 'select sleep%'`)
+              return (running as unknown[]).length > 0
+            }, 30_000)
+            const [rows] = await c.query(`select id ${others}`)
             for (const row of rows as { id: number }[]) {
               await c.query(`kill ${Number(row.id)}`)
               terminated++

@@ -375,9 +375,9 @@ export function probeInsert(id: string): string {
 }
 
 /** Resolves once `condition` holds, polling; rejects after `timeoutMs`. */
-export async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
+export async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`)
     await new Promise((resolve) => setTimeout(resolve, 25))
   }

@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
 import { resolveConfig } from '../../packages/core/src/config/resolved-config.ts'
 import { ConfigError } from '../../packages/core/src/errors.ts'
+import { concurrencyProject, upgradeRounds } from '../helpers/concurrent-upgrades.js'
 import { mig, tempProject } from '../helpers/mig.js'
 import {
   kinds,
@@ -22,55 +23,22 @@ import {
 const PROCESSES = 8
 const ROUNDS = 3
 const REVISIONS = ['f00000000001', 'f00000000002', 'f00000000003'] as const
-const HEAD = REVISIONS[2]
 const LEASE_MS = 4000
 // Server databases run the table lock; on SQLite (one writer) the file lock stands in for it.
 const TABLE_KINDS = kinds('postgres', 'mysql', 'sqlite')
 
 describe('lock: table, exactly once under concurrency', { concurrency: true }, () => {
-  const project = tempProject('mig-fleet-tlock-')
-  writeSafetyConfig(project.dir, `lock: 'table', lockLease: ${LEASE_MS}`)
-  REVISIONS.forEach((id, i) => {
-    writeSafetyRevision(project.dir, {
-      id,
-      down: i === 0 ? null : (REVISIONS[i - 1] as string),
-      upgrade: `${probeInsert(id)}\n  await sleep(150)`,
-    })
-  })
+  const project = concurrencyProject('mig-fleet-tlock-', REVISIONS, `lock: 'table', lockLease: ${LEASE_MS}`)
   after(() => project.cleanup())
 
   for (const kind of TABLE_KINDS) {
     test(`${PROCESSES} simultaneous upgrades, ${ROUNDS} rounds: ${kind.name}`, async (t) => {
       const db = await kind.create(project.dir)
-      let doubles = 0
       try {
-        await db.query(PROBE_TABLE)
-        assert.equal((await mig(project.dir, ['--url', db.url, 'upgrade', 'head', '--sql'])).code, 0)
-        for (let round = 1; round <= ROUNDS; round++) {
-          const runs = await Promise.all(
-            Array.from(
-              { length: PROCESSES },
-              () =>
-                startMig(
-                  project.dir,
-                  ['--url', db.url, '--lock-timeout', '900', '-x', `round=${round}`, 'upgrade', 'head'],
-                  { timeoutMs: 900_000 },
-                ).result,
-            ),
-          )
-          for (const run of runs) assert.equal(run.code, 0, `round ${round}: ${run.stderr}`)
-          const snapshot = await db.snapshot()
-          const rows = (snapshot.probe ?? []).filter((row) => row.endsWith(`/${round}`))
-          doubles += rows.length - new Set(rows).size
-          assert.deepEqual(
-            rows,
-            REVISIONS.map((id) => `${id}/${round}`),
-            `round ${round}: each revision exactly once`,
-          )
-          assert.deepEqual(snapshot.versions, [HEAD])
-          const down = await mig(project.dir, ['--url', db.url, 'downgrade', 'base'])
-          assert.equal(down.code, 0, down.stderr)
-        }
+        const doubles = await upgradeRounds(project.dir, db, REVISIONS, {
+          processes: PROCESSES,
+          rounds: ROUNDS,
+        })
         if (kind.name !== 'sqlite') {
           const tables = await db.tables()
           assert.ok(tables.includes('mig_version_lock'), `tables: ${tables.join(', ')}`)

@@ -197,7 +197,9 @@ export class Project {
 
   /** The revision files and their graph; validated before any connection is opened. */
   scripts(): Promise<ScriptDirectory> {
-    this.#scripts ??= ScriptDirectory.load(this.config.versionLocations, this.environment.importModule)
+    this.#scripts ??= ScriptDirectory.load(this.config.versionLocations, this.environment.importModule, {
+      recursive: this.config.recursiveVersionLocations,
+    })
     return this.#scripts
   }
 

@@ -1,7 +1,7 @@
 import { MigraphError } from './migraph-error.js'
 
-/** Every error code a graph error can carry; stable, meant for `--json` output and tests. */
-export type GraphErrorCode =
+/** The codes of the conditions that have an error class of their own. */
+type ClassedErrorCode =
   | 'invalid-revision-id'
   | 'duplicate-revision'
   | 'missing-revision'
@@ -11,6 +11,10 @@ export type GraphErrorCode =
   | 'ambiguous-revision'
   | 'multiple-heads'
   | 'range-not-ancestor'
+
+/** Every error code a graph error can carry; stable, meant for `--json` output and tests. */
+export type GraphErrorCode =
+  | ClassedErrorCode
   | 'ambiguous-walk'
   | 'relative-overshoot'
   | 'ambiguous-upgrade'
@@ -184,18 +188,7 @@ export class RangeNotAncestorError extends GraphError {
 }
 
 /** The codes of the conditions that have no error class of their own. */
-export type RevisionErrorCode = Exclude<
-  GraphErrorCode,
-  | 'invalid-revision-id'
-  | 'duplicate-revision'
-  | 'missing-revision'
-  | 'duplicate-branch-label'
-  | 'cycle'
-  | 'unknown-revision'
-  | 'ambiguous-revision'
-  | 'multiple-heads'
-  | 'range-not-ancestor'
->
+export type RevisionErrorCode = Exclude<GraphErrorCode, ClassedErrorCode>
 
 /** Every other condition Alembic reports as a plain `RevisionError`, told apart by `code`. */
 export class RevisionError extends GraphError {

@@ -1,10 +1,12 @@
 import { sql } from '@migraph/operations'
+import { commentOnTable, dropForeignKeyOps, foreignKeyOps } from './constraint-diff.js'
 import type { Difference, DiffStep, RenameCandidate, SchemaDiff } from './differences.js'
 import { SchemaDialectMismatchError } from './errors.js'
+import { createIndexOp } from './index-diff.js'
 import type { EnumModel, SchemaModel, SequenceModel, TableModel, ViewModel } from './model.js'
 import { tableDefinition, tableName } from './op-data.js'
 import { compilerFor, createPlanContext, freezeOp, Phase, type PlanContext } from './plan-context.js'
-import { commentOnTable, createIndexOp, diffTable, dropForeignKeyOps, foreignKeyOps } from './table-diff.js'
+import { diffTable } from './table-diff.js'
 
 /**
  * Renames to apply instead of a drop and an add. Tables: `{ old: 'new' }`; columns:

@@ -3,7 +3,7 @@ import type { CommandModule } from 'yargs'
 import { exitCodeFor } from '../exit-codes.js'
 import { commandHelp } from '../help.js'
 import { type CliState, type GlobalArgv, withProject } from '../run.js'
-import { type FleetArgv, fleetOptions, runOverFleet, wantsFleet } from './fleet.js'
+import { type FleetArgv, fleetOptions, withFleet } from './fleet.js'
 
 interface CheckArgv extends FleetArgv {
   readonly schema?: boolean
@@ -20,57 +20,55 @@ export function checkCommand(state: CliState): CommandModule<GlobalArgv, CheckAr
         describe: 'also fail when the database schema differs from the config schema',
       }),
     handler: (argv) =>
-      withProject(state, argv, async (project, io) => {
-        if (wantsFleet(argv)) {
+      withFleet(
+        state,
+        argv,
+        {
           // A target behind, ahead, changed or failed is a failed target: the run exits non-zero.
-          return runOverFleet(
-            state,
-            project,
-            io,
-            argv,
-            async (target) => {
-              const result = await check(target)
-              return { from: result.heads, to: result.heads, problem: checkFailure(result) }
-            },
-            { writes: false },
-          )
-        }
-        const result = await check(project)
-        let failure = checkFailure(result)
-        let differences: readonly string[] = []
-        let against: 'declared' | 'revisions' | undefined
-        if (failure === undefined && argv.schema === true) {
-          const compared = await checkSchema(project)
-          differences = compared.lines
-          against = compared.against
-          if (differences.length > 0) {
-            failure = new SchemaDriftError(
-              differences,
-              against === 'declared' ? 'the declared schema' : 'what its revisions produce',
-            )
+          work: async (target) => {
+            const result = await check(target)
+            return { from: result.heads, to: result.heads, problem: checkFailure(result) }
+          },
+          writes: false,
+        },
+        async (project, io) => {
+          const result = await check(project)
+          let failure = checkFailure(result)
+          let differences: readonly string[] = []
+          let against: 'declared' | 'revisions' | undefined
+          if (failure === undefined && argv.schema === true) {
+            const compared = await checkSchema(project)
+            differences = compared.lines
+            against = compared.against
+            if (differences.length > 0) {
+              failure = new SchemaDriftError(
+                differences,
+                against === 'declared' ? 'the declared schema' : 'what its revisions produce',
+              )
+            }
           }
-        }
-        if (io.json) {
-          io.printJson({
-            ...result,
-            ...(argv.schema === true ? { schemaDifferences: differences, schemaAgainst: against } : {}),
-            ok: failure === undefined,
-          })
-          if (failure !== undefined) state.exitCode = exitCodeFor(failure)
-          return
-        }
-        if (failure instanceof SchemaDriftError) for (const line of differences) io.print(line)
-        if (failure !== undefined) throw failure
-        const schema =
-          against === 'declared'
-            ? '; schema as declared'
-            : against === 'revisions'
-              ? '; schema as its revisions build it'
-              : ''
-        io.say(
-          `OK: database at ${result.heads.join(', ') || 'base'}; no pending, changed or unknown revisions${schema}`,
-        )
-      }),
+          if (io.json) {
+            io.printJson({
+              ...result,
+              ...(argv.schema === true ? { schemaDifferences: differences, schemaAgainst: against } : {}),
+              ok: failure === undefined,
+            })
+            if (failure !== undefined) state.exitCode = exitCodeFor(failure)
+            return
+          }
+          if (failure instanceof SchemaDriftError) for (const line of differences) io.print(line)
+          if (failure !== undefined) throw failure
+          const schema =
+            against === 'declared'
+              ? '; schema as declared'
+              : against === 'revisions'
+                ? '; schema as its revisions build it'
+                : ''
+          io.say(
+            `OK: database at ${result.heads.join(', ') || 'base'}; no pending, changed or unknown revisions${schema}`,
+          )
+        },
+      ),
   }
 }
 

@@ -2,7 +2,7 @@ import { loadTargets, type Project, runFleet, type TargetOutcome, type TargetWor
 import type { Argv } from 'yargs'
 import { exitCodeFor } from '../exit-codes.js'
 import { duration } from '../reporter.js'
-import { type CliState, type CommandIo, type GlobalArgv, UsageError } from '../run.js'
+import { type CliState, type CommandIo, type GlobalArgv, UsageError, withProject } from '../run.js'
 
 /** The options of a command that can run over a fleet (`--all`). */
 export interface FleetArgv extends GlobalArgv {
@@ -29,8 +29,34 @@ export function fleetOptions<T>(y: Argv<T>): Argv<T & FleetArgv> {
 }
 
 /** Whether the command line asks for a fleet run (any fleet option: the others are checked). */
-export function wantsFleet(argv: FleetArgv): boolean {
+function wantsFleet(argv: FleetArgv): boolean {
   return argv.all === true || argv.parallel !== undefined || argv.failFast === true
+}
+
+/** What a command does on each target when it runs over a fleet (`--all`). */
+export interface FleetWork {
+  readonly work: (target: Project) => Promise<TargetWork>
+  /** Whether the command writes: a run that writes names its targets first. */
+  readonly writes: boolean
+  /** Why this command line cannot run over a fleet, when it cannot. */
+  readonly refusal?: string | undefined
+}
+
+/**
+ * {@link withProject} for a command that can run over a fleet: with a fleet option, `fleet.work`
+ * runs on every target (see {@link runOverFleet}); without, `single` runs once on the project.
+ */
+export function withFleet(
+  state: CliState,
+  argv: FleetArgv,
+  fleet: FleetWork,
+  single: (project: Project, io: CommandIo) => Promise<void>,
+): Promise<void> {
+  return withProject(state, argv, async (project, io) => {
+    if (!wantsFleet(argv)) return single(project, io)
+    if (fleet.refusal !== undefined) throw new UsageError(fleet.refusal)
+    return runOverFleet(state, project, io, argv, fleet.work, { writes: fleet.writes })
+  })
 }
 
 /**
@@ -38,7 +64,7 @@ export function wantsFleet(argv: FleetArgv): boolean {
  * one live line on a terminal), then the summary table on stdout (or one JSON document), and
  * a non-zero exit status when any target failed: the status of the first failure's code.
  */
-export async function runOverFleet(
+async function runOverFleet(
   state: CliState,
   project: Project,
   io: CommandIo,

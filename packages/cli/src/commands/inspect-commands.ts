@@ -3,7 +3,7 @@ import type { CommandModule } from 'yargs'
 import { formatRevisionBlock, formatRevisionLine, revisionJson } from '../format.js'
 import { commandHelp } from '../help.js'
 import { type CliState, type GlobalArgv, withProject } from '../run.js'
-import { type FleetArgv, fleetOptions, runOverFleet, wantsFleet } from './fleet.js'
+import { type FleetArgv, fleetOptions, withFleet } from './fleet.js'
 
 interface VerboseArgv extends GlobalArgv {
   readonly verbose?: boolean
@@ -42,40 +42,40 @@ export function currentCommand(state: CliState): CommandModule<GlobalArgv, Verbo
     builder: (y) =>
       fleetOptions(commandHelp(y, 'current').option('verbose', { alias: 'v', type: 'boolean' })),
     handler: (argv) =>
-      withProject(state, argv, async (project, io) => {
-        if (wantsFleet(argv)) {
-          return runOverFleet(
-            state,
-            project,
-            io,
-            argv,
-            async (target) => {
-              const heads = (await current(target)).map((info) => info.revision)
-              return { from: heads, to: heads }
-            },
-            { writes: false },
-          )
-        }
-        const print = (revisions: readonly RevisionInfo[]) => {
-          if (argv.verbose === true) io.print(`Current revision(s) for ${project.target().display}:`)
-          for (const info of revisions) {
-            const options = { markCurrent: false }
-            io.print(
-              argv.verbose === true ? formatRevisionBlock(info, options) : formatRevisionLine(info, options),
-            )
+      withFleet(
+        state,
+        argv,
+        {
+          work: async (target) => {
+            const heads = (await current(target)).map((info) => info.revision)
+            return { from: heads, to: heads }
+          },
+          writes: false,
+        },
+        async (project, io) => {
+          const print = (revisions: readonly RevisionInfo[]) => {
+            if (argv.verbose === true) io.print(`Current revision(s) for ${project.target().display}:`)
+            for (const info of revisions) {
+              const options = { markCurrent: false }
+              io.print(
+                argv.verbose === true
+                  ? formatRevisionBlock(info, options)
+                  : formatRevisionLine(info, options),
+              )
+            }
           }
-        }
-        let result: readonly RevisionInfo[]
-        try {
-          result = await current(project)
-        } catch (error) {
-          // Conflicting rows are shown as they are; then the error says what is wrong with them.
-          if (error instanceof VersionTableError && !io.json) print(error.current as RevisionInfo[])
-          throw error
-        }
-        if (io.json) return io.printJson(result.map(revisionJson))
-        print(result)
-      }),
+          let result: readonly RevisionInfo[]
+          try {
+            result = await current(project)
+          } catch (error) {
+            // Conflicting rows are shown as they are; then the error says what is wrong with them.
+            if (error instanceof VersionTableError && !io.json) print(error.current as RevisionInfo[])
+            throw error
+          }
+          if (io.json) return io.printJson(result.map(revisionJson))
+          print(result)
+        },
+      ),
   }
 }
 

@@ -2,8 +2,8 @@ import { CommandError, downgrade, type MigrateResult, type Project, upgrade } fr
 import type { CommandModule } from 'yargs'
 import { commandHelp } from '../help.js'
 import { duration } from '../reporter.js'
-import { type CliState, type CommandIo, type GlobalArgv, UsageError, withProject } from '../run.js'
-import { type FleetArgv, fleetOptions, runOverFleet, wantsFleet } from './fleet.js'
+import type { CliState, CommandIo, GlobalArgv } from '../run.js'
+import { type FleetArgv, fleetOptions, withFleet } from './fleet.js'
 
 interface MigrateArgv extends FleetArgv {
   readonly revision: string
@@ -130,35 +130,33 @@ function migrateCommand(
           describe: 'run even though applied revision files changed since they ran',
         }),
     handler: (argv) =>
-      withProject(state, argv, async (project, io) => {
-        if (wantsFleet(argv)) {
-          if (argv.sql === true) throw new UsageError('--sql renders one script; it does not go with --all')
-          return runOverFleet(
-            state,
-            project,
-            io,
-            argv,
-            async (target) => {
-              const result = await run(target, {
-                target: String(argv.revision),
-                ignoreChecksums: argv.ignoreChecksums,
-              })
-              return { from: result.steps[0]?.from ?? result.heads, to: result.heads }
-            },
-            { writes: true },
-          )
-        }
-        const started = performance.now()
-        const result = await run(project, {
-          target: String(argv.revision),
-          sql: argv.sql,
-          ignoreChecksums: argv.ignoreChecksums,
-          dryRun: argv.dryRun,
-        })
-        printMigrateResult(io, result)
-        if (result.dryRun !== undefined) return
-        printMigrateSummary(io, name, project, result, performance.now() - started)
-      }),
+      withFleet(
+        state,
+        argv,
+        {
+          work: async (target) => {
+            const result = await run(target, {
+              target: String(argv.revision),
+              ignoreChecksums: argv.ignoreChecksums,
+            })
+            return { from: result.steps[0]?.from ?? result.heads, to: result.heads }
+          },
+          writes: true,
+          refusal: argv.sql === true ? '--sql renders one script; it does not go with --all' : undefined,
+        },
+        async (project, io) => {
+          const started = performance.now()
+          const result = await run(project, {
+            target: String(argv.revision),
+            sql: argv.sql,
+            ignoreChecksums: argv.ignoreChecksums,
+            dryRun: argv.dryRun,
+          })
+          printMigrateResult(io, result)
+          if (result.dryRun !== undefined) return
+          printMigrateSummary(io, name, project, result, performance.now() - started)
+        },
+      ),
   }
 }
 

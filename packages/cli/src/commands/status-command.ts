@@ -2,8 +2,8 @@ import { type StatusEntry, type StatusResult, status } from '@migraph/core'
 import type { CommandModule } from 'yargs'
 import { commandHelp } from '../help.js'
 import { duration } from '../reporter.js'
-import { type CliState, type GlobalArgv, withProject } from '../run.js'
-import { type FleetArgv, fleetOptions, runOverFleet, wantsFleet } from './fleet.js'
+import type { CliState, GlobalArgv } from '../run.js'
+import { type FleetArgv, fleetOptions, withFleet } from './fleet.js'
 
 /** `mig status`: every revision, applied `[X]` or pending `[ ]`, per branch, with counts. Read-only. */
 export function statusCommand(state: CliState): CommandModule<GlobalArgv, FleetArgv> {
@@ -12,26 +12,24 @@ export function statusCommand(state: CliState): CommandModule<GlobalArgv, FleetA
     describe: 'Show every revision, applied [X] (when, by whom, how long) or pending [ ]',
     builder: (y) => fleetOptions(commandHelp(y, 'status')),
     handler: (argv) =>
-      withProject(state, argv, async (project, io) => {
-        if (wantsFleet(argv)) {
+      withFleet(
+        state,
+        argv,
+        {
           // Per target: where it is, and where an upgrade to the heads would take it.
-          return runOverFleet(
-            state,
-            project,
-            io,
-            argv,
-            async (target) => {
-              const result = await status(target)
-              const heads = result.groups.map((group) => group.head)
-              return { from: result.current, to: result.pendingCount === 0 ? result.current : heads }
-            },
-            { writes: false },
-          )
-        }
-        const result = await status(project)
-        if (io.json) return io.printJson(result)
-        io.print(formatStatus(result))
-      }),
+          work: async (target) => {
+            const result = await status(target)
+            const heads = result.groups.map((group) => group.head)
+            return { from: result.current, to: result.pendingCount === 0 ? result.current : heads }
+          },
+          writes: false,
+        },
+        async (project, io) => {
+          const result = await status(project)
+          if (io.json) return io.printJson(result)
+          io.print(formatStatus(result))
+        },
+      ),
   }
 }
 

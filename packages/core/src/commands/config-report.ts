@@ -31,6 +31,11 @@ export function configReport(project: Project): ConfigReport {
   const values: ConfigValue[] = [
     { key: 'url', value: describeTarget(project.target()), source: project.urlSource() },
     { key: 'migrations', value: config.versionLocations, source: from('migrations') },
+    {
+      key: 'recursiveVersionLocations',
+      value: config.recursiveVersionLocations,
+      source: from('recursiveVersionLocations'),
+    },
     { key: 'versionTable', value: config.versionTable, source: from('versionTable') },
     {
       key: 'versionTableSchema',

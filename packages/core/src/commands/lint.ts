@@ -4,6 +4,7 @@ import { MigraphError, RevisionFileError } from '../errors.js'
 import { checkStatements, LINT_RULES, type LintSeverity, type RecordedStatement } from '../lint/lint-rules.js'
 import { recordUpgrade } from '../lint/record-revision.js'
 import type { ScriptDirectory } from '../script/script-directory.js'
+import { isSqlRevisionFile } from '../script/sql-revision.js'
 
 /** One dangerous change `mig lint` found. */
 export interface LintFinding {
@@ -110,7 +111,7 @@ export async function lintRevisions(
             : parseError !== undefined
               ? `${rule.why}: ${parseError}`
               : rule.why,
-        safe: rule.safe,
+        safe: isSqlRevisionFile(script.path) ? (rule.sqlSafe ?? rule.safe) : rule.safe,
       })
     }
   }

@@ -1,10 +1,10 @@
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Project } from '../context.js'
 import { describeLockHolder, LockTimeoutError } from '../dialects/index.js'
 import { acquireLockFile, type ProcessLockFile } from '../dialects/process-lock-file.js'
 import { MigraphError } from '../errors.js'
-import { isRevisionFileName } from '../script/folder-listing.js'
+import { revisionFileNames } from '../script/folder-listing.js'
 
 /** The lock file inside a versions folder that writers of new revisions take in turn. */
 export const REVISION_LOCK_FILE = '.mig-revision.lock'
@@ -56,11 +56,11 @@ export async function lockVersionFolders(project: Project): Promise<VersionFolde
 }
 
 /** How many revision files the versions folders hold now (one listing, no file read). */
-export function countRevisionFiles(folders: readonly string[]): number {
+export function countRevisionFiles(folders: readonly string[], recursive: boolean): number {
   let count = 0
   for (const folder of new Set(folders)) {
     try {
-      for (const name of readdirSync(folder)) if (isRevisionFileName(name)) count++
+      count += revisionFileNames(folder, recursive).length
     } catch {
       // A folder gone meanwhile: the count differs, and the graph is read again.
     }

@@ -1,9 +1,10 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
-import { dirname, isAbsolute, join, resolve } from 'node:path'
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { placeNewRevision, RevisionMap } from '@migraph/graph'
 import type { RevisionFormat } from '../config/resolved-config.js'
 import type { Project } from '../context.js'
 import { CommandError } from '../errors.js'
+import { isSearchedFolderName } from '../script/folder-listing.js'
 import { checkRevisionId, formatCreateDate, renderFileName, slugify } from '../script/revision-file-name.js'
 import { ScriptDirectory } from '../script/script-directory.js'
 import { renderTemplate, TEMPLATES_DIR } from '../script/templates.js'
@@ -138,11 +139,12 @@ async function warnOfUnexpectedHeads(
   written: { readonly expectedHeads: number; readonly filesBefore: number },
 ): Promise<void> {
   const locations = project.config.versionLocations
-  if (countRevisionFiles(locations) === written.filesBefore + 1) return
+  const recursive = project.config.recursiveVersionLocations
+  if (countRevisionFiles(locations, recursive) === written.filesBefore + 1) return
   const warn = (message: string) => project.environment.reporter.warn(message)
   let heads: readonly string[]
   try {
-    heads = (await ScriptDirectory.load(locations, project.environment.importModule)).map.heads
+    heads = (await ScriptDirectory.load(locations, project.environment.importModule, { recursive })).map.heads
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error)
     warn(`the versions folder changed while the revision was written, and its graph is now broken: ${detail}`)
@@ -166,9 +168,14 @@ function versionFolder(
   const locations = project.config.versionLocations
   if (versionPath !== undefined) {
     const folder = isAbsolute(versionPath) ? versionPath : resolve(project.environment.cwd, versionPath)
-    if (!locations.includes(folder)) {
+    const recursive = project.config.recursiveVersionLocations
+    if (
+      !locations.includes(folder) &&
+      !(recursive && locations.some((l) => isSearchedSubfolder(l, folder)))
+    ) {
+      const where = recursive ? ' nor a folder searched inside one' : ''
       throw new CommandError(
-        `--version-path ${versionPath} is not one of the configured version locations: ${locations.join(', ')}`,
+        `--version-path ${versionPath} is not one of the configured version locations${where}: ${locations.join(', ')}`,
       )
     }
     return folder
@@ -181,4 +188,14 @@ function versionFolder(
   throw new CommandError(
     `several version locations are configured (${locations.join(', ')}); give --version-path for a new base revision`,
   )
+}
+
+/**
+ * Whether `folder` lies inside `location` where `recursiveVersionLocations` looks for revisions:
+ * no part of its path from there is a dot-folder, `node_modules` or `__pycache__`.
+ */
+function isSearchedSubfolder(location: string, folder: string): boolean {
+  const path = relative(location, folder)
+  if (path === '' || path.startsWith('..') || isAbsolute(path)) return false
+  return path.split(sep).every(isSearchedFolderName)
 }

@@ -18,6 +18,12 @@ export interface MigraphConfig {
   readonly url?: string | undefined
   /** The versions folder, or several (Alembic's `version_locations`). Default `migrations`. */
   readonly migrations?: string | readonly string[] | undefined
+  /**
+   * Find revision files in the sub-folders of each versions folder too (Alembic's
+   * `recursive_version_locations`); dot-folders, `node_modules` and `__pycache__` are skipped.
+   * Default false: only the files directly in each folder.
+   */
+  readonly recursiveVersionLocations?: boolean | undefined
   /** Name of the version table. Default `mig_version`. */
   readonly versionTable?: string | undefined
   /** Schema of the version table, where the dialect has schemas. */
@@ -173,6 +179,7 @@ export type DatabaseConfig = Omit<MigraphConfig, 'databases'>
 export const CONFIG_KEYS: readonly (keyof MigraphConfig)[] = Object.freeze([
   'url',
   'migrations',
+  'recursiveVersionLocations',
   'versionTable',
   'versionTableSchema',
   'transactionPerMigration',

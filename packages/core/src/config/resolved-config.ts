@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs'
 import { isAbsolute, resolve } from 'node:path'
 import { ConfigError } from '../errors.js'
+import type { RetryPolicy } from '../runtime/retry-policy.js'
 import { CONFIG_KEYS, type MigraphConfig } from './define-config.js'
 import { applyProfile, type ProfileOptions, type ValueSources } from './environment-profiles.js'
 import { type ProductionSettings, resolveProductionSettings } from './production-config.js'
-import { type RetryPolicy, readTimeouts } from './revision-limits.js'
+import { readTimeouts } from './revision-limits.js'
 import { type TimeoutKind, timeoutProblem } from './timeouts.js'
 import { resolveTimezone } from './timezone.js'
 import { splitVersionTable } from './version-table-name.js'
@@ -25,6 +26,8 @@ export interface ResolvedConfig {
    */
   readonly emptyUrl: { readonly variable: string | undefined } | undefined
   readonly versionLocations: readonly string[]
+  /** Whether revision files are found in the sub-folders of each versions folder too. */
+  readonly recursiveVersionLocations: boolean
   /** The version table's own name (`'audit.versions'` in the config gives `versions`). */
   readonly versionTable: string
   /** Its schema, from `versionTableSchema` or a `schema.table` `versionTable`; else the default. */
@@ -240,6 +243,10 @@ function resolveProfiled(
       file,
     )
   }
+  const recursiveVersionLocations = config.recursiveVersionLocations
+  if (recursiveVersionLocations !== undefined && typeof recursiveVersionLocations !== 'boolean') {
+    throw new ConfigError(`${where}: config key 'recursiveVersionLocations' must be true or false`, file)
+  }
   const transactionPerMigration = config.transactionPerMigration
   if (transactionPerMigration !== undefined && typeof transactionPerMigration !== 'boolean') {
     throw new ConfigError(`${where}: config key 'transactionPerMigration' must be true or false`, file)
@@ -266,6 +273,7 @@ function resolveProfiled(
     url: emptyUrl ? undefined : str('url'),
     emptyUrl: emptyUrl ? Object.freeze({ variable: urlVariable(file) }) : undefined,
     versionLocations: Object.freeze(list.map((p) => absolute(baseDir, p))),
+    recursiveVersionLocations: recursiveVersionLocations ?? false,
     versionTable: versionTable.table,
     versionTableSchema: versionTable.schema,
     transactionPerMigration: transactionPerMigration ?? true,

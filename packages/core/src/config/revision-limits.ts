@@ -72,16 +72,3 @@ export function limitsFor(
         : (config.statementTimeoutMs ?? null),
   }
 }
-
-/** How a revision that failed on a lock timeout is tried again. */
-export interface RetryPolicy {
-  /** Tries after the first; 0 never retries. */
-  readonly retries: number
-  /** The wait before the first retry, doubled before each next one (at most 60 s). */
-  readonly delayMs: number
-}
-
-/** The wait before retry number `attempt` (1 for the first). */
-export function retryDelay(policy: RetryPolicy, attempt: number): number {
-  return Math.min(policy.delayMs * 2 ** (attempt - 1), 60_000)
-}

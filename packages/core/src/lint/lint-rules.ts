@@ -11,6 +11,8 @@ export interface LintRule {
   readonly severity: LintSeverity
   readonly why: string
   readonly safe: string
+  /** The safe way in a `.sql` revision, where {@link safe} names what only a module has. */
+  readonly sqlSafe?: string
 }
 
 /** Every rule, by id. */
@@ -23,6 +25,7 @@ export const LINT_RULES: Readonly<Record<string, LintRule>> = Object.freeze(
           severity: 'error',
           why: 'CREATE INDEX without CONCURRENTLY blocks writes to the table until the index is built (PostgreSQL SHARE lock; MySQL/MariaDB build most indexes in place)',
           safe: "op.createIndex(…, { concurrently: true }) in a revision with 'export const transactional = false'",
+          sqlSafe: "CREATE INDEX CONCURRENTLY … in a revision marked '-- migrate: no-transaction'",
         },
         {
           id: 'add-column-not-null-no-default',
@@ -53,6 +56,8 @@ export const LINT_RULES: Readonly<Record<string, LintRule>> = Object.freeze(
           severity: 'error',
           why: 'adding a FOREIGN KEY or CHECK constraint validates every row while holding a lock that blocks writes',
           safe: "op.execute('ALTER TABLE … ADD CONSTRAINT … NOT VALID'), then 'VALIDATE CONSTRAINT …' in a later revision",
+          sqlSafe:
+            'ALTER TABLE … ADD CONSTRAINT … NOT VALID, then ALTER TABLE … VALIDATE CONSTRAINT … in a later revision',
         },
         {
           id: 'rename-or-drop',
@@ -71,6 +76,8 @@ export const LINT_RULES: Readonly<Record<string, LintRule>> = Object.freeze(
           severity: 'warning',
           why: 'ALTER TYPE … ADD VALUE cannot run inside a transaction before PostgreSQL 12, and from 12 on the new value cannot be used until the transaction commits',
           safe: "add the value in a revision of its own with 'export const transactional = false', and use it in a later revision",
+          sqlSafe:
+            "add the value in a revision of its own marked '-- migrate: no-transaction', and use it in a later revision",
         },
         {
           id: 'ddl-and-data',
@@ -83,12 +90,15 @@ export const LINT_RULES: Readonly<Record<string, LintRule>> = Object.freeze(
           severity: 'warning',
           why: 'DDL waiting for a lock behind a long transaction blocks every query queued behind it, for as long as it waits',
           safe: "set 'timeouts: { lockTimeout: … }' in the config (with 'retries'), or 'export const timeouts' in the revision",
+          sqlSafe:
+            "set 'timeouts: { lockTimeout: … }' in the config (with 'retries'), or start the revision with SET lock_timeout = '5s'",
         },
         {
           id: 'unparsable-sql',
           severity: 'error',
           why: "PostgreSQL's parser does not accept this statement, so no rule could check it",
           safe: 'fix the statement (or ignore the rule for this revision, with the reason)',
+          sqlSafe: 'fix the statement',
         },
         {
           id: 'cannot-record',

@@ -8,15 +8,10 @@ import {
   type SqlFlavour,
 } from '@migraph/operations'
 import { type ControlledTransaction, sql } from 'kysely'
-import { limitsFor, type RetryPolicy, retryDelay } from '../config/revision-limits.js'
+import { limitsFor } from '../config/revision-limits.js'
 import type { Reporter } from '../context.js'
 import type { AnyDatabase, AnyKysely } from '../dialects/dialect.js'
-import {
-  IrreversibleRevisionError,
-  MigraphError,
-  MigrationFailedError,
-  PartialStateError,
-} from '../errors.js'
+import { IrreversibleRevisionError, MigraphError, MigrationFailedError } from '../errors.js'
 import type { FleetTarget } from '../fleet/targets.js'
 import { saveBundleCaches } from '../script/import-module.js'
 import type { RevisionModule, ScriptDirectory } from '../script/script-directory.js'
@@ -33,6 +28,15 @@ import {
   StepRecorder,
 } from './history-table.js'
 import { endless, type FailedStep, type Progress, partialStateOf } from './partial-state.js'
+import {
+  firstLine,
+  isLockTimeoutFailure,
+  NO_RETRY,
+  type RetryPolicy,
+  retryWarning,
+  shouldRetry,
+  waitBeforeRetry,
+} from './retry-policy.js'
 import { outsideTransactionOnServer } from './server-version-outside.js'
 import type { Session } from './session.js'
 import { ensureVersionTable, whichTablesExist } from './version-table.js'
@@ -65,8 +69,6 @@ export interface RunOptions {
   /** How a transactional group that failed on a lock timeout is tried again; by default it is not. */
   readonly retry?: RetryPolicy | undefined
 }
-
-const NO_RETRY: RetryPolicy = { retries: 0, delayMs: 0 }
 
 /** What a revision's functions receive beside `op`. */
 export interface RevisionContext {
@@ -251,10 +253,7 @@ export async function runSteps(
         const failed = failure
         failure = undefined
         const lockTimeout =
-          failed !== undefined &&
-          group.transactional &&
-          session.dialect.isLockTimeout?.(failed.error) === true
-        const retrying = lockTimeout && attempt < retry.retries
+          failed !== undefined && isLockTimeoutFailure(session.dialect, group.transactional, failed.error)
         let settled: unknown
         if (lockTimeout && failed.marked && untouched(failed, group)) {
           // Where DDL cannot roll back (MySQL/MariaDB), a statement that timed out waiting for its
@@ -275,15 +274,12 @@ export async function runSteps(
               : await partialStateOf(failed.error, { ...failed, session, actor, checksums })
         }
         // Tried again only when nothing of the group stayed: it rolled back, or failed before
-        // changing anything (a PartialStateError says something stayed).
-        if (retrying && !(settled instanceof PartialStateError)) {
+        // changing anything.
+        if (lockTimeout && shouldRetry(retry, attempt, settled)) {
           heads = headsBefore
           options.reporter.stepsRewound?.(group.steps.indexOf(failed.step) + 1)
-          const wait = retryDelay(retry, attempt + 1)
-          options.reporter.warn(
-            `revision ${failed.step.revision} gave up waiting for a lock (${firstLine(driverMessage(settled))}); nothing of it was applied; retrying in ${formatSeconds(wait)} (retry ${attempt + 1} of ${retry.retries})`,
-          )
-          await new Promise((resolve) => setTimeout(resolve, wait))
+          options.reporter.warn(retryWarning(retry, attempt, failed.step.revision, settled))
+          await waitBeforeRetry(retry, attempt)
           continue
         }
         throw settled
@@ -453,23 +449,4 @@ function untouched(failed: FailedStep, group: StepGroup): boolean {
     failed.progress.attempted <= 1 &&
     !failed.progress.dbUsed
   )
-}
-
-/** The message of the error at the end of `error`'s cause chain: the database's own words. */
-function driverMessage(error: unknown): string {
-  let last = error
-  const seen = new Set<unknown>()
-  for (let e = error; e instanceof Error && !seen.has(e); e = e.cause) {
-    seen.add(e)
-    last = e
-  }
-  return last instanceof Error ? last.message : String(last)
-}
-
-function formatSeconds(ms: number): string {
-  return ms < 1000 ? `${ms} ms` : `${Number((ms / 1000).toFixed(1))} s`
-}
-
-function firstLine(text: string): string {
-  return text.split('\n').find((line) => line.trim() !== '') ?? text
 }

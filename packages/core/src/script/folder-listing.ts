@@ -1,10 +1,12 @@
 import { constants, lstatSync, readdirSync, realpathSync, statSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { join, relative, sep } from 'node:path'
 import { RevisionFileError } from '../errors.js'
 import { type FileStamp, STAMP_WIDTH } from './header-cache.js'
 
 const REVISION_EXTENSIONS = new Set(['.ts', '.mts', '.js', '.mjs', '.sql'])
 const NO_THROW = { throwIfNoEntry: false } as const
+/** Sub-folders never searched for revisions: tools' caches and installed packages. */
+const SKIPPED_FOLDERS = new Set(['node_modules', '__pycache__'])
 const { S_IFMT, S_IFLNK, S_IFREG } = constants
 
 /** One versions folder as listed: see {@link listRevisionFiles}. */
@@ -23,29 +25,14 @@ export interface Listing {
  * Revision file names of one folder in order, the prefix that makes them paths, and each file's
  * stamp for the header cache (NaN when it vanished meanwhile: reading it will say so). A symbolic
  * link is followed, and refused when it leaves the folder. One `lstat` per file both types it
- * and stamps it.
+ * and stamps it. With `recursive`, the files of its sub-folders too, named by their path from
+ * it: every run lists every folder, so a file added or removed deep down changes the listing.
  */
-export function listRevisionFiles(location: string): Listing {
-  let listed: string[]
-  try {
-    listed = readdirSync(location)
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    if (code === 'ENOENT') {
-      throw new RevisionFileError(
-        location,
-        `versions folder not found: ${location} (run 'mig init' or fix 'migrations' in the config)`,
-      )
-    }
-    throw new RevisionFileError(
-      location,
-      `cannot read versions folder ${location}: ${(error as Error).message}`,
-    )
-  }
+export function listRevisionFiles(location: string, recursive = false): Listing {
+  // Sorting the names orders the paths the same way (one shared prefix), comparing less text.
+  const candidates = revisionFileNames(location, recursive).sort()
   // `join(location, name)` for a plain entry name, without normalizing the folder each time.
   const prefix = join(location, '_').slice(0, -1)
-  // Sorting the names orders the paths the same way (one shared prefix), comparing less text.
-  const candidates = listed.filter(isRevisionFileName).sort()
   const names: string[] = []
   // Four numbers per file in one typed array: an object per file, and the boxes of its
   // fractional times, would outlive young-generation collections, which copy them each time.
@@ -91,6 +78,51 @@ export function listRevisionFiles(location: string): Listing {
     names,
     stamps: stamps.subarray(0, names.length * STAMP_WIDTH),
     newestChangeMs: vanished ? Number.NaN : newest,
+  }
+}
+
+/**
+ * The names of the revision files of `location`, unsorted; with `recursive`, of its sub-folders
+ * too, as paths from it. Reads folders only, no file.
+ */
+export function revisionFileNames(location: string, recursive: boolean): string[] {
+  try {
+    if (!recursive) return readdirSync(location).filter(isRevisionFileName)
+    const names: string[] = []
+    namesBelow(location, '', names)
+    return names
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') {
+      throw new RevisionFileError(
+        location,
+        `versions folder not found: ${location} (run 'mig init' or fix 'migrations' in the config)`,
+      )
+    }
+    throw new RevisionFileError(
+      location,
+      `cannot read versions folder ${location}: ${(error as Error).message}`,
+    )
+  }
+}
+
+/** Whether a sub-folder of that name is searched for revisions: not a dot-folder, nor skipped. */
+export function isSearchedFolderName(name: string): boolean {
+  return !name.startsWith('.') && !SKIPPED_FOLDERS.has(name)
+}
+
+/**
+ * Appends the revision files below `folder/under` to `into`, as paths from `folder`, skipping
+ * dot-folders and {@link SKIPPED_FOLDERS}. A symbolic link to a folder is not followed.
+ */
+function namesBelow(folder: string, under: string, into: string[]): void {
+  for (const entry of readdirSync(join(folder, under), { withFileTypes: true })) {
+    const name = under === '' ? entry.name : under + sep + entry.name
+    if (entry.isDirectory()) {
+      if (isSearchedFolderName(entry.name)) namesBelow(folder, name, into)
+    } else if (isRevisionFileName(entry.name)) {
+      into.push(name)
+    }
   }
 }
 

@@ -44,6 +44,8 @@ export interface ScriptDirectoryOptions {
    * default it lives in the nearest `node_modules/.cache/migraph`.
    */
   readonly headerCache?: false | ((location: string) => HeaderCacheOptions) | undefined
+  /** Whether the revision files of each folder's sub-folders count too (`recursiveVersionLocations`). */
+  readonly recursive?: boolean | undefined
 }
 
 const defaultHeaderCache = (location: string): HeaderCacheOptions => ({ dir: findCacheDir(location) })
@@ -124,7 +126,7 @@ export class ScriptDirectory {
     const listedAtMs = Date.now()
     const perLocation = cacheOptions === false ? undefined : versionLocations.map(cacheOptions)
     const listings = versionLocations.map((location, at) => {
-      const listing = listRevisionFiles(location)
+      const listing = listRevisionFiles(location, options.recursive === true)
       const stat = perLocation?.[at]?.stat
       return stat === undefined ? listing : restampListing(listing, stat)
     })
