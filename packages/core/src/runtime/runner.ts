@@ -1,4 +1,4 @@
-import { applyStep, GraphError, type MigrationStep } from '@migraph/graph'
+import { applyStep, GraphError, type MigrationStep, type VersionChange } from '@migraph/graph'
 import {
   createOnlineSink,
   createOperations,
@@ -63,6 +63,11 @@ export interface RunOptions {
     | undefined
   /** How a transactional group that failed on a lock timeout is tried again; by default it is not. */
   readonly retry?: RetryPolicy | undefined
+  /**
+   * Heads the version table holds under another id (a squash → the last revision it replaces,
+   * see `ScriptDirectory.forVersions`): the first change to such a row names it as it is held.
+   */
+  readonly storedRows?: ReadonlyMap<string, string> | undefined
 }
 
 const NO_RETRY: RetryPolicy = { retries: 0, delayMs: 0 }
@@ -114,6 +119,7 @@ export async function runSteps(
     },
   )
   let heads = startHeads
+  const stored = new Map(options.storedRows)
   // Limits cost a statement per revision: only set when the config or a revision asks for them.
   const limited =
     Object.keys(options.limits ?? {}).length > 0 || [...modules.values()].some((m) => m.limits !== undefined)
@@ -188,7 +194,11 @@ export async function runSteps(
         opsCompleted: null,
         detail: null,
       }
-      await recorder.record(executor, next.changes, entry)
+      await recorder.record(
+        executor,
+        stored.size === 0 ? next.changes : asStored(next.changes, stored),
+        entry,
+      )
       heads = next.heads
     } catch (error) {
       options.reporter.stepFailed?.(step, performance.now() - started)
@@ -291,6 +301,17 @@ export async function runSteps(
   // Now that the revisions' functions are compiled, their bundle's code cache can hold them.
   saveBundleCaches()
   return heads
+}
+
+/** Changes naming each row as the table holds it; a row once changed is held under its own id. */
+function asStored(changes: readonly VersionChange[], stored: Map<string, string>): readonly VersionChange[] {
+  return changes.map((change) => {
+    const id = change.kind === 'update' ? change.from : change.kind === 'delete' ? change.version : undefined
+    const held = id === undefined ? undefined : stored.get(id)
+    if (held === undefined) return change
+    stored.delete(id as string)
+    return change.kind === 'update' ? { ...change, from: held } : { kind: 'delete', version: held }
+  })
 }
 
 /** Runs one revision's upgrade or downgrade on `executor`; a failure names the revision. */

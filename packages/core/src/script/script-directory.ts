@@ -1,5 +1,5 @@
 import { closeSync, openSync, readSync } from 'node:fs'
-import { type Revision, RevisionMap } from '@migraph/graph'
+import { findSquashes, MigraphError, type Revision, RevisionMap, squashView } from '@migraph/graph'
 import { readTimeouts } from '../config/revision-limits.js'
 import { RevisionFileError } from '../errors.js'
 import { type Listing, listRevisionFiles, restampListing, stampIn } from './folder-listing.js'
@@ -66,6 +66,8 @@ export class ScriptDirectory {
   readonly #listings: readonly Listing[]
   /** When the listings started (ms since the epoch): every stamp in them was taken later. */
   readonly listedAtMs: number
+  /** Every script read, squashes and what they replace alike, when any squash is among them. */
+  #all: readonly RevisionScript[] | undefined
 
   private constructor(
     map: RevisionMap,
@@ -101,6 +103,11 @@ export class ScriptDirectory {
       this.#byId = byId
     }
     return this.#byId
+  }
+
+  /** Every script read, squashes and the revisions they replace alike, whatever the graph holds. */
+  get everyScript(): readonly RevisionScript[] {
+    return this.#all ?? [...this.scripts.values()]
   }
 
   /** The script of a revision of {@link map}. */
@@ -167,6 +174,12 @@ export class ScriptDirectory {
         scripts.push(script)
       }
     }
+    if (scripts.some((script) => script.replaces !== null)) {
+      // The graph depends on the database's rows (see forVersions): it is not recorded.
+      cache?.save(listings, undefined)
+      const parts = { locations: versionLocations, importer, listings, listedAtMs }
+      return ScriptDirectory.#squashed(scripts, new Set(), parts)
+    }
     // A script is a RevisionInput: its header fields and its path.
     let map: RevisionMap
     try {
@@ -178,6 +191,94 @@ export class ScriptDirectory {
     }
     cache?.save(listings, recordable ? map : undefined)
     return new ScriptDirectory(map, scripts, versionLocations, importer, listings, listedAtMs)
+  }
+
+  /**
+   * The graph with squashes: each squash in `expand` gives way to the revisions it replaces,
+   * every other one stands in for them (see {@link squashView}).
+   */
+  static #squashed(
+    all: readonly RevisionScript[],
+    expand: ReadonlySet<string>,
+    parts: {
+      readonly locations: readonly string[]
+      readonly importer: ModuleImporter
+      readonly listings: readonly Listing[]
+      readonly listedAtMs: number
+    },
+  ): ScriptDirectory {
+    // Plain inputs: a rewritten revision's script keeps the header its file declares.
+    const inputs = all.map((s) => ({
+      revision: s.revision,
+      downRevision: s.downRevision,
+      branchLabels: s.branchLabels,
+      dependsOn: s.dependsOn,
+      message: s.message,
+      createDate: s.createDate,
+      path: s.path,
+      replaces: s.replaces,
+    }))
+    const view = squashView(inputs, expand)
+    const map = RevisionMap.build(view.inputs, { aliases: view.aliases })
+    const scripts = view.positions.map((i) => all[i] as RevisionScript)
+    const directory = new ScriptDirectory(
+      map,
+      scripts,
+      parts.locations,
+      parts.importer,
+      parts.listings,
+      parts.listedAtMs,
+    )
+    directory.#all = all
+    return directory
+  }
+
+  /**
+   * The graph as a database with these version rows reads it, Django's way: a row at a revision
+   * a squash replaces, other than its last, keeps the replaced revisions in the graph (the
+   * database goes on with them); a row at the last one stands for the squash. `heads` are the rows
+   * as revisions of the graph returned, and `stored` says which of them the version table holds
+   * under another id (squash → the row it holds), for the first step that changes that row.
+   */
+  forVersions(rows: readonly string[]): {
+    readonly scripts: ScriptDirectory
+    readonly heads: readonly string[]
+    readonly stored: ReadonlyMap<string, string>
+  } {
+    const all = this.#all
+    if (all === undefined) return { scripts: this, heads: rows, stored: new Map() }
+    const squashes = findSquashes(all)
+    const expand = new Set<string>()
+    const heads: string[] = []
+    const stored = new Map<string, string>()
+    for (const row of rows) {
+      const squash = squashes.find((s) => s.replaces.includes(row))
+      if (squash === undefined) {
+        heads.push(row)
+      } else if (row === squash.replaces[squash.replaces.length - 1]) {
+        heads.push(squash.revision)
+        stored.set(squash.revision, row)
+      } else if (squash.present.length === squash.replaces.length) {
+        expand.add(squash.revision)
+        heads.push(row)
+      } else {
+        const last = squash.replaces[squash.replaces.length - 1] as string
+        const missing = squash.replaces.filter((id) => !squash.present.includes(id))
+        throw new MigraphError(
+          'unknown-revision-in-database',
+          `the version table records revision '${row}', which squash ${squash.revision} replaces, but ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} no longer in the versions folder; restore the revisions ${squash.revision} replaces from version control, run 'mig upgrade ${last}' (the last one it replaces), then delete them again`,
+        )
+      }
+    }
+    if (expand.size === 0) return { scripts: this, heads, stored }
+    const parts = {
+      locations: this.versionLocations,
+      importer: this.#importer,
+      listings: this.#listings,
+      listedAtMs: this.listedAtMs,
+    }
+    // The squash's own rows stay as they are read: expanding it is for rows inside it.
+    return { scripts: ScriptDirectory.#squashed(all, expand, parts), heads: rows, stored: new Map() }
   }
 
   /** The script of a revision id (exact). */
@@ -292,7 +393,14 @@ function revisionModule(script: RevisionScript, mod: Record<string, unknown>): R
   }
 }
 
-const HEADER_FIELDS = ['revision', 'downRevision', 'branchLabels', 'dependsOn', 'transactional'] as const
+const HEADER_FIELDS = [
+  'revision',
+  'downRevision',
+  'branchLabels',
+  'dependsOn',
+  'transactional',
+  'replaces',
+] as const
 
 /**
  * A header field's value as the runner takes it: absent is null (and `transactional` true), one
@@ -385,6 +493,7 @@ function checkHeader(file: string, location: string, h: Partial<RevisionHeader>)
     createDate: h.createDate ?? null,
     doc: h.doc ?? null,
     transactional: h.transactional ?? true,
+    replaces: idList(file, 'replaces', h.replaces, false) as readonly string[] | null,
     path: file,
     versionLocation: location,
   })
