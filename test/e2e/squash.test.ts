@@ -205,6 +205,36 @@ for (const kind of DATABASE_KINDS) {
   })
 }
 
+for (const kind of DATABASE_KINDS) {
+  test(`a line mixing TypeScript and .sql revisions squashes into op.execute calls (${kind.name})`, async () => {
+    const dir = project()
+    writeRevision(dir, 'migrations', {
+      id: 'm1',
+      message: 'one',
+      upgrade: [`await op.createTable('one', (t) => t.addColumn('id', 'integer'))`],
+      downgrade: [`await op.dropTable('one')`],
+    })
+    writeFileSync(
+      join(dir, 'migrations', 'm2.sql'),
+      '-- Revision ID: m2\n-- Revises: m1\n\n-- migrate: up\ninsert into one (id) values (1);\ninsert into one (id) values (2);\n\n-- migrate: down\ndelete from one;\n',
+    )
+    const db = await kind.create(dir)
+    try {
+      const path = generatedPath((await ok(dir, ['squash', 'm1:m2', '--rev-id', 'mx'])).stdout)
+      assert.ok(path.endsWith('.ts'), path)
+      const text = readFileSync(path, 'utf8')
+      assert.match(text, /await op\.execute\(sql`insert into one \(id\) values \(2\)`\)/)
+      assert.match(text, /^import \{ type Operations, sql \} from 'migraph'$/m)
+      await ok(dir, [...db.args, 'upgrade', 'head'])
+      assert.deepEqual(await db.versions(), ['mx'])
+      await ok(dir, [...db.args, 'downgrade', 'base'])
+      assert.deepEqual(await db.versions(), [])
+    } finally {
+      await db.drop()
+    }
+  })
+}
+
 describe('mig squash refuses, writing nothing', () => {
   const refuses = async (dir: string, args: readonly string[], message: RegExp) => {
     const before = revisionFiles(dir)
