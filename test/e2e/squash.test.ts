@@ -144,6 +144,9 @@ async function squashOnce(kind: DatabaseKind) {
     for (const file of revisionFiles(dir).filter((f) => /^r[234]_/.test(f)))
       rmSync(join(dir, 'migrations', file))
     assert.deepEqual((await ok(dir, ['heads'])).stdout.trim().split(/\s+/)[0], 'r5')
+    // Offline too, a row at the last replaced id moves on as the squash's.
+    const offline = await ok(dir, [...databases.lastGone.args, 'upgrade', '--sql', 'r4:head'])
+    assert.match(offline.stdout, /set [`"]?version_num[`"]? = 'r5' where [`"]?version_num[`"]? = 'r4'/)
     // The replaced files are gone, not changed: only r5 is pending.
     const pending = await mig(dir, [...databases.lastGone.args, 'check'])
     assert.equal(pending.code, 7, pending.stderr)

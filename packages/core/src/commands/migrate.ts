@@ -110,16 +110,14 @@ async function migrate(
     if (direction === 'down' && range === undefined) {
       throw new CommandError(`downgrade with --sql requires <fromrev>:<torev>, got '${args.target}'`)
     }
-    const start = range === undefined ? [] : startingHeads(scripts, range.from)
+    const from = offlineStart(scripts, range?.from ?? '')
     const target = range?.to ?? args.target
-    const steps = plan(start, target)
-    const sql = await renderOfflineSql(
-      scripts,
-      start,
-      steps,
-      offlineOptions(project, versionTableOf(project)),
-    )
-    return { steps: steps.map(summarize), heads: headsAfter(scripts, start, steps), sql }
+    const steps = plan(from.start, target, from.scripts.map)
+    const sql = await renderOfflineSql(from.scripts, from.start, steps, {
+      ...offlineOptions(project, versionTableOf(project)),
+      storedRows: from.stored,
+    })
+    return { steps: steps.map(summarize), heads: headsAfter(from.scripts, from.start, steps), sql }
   }
   if (args.target.includes(':')) {
     throw new CommandError(`a range '${args.target}' is only allowed with --sql`)
@@ -259,15 +257,13 @@ export async function stamp(project: Project, args: StampArgs): Promise<MigrateR
     })
     // Offline, the version table's rows are unknown: there is nothing to purge.
     if (args.purge === true) throw new CommandError("Can't use --purge with --sql mode")
-    const start = from === undefined ? [] : startingHeads(scripts, from)
-    const steps = planStamp(scripts.map, start, targets)
-    const sql = await renderOfflineSql(
-      scripts,
-      start,
-      steps,
-      offlineOptions(project, versionTableOf(project)),
-    )
-    return { steps: steps.map(summarize), heads: headsAfter(scripts, start, steps), sql }
+    const start = offlineStart(scripts, from ?? '')
+    const steps = planStamp(start.scripts.map, start.start, targets)
+    const sql = await renderOfflineSql(start.scripts, start.start, steps, {
+      ...offlineOptions(project, versionTableOf(project)),
+      storedRows: start.stored,
+    })
+    return { steps: steps.map(summarize), heads: headsAfter(start.scripts, start.start, steps), sql }
   }
   for (const target of args.revisions) {
     if (resolvableWithoutDatabase(target)) scripts.map.resolve(target, [])
@@ -403,8 +399,14 @@ function splitRange(target: string): { from: string; to: string } | undefined {
 }
 
 /** The heads an offline range starts from: `base`/empty means an empty version table. */
-function startingHeads(scripts: ScriptDirectory, from: string): readonly string[] {
-  return resolveStartingRevisions(scripts.map, from === '' ? null : from)
+/**
+ * Where `--sql <from>:` starts: `from` read as the version table's row would be, so that a
+ * revision a squash replaces is read as Django reads it (see `ScriptDirectory.forVersions`).
+ */
+function offlineStart(scripts: ScriptDirectory, from: string) {
+  const view = scripts.forVersions(from === '' ? [] : [from])
+  const start = resolveStartingRevisions(view.scripts.map, view.heads[0] ?? null)
+  return { scripts: view.scripts, start, stored: view.stored }
 }
 
 function headsAfter(scripts: ScriptDirectory, start: readonly string[], steps: readonly MigrationStep[]) {

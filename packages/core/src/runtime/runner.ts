@@ -1,4 +1,4 @@
-import { applyStep, GraphError, type MigrationStep, type VersionChange } from '@migraph/graph'
+import { applyStep, GraphError, type MigrationStep } from '@migraph/graph'
 import {
   createOnlineSink,
   createOperations,
@@ -34,6 +34,7 @@ import {
 } from './history-table.js'
 import { endless, type FailedStep, type Progress, partialStateOf } from './partial-state.js'
 import type { Session } from './session.js'
+import { asStored } from './stored-rows.js'
 import { ensureVersionTable, whichTablesExist } from './version-table.js'
 
 /** How a run groups revisions into transactions. */
@@ -301,17 +302,6 @@ export async function runSteps(
   // Now that the revisions' functions are compiled, their bundle's code cache can hold them.
   saveBundleCaches()
   return heads
-}
-
-/** Changes naming each row as the table holds it; a row once changed is held under its own id. */
-function asStored(changes: readonly VersionChange[], stored: Map<string, string>): readonly VersionChange[] {
-  return changes.map((change) => {
-    const id = change.kind === 'update' ? change.from : change.kind === 'delete' ? change.version : undefined
-    const held = id === undefined ? undefined : stored.get(id)
-    if (held === undefined) return change
-    stored.delete(id as string)
-    return change.kind === 'update' ? { ...change, from: held } : { kind: 'delete', version: held }
-  })
 }
 
 /** Runs one revision's upgrade or downgrade on `executor`; a failure names the revision. */
