@@ -162,7 +162,17 @@ async function tsContent(
   for (const id of ids) {
     const module = modules.get(id)
     if (module === undefined) continue
-    up.push(render(id, await record(id, 'upgrade', module.upgrade, flavour), flavour))
+    let ops: readonly Op[]
+    try {
+      ops = await record(id, 'upgrade', module.upgrade, flavour)
+    } catch (error) {
+      if (error instanceof CommandError) throw error
+      const reason = error instanceof Error ? error.message : String(error)
+      throw new CommandError(`revision ${id} upgrade() failed while squash recorded its ops: ${reason}`, {
+        cause: error,
+      })
+    }
+    up.push(render(id, ops, flavour))
   }
   for (const id of [...ids].reverse()) {
     const module = modules.get(id)

@@ -1,5 +1,5 @@
 import { closeSync, openSync, readSync } from 'node:fs'
-import { findSquashes, MigraphError, type Revision, RevisionMap, squashView } from '@migraph/graph'
+import { findSquashes, type Revision, RevisionMap, squashView } from '@migraph/graph'
 import { readTimeouts } from '../config/revision-limits.js'
 import { RevisionFileError } from '../errors.js'
 import { type Listing, listRevisionFiles, restampListing, stampIn } from './folder-listing.js'
@@ -14,6 +14,7 @@ import {
   type SqlRevisionModule,
   sqlRevisionModule,
 } from './sql-revision.js'
+import { readRowsThroughSquashes } from './squash-rows.js'
 
 /** One revision file: its header, read statically, and where it lives. */
 export interface RevisionScript extends RevisionHeader {
@@ -247,29 +248,7 @@ export class ScriptDirectory {
   } {
     const all = this.#all
     if (all === undefined) return { scripts: this, heads: rows, stored: new Map() }
-    const squashes = findSquashes(all)
-    const expand = new Set<string>()
-    const heads: string[] = []
-    const stored = new Map<string, string>()
-    for (const row of rows) {
-      const squash = squashes.find((s) => s.replaces.includes(row))
-      if (squash === undefined) {
-        heads.push(row)
-      } else if (row === squash.replaces[squash.replaces.length - 1]) {
-        heads.push(squash.revision)
-        stored.set(squash.revision, row)
-      } else if (squash.present.length === squash.replaces.length) {
-        expand.add(squash.revision)
-        heads.push(row)
-      } else {
-        const last = squash.replaces[squash.replaces.length - 1] as string
-        const missing = squash.replaces.filter((id) => !squash.present.includes(id))
-        throw new MigraphError(
-          'unknown-revision-in-database',
-          `the version table records revision '${row}', which squash ${squash.revision} replaces, but ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} no longer in the versions folder; restore the revisions ${squash.revision} replaces from version control, run 'mig upgrade ${last}' (the last one it replaces), then delete them again`,
-        )
-      }
-    }
+    const { expand, heads, stored } = readRowsThroughSquashes(findSquashes(all), rows)
     if (expand.size === 0) return { scripts: this, heads, stored }
     const parts = {
       locations: this.versionLocations,
@@ -277,8 +256,7 @@ export class ScriptDirectory {
       listings: this.#listings,
       listedAtMs: this.listedAtMs,
     }
-    // The squash's own rows stay as they are read: expanding it is for rows inside it.
-    return { scripts: ScriptDirectory.#squashed(all, expand, parts), heads: rows, stored: new Map() }
+    return { scripts: ScriptDirectory.#squashed(all, expand, parts), heads, stored }
   }
 
   /** The script of a revision id (exact). */
