@@ -238,6 +238,22 @@ for (const kind of DATABASE_KINDS) {
   })
 }
 
+test('a .sql squash is irreversible if one of its revisions is, and outside a transaction if one is', async () => {
+  const dir = project()
+  const write = (name: string, text: string) => writeFileSync(join(dir, 'migrations', name), text)
+  write(
+    't1.sql',
+    '-- Revision ID: t1\n-- Revises:\n-- migrate: no-transaction\n\n-- migrate: up\nselect 1;\n\n-- migrate: down\nselect 2;\n',
+  )
+  write('t2.sql', '-- Revision ID: t2\n-- Revises: t1\n\n-- migrate: up\nselect 3;\n')
+  const path = generatedPath((await ok(dir, ['squash', 't1:t2', '--rev-id', 'tq'])).stdout)
+  const text = readFileSync(path, 'utf8')
+  assert.match(text, /^-- migrate: no-transaction$/m)
+  assert.doesNotMatch(text, /migrate: down/)
+  assert.match(text, /select 1;[\s\S]*select 3;/)
+  assert.match((await ok(dir, ['show', 'tq'])).stdout, /Replaces: t1, t2/)
+})
+
 describe('mig squash refuses, writing nothing', () => {
   const refuses = async (dir: string, args: readonly string[], message: RegExp) => {
     const before = revisionFiles(dir)
