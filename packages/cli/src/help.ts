@@ -44,6 +44,7 @@ const COMMAND_EXAMPLES: Readonly<Record<string, [string, string][]>> = {
     ['mig revision -m "add account" --format sql', 'a .sql revision'],
   ],
   merge: [['mig merge heads -m "merge"', 'one revision joining every head']],
+  squash: [['mig squash ae10:c4f2 -m "squash the start"', 'one revision in place of ae10 up to c4f2']],
   upgrade: [
     ['mig upgrade head', 'every pending revision'],
     ['mig upgrade +1', 'the next one only'],

@@ -14,6 +14,7 @@ import { downgradeCommand, upgradeCommand } from './commands/migrate-commands.js
 import { mergeCommand, revisionCommand } from './commands/revision-command.js'
 import { schemaCommand, setupCommand } from './commands/schema-command.js'
 import { seedCommand } from './commands/seed-command.js'
+import { squashCommand } from './commands/squash-command.js'
 import { ensureVersionCommand, stampCommand } from './commands/stamp-command.js'
 import { statusCommand } from './commands/status-command.js'
 import { testCommand } from './commands/test-command.js'
@@ -96,6 +97,7 @@ function commandModules(state: CliState): CommandModule<GlobalArgv, never>[] {
     listTemplatesCommand(state),
     revisionCommand(state),
     mergeCommand(state),
+    squashCommand(state),
     upgradeCommand(state),
     downgradeCommand(state),
     stampCommand(state),

@@ -114,6 +114,7 @@ export {
   setup,
 } from './commands/schema-files.js'
 export { createSeed, listSeeds, SeedError, type SeedResult, seed } from './commands/seed.js'
+export { type SquashArgs, type SquashResult, squash } from './commands/squash.js'
 export { type StatusEntry, type StatusGroup, type StatusResult, status } from './commands/status.js'
 export {
   RevisionTestError,

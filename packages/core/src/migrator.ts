@@ -12,6 +12,7 @@ import { type MergeArgs, merge } from './commands/merge.js'
 import { downgrade, ensureVersion, type MigrateResult, stamp, upgrade } from './commands/migrate.js'
 import { type ResolveResult, resolve } from './commands/resolve.js'
 import { type RevisionArgs, type RevisionResult, revision } from './commands/revision.js'
+import { type SquashArgs, type SquashResult, squash } from './commands/squash.js'
 import type { MigraphConfig } from './config/define-config.js'
 import { findConfig } from './config/load-config.js'
 import { resolveConfig } from './config/resolved-config.js'
@@ -113,6 +114,8 @@ export interface Migrator {
   revision(args?: RevisionArgs): Promise<RevisionResult>
   /** `mig merge`: write a revision that merges heads. */
   merge(args: MergeArgs): Promise<RevisionResult>
+  /** `mig squash`: write one revision in place of a line of revisions (`range`: `from:to`). */
+  squash(args: SquashArgs): Promise<SquashResult>
   /** The project the functions run against (config, revision files, target). */
   project(): Promise<Project>
 }
@@ -194,6 +197,7 @@ export function createMigrator(
       resolve(await project(), { revision: revisionId, outcome }),
     revision: async (args?: RevisionArgs) => revision(await project(), args),
     merge: async (args: MergeArgs) => merge(await project(), args),
+    squash: async (args: SquashArgs) => squash(await project(), args),
     project,
   })
 }

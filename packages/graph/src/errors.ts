@@ -25,6 +25,7 @@ export type GraphErrorCode =
   | 'not-a-head'
   | 'duplicate-heads'
   | 'version-table-mismatch'
+  | 'squashed-revision'
 
 const formatPaths = (paths: readonly (string | null | undefined)[]): string => {
   const known = paths.filter((p): p is string => typeof p === 'string' && p.length > 0)

@@ -107,7 +107,7 @@ export function revisionForIdent(
 ): Revision | null {
   const branchRev = checkBranch ? resolveBranch(map, checkBranch) : null
   if (id === null) return null
-  let revision = map.lookupKey(id)
+  let revision = map.lookupKey(id) ?? map.aliasOf(id)
   if (revision === undefined) {
     let candidates = [...map.keys()].filter((key) => key.length > 3 && key.startsWith(id))
     if (branchRev !== null) candidates = filterForLineage(map, candidates, checkBranch)

@@ -61,5 +61,6 @@ export {
 export { Revision, type RevisionInput } from './revision.js'
 export { RevisionMap } from './revision-map.js'
 export type { GraphSnapshot, RevisionColumns } from './snapshot.js'
+export { findSquashes, type Squash, type SquashView, squashRange, squashView } from './squash.js'
 export type { GraphWarning, WarningHandler } from './traversal.js'
 export { impliedRevisions, overlappingVersions } from './version-rows.js'

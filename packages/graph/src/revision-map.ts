@@ -38,6 +38,8 @@ export class RevisionMap {
   readonly realBases: readonly string[]
   /** id or label → position in {@link revisions}; a restored map makes it on first lookup */
   #keys: ReadonlyMap<string, number> | undefined
+  /** replaced id → the squash standing for it, in a map built with squashes collapsed */
+  #aliases: ReadonlyMap<string, string> = new Map()
   readonly #lineage = new Map<Revision, ReadonlySet<Revision>>()
   readonly #lineageWithDeps = new Map<Revision, ReadonlySet<Revision>>()
 
@@ -58,9 +60,13 @@ export class RevisionMap {
    * {@link MissingRevisionError}, {@link DuplicateBranchLabelError} or {@link InvalidRevisionIdError},
    * each naming the files at fault.
    */
-  static build(revisions: Iterable<RevisionInput>): RevisionMap {
+  static build(
+    revisions: Iterable<RevisionInput>,
+    options: { readonly aliases?: ReadonlyMap<string, string> } = {},
+  ): RevisionMap {
     const built = buildGraph(revisions)
     const map = new RevisionMap(built, built.keys)
+    if (options.aliases !== undefined) map.#aliases = options.aliases
     setGraphLinks(map, { revisions: built.revisions, ...built.links })
     return map
   }
@@ -128,6 +134,15 @@ export class RevisionMap {
   /** ids then labels, in Alembic's map order; what partial identifiers are matched against */
   keys(): IterableIterator<string> {
     return this.#keyIndex().keys()
+  }
+
+  /**
+   * The squash standing for a replaced revision id that is not in this map (see
+   * {@link squashView}); undefined for any other id.
+   */
+  aliasOf(id: string): Revision | undefined {
+    const target = this.#aliases.get(id)
+    return target === undefined ? undefined : this.lookupKey(target)
   }
 
   /** the revision that declares `label`, if any */

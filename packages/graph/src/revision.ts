@@ -14,6 +14,8 @@ export interface RevisionInput {
   /** the file it came from; named in error messages */
   readonly path?: string | null
   readonly createDate?: string | null
+  /** the ids of the revisions this one squashes, in order (Django's `replaces`) */
+  readonly replaces?: readonly string[] | null
 }
 
 /**

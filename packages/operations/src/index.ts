@@ -100,4 +100,4 @@ export type {
   TableRef,
   UniqueConstraint,
 } from './ops.js'
-export { createOfflineSink, createOnlineSink, type OpSink } from './sinks.js'
+export { createOfflineSink, createOnlineSink, createRecordingSink, type OpSink } from './sinks.js'

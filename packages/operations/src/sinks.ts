@@ -89,6 +89,27 @@ export function createOfflineSink(flavour: SqlFlavour, out: { write(statement: s
   }
 }
 
+/**
+ * Records each op as the frozen data it is, running nothing: what `mig squash` reads a revision's
+ * functions as. There is no database: `op.db` throws {@link OfflineDatabaseAccessError}.
+ *
+ * @example
+ * ```ts
+ * const ops: Op[] = []
+ * const { op } = createOperations(createRecordingSink('postgres', ops), { revision })
+ * await upgrade(op) // ops now holds each call, in order
+ * ```
+ */
+export function createRecordingSink(flavour: SqlFlavour, ops: Op[]): OpSink {
+  return {
+    flavour,
+    db: null,
+    async run(op) {
+      ops.push(op)
+    },
+  }
+}
+
 /** One `;` at the end, on its own line if the statement ends in a line comment. */
 function terminate(statement: string): string {
   const text = statement.trimEnd()

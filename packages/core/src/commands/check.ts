@@ -15,13 +15,15 @@ export interface CheckResult extends IntegrityReport {
  * revision's file changed or vanished, or when revisions are pending. Read-only.
  */
 export async function check(project: Project): Promise<CheckResult> {
-  const scripts = await project.scripts()
+  const all = await project.scripts()
   const [{ readState }, { inspectIntegrity }, { ChecksumCache, listingStamps }] = await Promise.all([
     import('../runtime/session.js'),
     import('../runtime/integrity.js'),
     import('../runtime/checksum-cache.js'),
   ])
-  const { heads, history } = await readState(project)
+  const state = await readState(project)
+  const { scripts, heads } = all.forVersions(state.heads)
+  const history = state.history
   const checksums = new ChecksumCache(listingStamps(scripts))
   const report = inspectIntegrity(scripts, heads, history, {
     checksum: checksums.checksum,

@@ -1,4 +1,4 @@
-import type { MigrationStep } from '@migraph/graph'
+import type { MigrationStep, RevisionMap } from '@migraph/graph'
 import type { Project } from '../context.js'
 import { describeTarget } from '../dialects/index.js'
 import { CommandError } from '../errors.js'
@@ -14,7 +14,7 @@ export async function dryRun(
   project: Project,
   scripts: ScriptDirectory,
   target: string,
-  plan: (current: readonly string[], target: string) => readonly MigrationStep[],
+  plan: (current: readonly string[], target: string, map: RevisionMap) => readonly MigrationStep[],
   summarize: (step: MigrationStep) => StepSummary,
 ): Promise<MigrateResult> {
   const dialect = project.dialect()
@@ -33,8 +33,9 @@ export async function dryRun(
   )
   return withSession(project, { lock: false }, async (session) => {
     const state = await readRunState(session.connection.db, session.versionTable)
-    const steps = plan(state.heads, target)
-    const rehearsed = await rehearseSteps(session, scripts, steps, {
+    const view = scripts.forVersions(state.heads)
+    const steps = plan(view.heads, target, view.scripts.map)
+    const rehearsed = await rehearseSteps(session, view.scripts, steps, {
       x: project.options.x,
       reporter: project.environment.reporter,
     })

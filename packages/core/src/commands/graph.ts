@@ -26,12 +26,14 @@ export interface GraphArgs {
  * const picture = renderGraph(await graph(project, { range: 'base:head' }), 'mermaid')
  */
 export async function graph(project: Project, args: GraphArgs = {}): Promise<RevisionGraph> {
-  const scripts = await project.scripts()
+  let scripts = await project.scripts()
   const needsCurrent = args.indicateCurrent === true || /current/.test(args.range ?? '')
   let currentHeads: readonly string[] = []
   if (needsCurrent) {
     const { readCurrentHeads } = await import('../runtime/session.js')
-    currentHeads = await readCurrentHeads(project)
+    const view = scripts.forVersions(await readCurrentHeads(project))
+    scripts = view.scripts
+    currentHeads = view.heads
     const unknown = currentHeads.filter((id) => !scripts.map.has(id))
     if (unknown.length > 0) {
       // The code `current` and `check` give for it, hence the same exit status.

@@ -75,9 +75,12 @@ class Description implements RevisionInfo {
     if (current !== undefined) this.isCurrent = current.has(revision.revision)
   }
 
-  /** Rebuilt from the template for most files; only `-v` prints it. */
+  /** Rebuilt from the template for most files; only `-v` prints it. A squash names what it replaces. */
   get doc(): string | null {
-    return this.#scripts.scriptOf(this.#revision).doc ?? null
+    const script = this.#scripts.scriptOf(this.#revision)
+    const doc = script.doc ?? null
+    if (script.replaces === null || doc?.includes('Replaces:') === true) return doc
+    return `${doc ?? ''}\nReplaces: ${script.replaces.join(', ')}`.trim()
   }
 }
 
@@ -120,8 +123,7 @@ export async function show(project: Project, args: { revision: string }): Promis
  * an ancestor of another) fail with a {@link VersionTableError} whose `current` describes each.
  */
 export async function current(project: Project): Promise<readonly RevisionInfo[]> {
-  const scripts = await project.scripts()
-  const ids = await readCurrent(project)
+  const { scripts, heads: ids } = (await project.scripts()).forVersions(await readCurrent(project))
   for (const id of ids) {
     if (!scripts.map.has(id)) {
       // The same code as `upgrade` and `check` give for it, hence the same exit status.
@@ -151,9 +153,10 @@ export interface HistoryArgs {
 
 /** `mig history`: revisions newest first, optionally within a range. */
 export async function history(project: Project, args: HistoryArgs = {}): Promise<readonly RevisionInfo[]> {
-  const scripts = await project.scripts()
   const needsCurrent = args.indicateCurrent === true || /current/.test(args.range ?? '')
-  const currentHeads = needsCurrent ? await readCurrent(project) : []
+  const { scripts, heads: currentHeads } = (await project.scripts()).forVersions(
+    needsCurrent ? await readCurrent(project) : [],
+  )
   const currentSet = args.indicateCurrent === true ? new Set(currentHeads) : undefined
   return historyRange(scripts.map, args.range, currentHeads).map((r) =>
     describeRevision(scripts, r, currentSet),

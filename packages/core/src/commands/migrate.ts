@@ -87,10 +87,10 @@ async function migrate(
 ): Promise<MigrateResult> {
   const scripts = await project.scripts()
   const onWarning = (warning: { message: string }) => project.environment.reporter.warn(warning.message)
-  const plan = (current: readonly string[], target: string) =>
+  const plan = (current: readonly string[], target: string, map = scripts.map) =>
     direction === 'up'
-      ? planUpgrade(scripts.map, current, target, { onWarning })
-      : planDowngrade(scripts.map, current, target, { onWarning })
+      ? planUpgrade(map, current, target, { onWarning })
+      : planDowngrade(map, current, target, { onWarning })
   if (args.dryRun === true) {
     if (args.sql === true) {
       throw new CommandError(
@@ -110,16 +110,14 @@ async function migrate(
     if (direction === 'down' && range === undefined) {
       throw new CommandError(`downgrade with --sql requires <fromrev>:<torev>, got '${args.target}'`)
     }
-    const start = range === undefined ? [] : startingHeads(scripts, range.from)
+    const from = offlineStart(scripts, range?.from ?? '')
     const target = range?.to ?? args.target
-    const steps = plan(start, target)
-    const sql = await renderOfflineSql(
-      scripts,
-      start,
-      steps,
-      offlineOptions(project, versionTableOf(project)),
-    )
-    return { steps: steps.map(summarize), heads: headsAfter(scripts, start, steps), sql }
+    const steps = plan(from.start, target, from.scripts.map)
+    const sql = await renderOfflineSql(from.scripts, from.start, steps, {
+      ...offlineOptions(project, versionTableOf(project)),
+      storedRows: from.stored,
+    })
+    return { steps: steps.map(summarize), heads: headsAfter(from.scripts, from.start, steps), sql }
   }
   if (args.target.includes(':')) {
     throw new CommandError(`a range '${args.target}' is only allowed with --sql`)
@@ -136,14 +134,15 @@ async function migrate(
     // An embedded database that does not exist yet holds nothing: it is not created just to
     // show the plan, since the user may decline.
     const exists = project.dialect().databaseExists?.(project.target()) !== false
-    const current = exists
+    const rows = exists
       ? await withSession(
           project,
           { lock: false },
           async (session) => (await readRunState(session.connection.db, session.versionTable)).heads,
         )
       : []
-    previewed = plan(current, args.target).map(summarize)
+    const view = scripts.forVersions(rows)
+    previewed = plan(view.heads, args.target, view.scripts.map).map(summarize)
     if (previewed.length > 0) {
       if (confirming) await confirmWrite(project, command, previewed)
       const context = { command, target: args.target, plan: previewed } as const
@@ -192,20 +191,22 @@ async function migrate(
       return await withSession(project, { lock: true }, async (session) => {
         const { readRunState } = await import('../runtime/history-table.js')
         const state = await readRunState(session.connection.db, session.versionTable)
-        const current = state.heads
-        await guardIntegrity(scripts, current, state.history, {
+        const view = scripts.forVersions(state.heads)
+        const current = view.heads
+        await guardIntegrity(view.scripts, current, state.history, {
           ignoreChecksums: args.ignoreChecksums === true,
           checksums,
         })
-        const steps = plan(current, args.target)
+        const steps = plan(current, args.target, view.scripts.map)
         checkSamePlan(previewed, steps.map(summarize))
         if (direction === 'up' && project.config.lint === 'error') {
           const { lintRevisions, lintFailure } = await import('./lint.js')
           const ids = steps.filter((step) => !step.isStamp).map((step) => step.revision)
-          const result = await lintRevisions(project, scripts, ids)
+          const result = await lintRevisions(project, view.scripts, ids)
           if (result.errors > 0) throw lintFailure(result)
         }
-        const heads = await runSteps(session, scripts, current, steps, {
+        const heads = await runSteps(session, view.scripts, current, steps, {
+          storedRows: view.stored,
           transactionPerMigration: project.config.transactionPerMigration,
           reporter: project.environment.reporter,
           x: project.options.x,
@@ -256,22 +257,21 @@ export async function stamp(project: Project, args: StampArgs): Promise<MigrateR
     })
     // Offline, the version table's rows are unknown: there is nothing to purge.
     if (args.purge === true) throw new CommandError("Can't use --purge with --sql mode")
-    const start = from === undefined ? [] : startingHeads(scripts, from)
-    const steps = planStamp(scripts.map, start, targets)
-    const sql = await renderOfflineSql(
-      scripts,
-      start,
-      steps,
-      offlineOptions(project, versionTableOf(project)),
-    )
-    return { steps: steps.map(summarize), heads: headsAfter(scripts, start, steps), sql }
+    const start = offlineStart(scripts, from ?? '')
+    const steps = planStamp(start.scripts.map, start.start, targets)
+    const sql = await renderOfflineSql(start.scripts, start.start, steps, {
+      ...offlineOptions(project, versionTableOf(project)),
+      storedRows: start.stored,
+    })
+    return { steps: steps.map(summarize), heads: headsAfter(start.scripts, start.start, steps), sql }
   }
   for (const target of args.revisions) {
     if (resolvableWithoutDatabase(target)) scripts.map.resolve(target, [])
   }
   if (requireConfirmable(project, 'stamp')) await confirmWrite(project, 'stamp', [])
   return withSession(project, { lock: true }, async (session) => {
-    let current = await session.readHeads()
+    const view = scripts.forVersions(await session.readHeads())
+    let current = view.heads
     if (args.purge === true) {
       await purge(session, current)
       current = []
@@ -282,13 +282,14 @@ export async function stamp(project: Project, args: StampArgs): Promise<MigrateR
         import('./check.js'),
       ])
       const failure = versionTableFailure({
-        conflicting: overlappingVersions(scripts.map, current),
+        conflicting: overlappingVersions(view.scripts.map, current),
         missing: [],
       })
       if (failure !== undefined) throw failure
     }
-    const steps = planStamp(scripts.map, current, args.revisions, { purge: args.purge ?? false })
-    const heads = await runSteps(session, scripts, current, steps, {
+    const steps = planStamp(view.scripts.map, current, args.revisions, { purge: args.purge ?? false })
+    const heads = await runSteps(session, view.scripts, current, steps, {
+      storedRows: args.purge === true ? undefined : view.stored,
       transactionPerMigration: true,
       reporter: project.environment.reporter,
     })
@@ -398,8 +399,14 @@ function splitRange(target: string): { from: string; to: string } | undefined {
 }
 
 /** The heads an offline range starts from: `base`/empty means an empty version table. */
-function startingHeads(scripts: ScriptDirectory, from: string): readonly string[] {
-  return resolveStartingRevisions(scripts.map, from === '' ? null : from)
+/**
+ * Where `--sql <from>:` starts: `from` read as the version table's row would be, so that a
+ * revision a squash replaces is read as Django reads it (see `ScriptDirectory.forVersions`).
+ */
+function offlineStart(scripts: ScriptDirectory, from: string) {
+  const view = scripts.forVersions(from === '' ? [] : [from])
+  const start = resolveStartingRevisions(view.scripts.map, view.heads[0] ?? null)
+  return { scripts: view.scripts, start, stored: view.stored }
 }
 
 function headsAfter(scripts: ScriptDirectory, start: readonly string[], steps: readonly MigrationStep[]) {

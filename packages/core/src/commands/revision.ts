@@ -91,12 +91,51 @@ async function writeRevision(
     },
   ])
 
-  const folder = versionFolder(project, args.versionPath, downRevisions, scripts)
+  const path = await writeRevisionFile(project, scripts, {
+    revision: revId,
+    downRevisions,
+    branchLabels: args.branchLabels ?? [],
+    dependsOn: placement.dependsOn,
+    message: args.message,
+    versionPath: args.versionPath,
+    format: args.format ?? config.revisionFormat,
+    body: args.body,
+  })
+  const expectedHeads = scripts.map.heads.filter((head) => !downRevisions.includes(head)).length + 1
+  return { revision: revId, downRevisions, path, expectedHeads, filesBefore: scripts.scripts.size }
+}
+
+/** What {@link writeRevisionFile} writes: a revision's header fields and its functions' bodies. */
+export interface RevisionFileSpec {
+  readonly revision: string
+  readonly downRevisions: readonly string[]
+  readonly branchLabels: readonly string[]
+  readonly dependsOn: readonly string[]
+  readonly message?: string | undefined
+  readonly versionPath?: string | undefined
+  readonly format: RevisionFormat
+  readonly body?: RevisionArgs['body']
+  /** Further template data: `replaces`, and for `.sql` `noTransaction` and `irreversible`. */
+  readonly extra?: Readonly<Record<string, unknown>> | undefined
+}
+
+/**
+ * Renders the revision template (the configured one, else the built-in one of the format) into
+ * a new file named by the config's `fileTemplate`, in the version location Alembic would pick.
+ * The caller has checked the graph the file makes.
+ */
+export async function writeRevisionFile(
+  project: Project,
+  scripts: ScriptDirectory,
+  spec: RevisionFileSpec,
+): Promise<string> {
+  const { environment, config } = project
+  const { revision: revId, downRevisions, format, body, message } = spec
+  const folder = versionFolder(project, spec.versionPath, downRevisions, scripts)
   const now = environment.now()
-  const format = args.format ?? config.revisionFormat
   const fileName = `${renderFileName(config.fileTemplate, {
     rev: revId,
-    slug: slugify(args.message, config.truncateSlugLength),
+    slug: slugify(message, config.truncateSlugLength),
     date: now,
     timeZone: config.timezone,
   })}.${format}`
@@ -115,18 +154,18 @@ async function writeRevision(
     revision: revId,
     downRevision: down,
     revises: downRevisions.join(', '),
-    branchLabels: args.branchLabels && args.branchLabels.length > 0 ? args.branchLabels : null,
-    dependsOn: placement.dependsOn.length > 0 ? placement.dependsOn : null,
-    message: args.message ?? '',
+    branchLabels: spec.branchLabels.length > 0 ? spec.branchLabels : null,
+    dependsOn: spec.dependsOn.length > 0 ? spec.dependsOn : null,
+    message: message ?? '',
     createDate: formatCreateDate(now, project.config.timezone),
-    upgrades: args.body?.upgrades ?? '',
-    downgrades: args.body?.downgrades ?? '',
-    imports: args.body?.imports ?? '',
+    upgrades: body?.upgrades ?? '',
+    downgrades: body?.downgrades ?? '',
+    imports: body?.imports ?? '',
+    ...spec.extra,
   })
   mkdirSync(folder, { recursive: true })
   writeFileSync(path, source, { flag: 'wx' })
-  const expectedHeads = scripts.map.heads.filter((head) => !downRevisions.includes(head)).length + 1
-  return { revision: revId, downRevisions, path, expectedHeads, filesBefore: scripts.scripts.size }
+  return path
 }
 
 /**
@@ -163,7 +202,7 @@ function versionFolder(
   project: Project,
   versionPath: string | undefined,
   downRevisions: readonly string[],
-  scripts: Awaited<ReturnType<Project['scripts']>>,
+  scripts: ScriptDirectory,
 ): string {
   const locations = project.config.versionLocations
   if (versionPath !== undefined) {

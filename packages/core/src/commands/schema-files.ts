@@ -38,7 +38,8 @@ export async function schemaAtHeads(
   const { withSession } = await import('../runtime/session.js')
   if (source === 'database') {
     return withSession(project, { lock: false }, async (session) => {
-      const current = await session.readHeads()
+      // A row at the last revision a squash replaces stands for the squash.
+      const current = scripts.forVersions(await session.readHeads()).heads
       const same = current.length === heads.length && current.every((h) => heads.includes(h))
       if (!same) {
         throw new CommandError(

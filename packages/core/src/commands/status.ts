@@ -44,9 +44,11 @@ export interface StatusResult {
  * several. Read-only: it creates nothing, not even the database.
  */
 export async function status(project: Project): Promise<StatusResult> {
-  const scripts = await project.scripts()
+  const directory = await project.scripts()
   const { readState } = await import('../runtime/session.js')
-  const state = await readState(project)
+  const read = await readState(project)
+  const { scripts, heads } = directory.forVersions(read.heads)
+  const state = { ...read, heads }
   const map = scripts.map
   for (const id of state.heads) {
     if (!map.has(id)) {

@@ -49,7 +49,8 @@ export function inspectIntegrity<E extends HistoryFacts>(
     const rev = map.lookupKey(revision)
     const script = rev?.revision === revision ? scripts.scriptOf(rev) : undefined
     if (script === undefined) {
-      vanished.push(revision)
+      // A revision a squash replaces: the squash stands for it, its file may well be gone.
+      if (map.aliasOf(revision) === undefined) vanished.push(revision)
     } else if (!checksumMatches(checksum, script.path, options)) {
       changed.push({ revision, path: script.path })
     }

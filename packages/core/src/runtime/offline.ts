@@ -5,6 +5,7 @@ import { MigrationFailedError } from '../errors.js'
 import type { RevisionModule, ScriptDirectory } from '../script/script-directory.js'
 import { isSqlRevisionFile } from '../script/sql-revision.js'
 import { checkSqlSteps } from './runner.js'
+import { asStored } from './stored-rows.js'
 import { compileVersionStatements } from './version-table.js'
 
 export interface OfflineOptions {
@@ -12,6 +13,8 @@ export interface OfflineOptions {
   readonly versionTable: VersionTableRef
   readonly transactionPerMigration: boolean
   readonly x?: Readonly<Record<string, string>> | undefined
+  /** Start heads the version table holds under another id (squash → the last id it replaces). */
+  readonly storedRows?: ReadonlyMap<string, string> | undefined
 }
 
 /**
@@ -45,6 +48,7 @@ export async function renderOfflineSql(
   const statement = (sql: string) => out.push(`${sql.replace(/;\s*$/, '')};`)
   const comment = (line: string) => out.push(line)
   let heads = startHeads
+  const stored = new Map(options.storedRows)
   let inTransaction = false
   const begin = () => {
     if (dialect.transactionalDDL && !inTransaction) {
@@ -111,8 +115,8 @@ export async function renderOfflineSql(
       }
     }
     const next = applyStep(scripts.map as RevisionMap, heads, step)
-    for (const sql of compileVersionStatements(flavour, versionTable, { changes: next.changes }))
-      statement(sql)
+    const changes = asStored(next.changes, stored)
+    for (const sql of compileVersionStatements(flavour, versionTable, { changes })) statement(sql)
     heads = next.heads
     if (perStep) commit()
   }

@@ -39,6 +39,7 @@ import {
 } from './retry-policy.js'
 import { outsideTransactionOnServer } from './server-version-outside.js'
 import type { Session } from './session.js'
+import { asStored } from './stored-rows.js'
 import { ensureVersionTable, whichTablesExist } from './version-table.js'
 
 /** How a run groups revisions into transactions. */
@@ -68,6 +69,11 @@ export interface RunOptions {
     | undefined
   /** How a transactional group that failed on a lock timeout is tried again; by default it is not. */
   readonly retry?: RetryPolicy | undefined
+  /**
+   * Heads the version table holds under another id (a squash → the last revision it replaces,
+   * see `ScriptDirectory.forVersions`): the first change to such a row names it as it is held.
+   */
+  readonly storedRows?: ReadonlyMap<string, string> | undefined
 }
 
 /** What a revision's functions receive beside `op`. */
@@ -118,6 +124,7 @@ export async function runSteps(
     },
   )
   let heads = startHeads
+  const stored = new Map(options.storedRows)
   // Limits cost a statement per revision: only set when the config or a revision asks for them.
   const limited =
     Object.keys(options.limits ?? {}).length > 0 || [...modules.values()].some((m) => m.limits !== undefined)
@@ -192,7 +199,11 @@ export async function runSteps(
         opsCompleted: null,
         detail: null,
       }
-      await recorder.record(executor, next.changes, entry)
+      await recorder.record(
+        executor,
+        stored.size === 0 ? next.changes : asStored(next.changes, stored),
+        entry,
+      )
       heads = next.heads
     } catch (error) {
       options.reporter.stepFailed?.(step, performance.now() - started)

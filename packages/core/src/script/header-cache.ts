@@ -28,6 +28,7 @@ export type Row = readonly [
   /** `true` for the header comment the revision template writes, which {@link templateDoc} rebuilds */
   doc: string | true | null,
   transactional: boolean,
+  replaces: readonly string[] | null,
 ]
 
 /**
@@ -236,6 +237,7 @@ export function rowOf(h: RevisionHeader): Row {
     h.createDate,
     standard ? true : h.doc,
     h.transactional,
+    h.replaces,
   ]
 }
 
@@ -253,7 +255,7 @@ function templateDoc(
 
 /** Whether a stored row is one this version wrote. */
 export function isRow(row: Row): boolean {
-  if (!Array.isArray(row) || row.length !== 8) return false
+  if (!Array.isArray(row) || row.length !== 9) return false
   // Indexed, not destructured: destructuring an array steps an iterator, which costs at thousands
   // of rows, in code V8 has not optimized yet.
   const doc = row[6]
@@ -266,7 +268,8 @@ export function isRow(row: Row): boolean {
     isText(row[4]) &&
     isText(row[5]) &&
     (doc === true || isText(doc)) &&
-    typeof row[7] === 'boolean'
+    typeof row[7] === 'boolean' &&
+    isIds(row[8], false)
   )
 }
 
@@ -283,6 +286,7 @@ export class StoredScript implements RevisionScript {
   declare readonly message: string | null
   declare readonly createDate: string | null
   declare readonly transactional: boolean
+  declare readonly replaces: readonly string[] | null
   declare readonly path: string
   declare readonly versionLocation: string
   readonly #doc: string | true | null
@@ -296,6 +300,7 @@ export class StoredScript implements RevisionScript {
     this.createDate = row[5]
     this.#doc = row[6]
     this.transactional = row[7]
+    this.replaces = row[8]
     this.path = path
     this.versionLocation = versionLocation
     Object.freeze(this)

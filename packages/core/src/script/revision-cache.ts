@@ -20,7 +20,7 @@ const SEPARATOR = '/'
 
 // Bump when the stored form, the header parser or what the graph builder computes changes, so
 // that no older record is ever trusted.
-const FORMAT = 9
+const FORMAT = 10
 
 /**
  * One versions folder as stored: file names joined by {@link SEPARATOR}, stamps as the base64 of

@@ -12,6 +12,8 @@ export interface RevisionHeader {
   readonly doc: string | null
   /** `export const transactional = false` opts the revision out of its transaction. */
   readonly transactional: boolean
+  /** `export const replaces = ['a', 'b']`: the revisions a squash stands for, in order. */
+  readonly replaces: readonly string[] | null
 }
 
 /** Why a header field cannot be read from the file's text. */
@@ -29,6 +31,7 @@ export const HEADER_NAMES: ReadonlySet<string> = new Set([
   'branchLabels',
   'dependsOn',
   'transactional',
+  'replaces',
 ])
 
 /**

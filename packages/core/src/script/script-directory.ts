@@ -1,5 +1,5 @@
 import { closeSync, openSync, readSync } from 'node:fs'
-import { type Revision, RevisionMap } from '@migraph/graph'
+import { findSquashes, type Revision, RevisionMap, squashView } from '@migraph/graph'
 import { readTimeouts } from '../config/revision-limits.js'
 import { RevisionFileError } from '../errors.js'
 import { type Listing, listRevisionFiles, restampListing, stampIn } from './folder-listing.js'
@@ -14,6 +14,7 @@ import {
   type SqlRevisionModule,
   sqlRevisionModule,
 } from './sql-revision.js'
+import { readRowsThroughSquashes } from './squash-rows.js'
 
 /** One revision file: its header, read statically, and where it lives. */
 export interface RevisionScript extends RevisionHeader {
@@ -68,6 +69,8 @@ export class ScriptDirectory {
   readonly #listings: readonly Listing[]
   /** When the listings started (ms since the epoch): every stamp in them was taken later. */
   readonly listedAtMs: number
+  /** Every script read, squashes and what they replace alike, when any squash is among them. */
+  #all: readonly RevisionScript[] | undefined
 
   private constructor(
     map: RevisionMap,
@@ -103,6 +106,11 @@ export class ScriptDirectory {
       this.#byId = byId
     }
     return this.#byId
+  }
+
+  /** Every script read, squashes and the revisions they replace alike, whatever the graph holds. */
+  get everyScript(): readonly RevisionScript[] {
+    return this.#all ?? [...this.scripts.values()]
   }
 
   /** The script of a revision of {@link map}. */
@@ -169,6 +177,12 @@ export class ScriptDirectory {
         scripts.push(script)
       }
     }
+    if (scripts.some((script) => script.replaces !== null)) {
+      // The graph depends on the database's rows (see forVersions): it is not recorded.
+      cache?.save(listings, undefined)
+      const parts = { locations: versionLocations, importer, listings, listedAtMs }
+      return ScriptDirectory.#squashed(scripts, new Set(), parts)
+    }
     // A script is a RevisionInput: its header fields and its path.
     let map: RevisionMap
     try {
@@ -180,6 +194,71 @@ export class ScriptDirectory {
     }
     cache?.save(listings, recordable ? map : undefined)
     return new ScriptDirectory(map, scripts, versionLocations, importer, listings, listedAtMs)
+  }
+
+  /**
+   * The graph with squashes: each squash in `expand` gives way to the revisions it replaces,
+   * every other one stands in for them (see {@link squashView}).
+   */
+  static #squashed(
+    all: readonly RevisionScript[],
+    expand: ReadonlySet<string>,
+    parts: {
+      readonly locations: readonly string[]
+      readonly importer: ModuleImporter
+      readonly listings: readonly Listing[]
+      readonly listedAtMs: number
+    },
+  ): ScriptDirectory {
+    // Plain inputs: a rewritten revision's script keeps the header its file declares.
+    const inputs = all.map((s) => ({
+      revision: s.revision,
+      downRevision: s.downRevision,
+      branchLabels: s.branchLabels,
+      dependsOn: s.dependsOn,
+      message: s.message,
+      createDate: s.createDate,
+      path: s.path,
+      replaces: s.replaces,
+    }))
+    const view = squashView(inputs, expand)
+    const map = RevisionMap.build(view.inputs, { aliases: view.aliases })
+    const scripts = view.positions.map((i) => all[i] as RevisionScript)
+    const directory = new ScriptDirectory(
+      map,
+      scripts,
+      parts.locations,
+      parts.importer,
+      parts.listings,
+      parts.listedAtMs,
+    )
+    directory.#all = all
+    return directory
+  }
+
+  /**
+   * The graph as a database with these version rows reads it, Django's way: a row at a revision
+   * a squash replaces, other than its last, keeps the replaced revisions in the graph (the
+   * database goes on with them); a row at the last one stands for the squash. `heads` are the rows
+   * as revisions of the graph returned, and `stored` says which of them the version table holds
+   * under another id (squash → the row it holds), for the first step that changes that row.
+   */
+  forVersions(rows: readonly string[]): {
+    readonly scripts: ScriptDirectory
+    readonly heads: readonly string[]
+    readonly stored: ReadonlyMap<string, string>
+  } {
+    const all = this.#all
+    if (all === undefined) return { scripts: this, heads: rows, stored: new Map() }
+    const { expand, heads, stored } = readRowsThroughSquashes(findSquashes(all), rows)
+    if (expand.size === 0) return { scripts: this, heads, stored }
+    const parts = {
+      locations: this.versionLocations,
+      importer: this.#importer,
+      listings: this.#listings,
+      listedAtMs: this.listedAtMs,
+    }
+    return { scripts: ScriptDirectory.#squashed(all, expand, parts), heads, stored }
   }
 
   /** The script of a revision id (exact). */
@@ -294,7 +373,14 @@ function revisionModule(script: RevisionScript, mod: Record<string, unknown>): R
   }
 }
 
-const HEADER_FIELDS = ['revision', 'downRevision', 'branchLabels', 'dependsOn', 'transactional'] as const
+const HEADER_FIELDS = [
+  'revision',
+  'downRevision',
+  'branchLabels',
+  'dependsOn',
+  'transactional',
+  'replaces',
+] as const
 
 /**
  * A header field's value as the runner takes it: absent is null (and `transactional` true), one
@@ -387,6 +473,7 @@ function checkHeader(file: string, location: string, h: Partial<RevisionHeader>)
     createDate: h.createDate ?? null,
     doc: h.doc ?? null,
     transactional: h.transactional ?? true,
+    replaces: idList(file, 'replaces', h.replaces, false) as readonly string[] | null,
     path: file,
     versionLocation: location,
   })

@@ -30,13 +30,14 @@ export interface SqlRevision {
 }
 
 const FIELDS: Readonly<
-  Record<string, 'revision' | 'downRevision' | 'branchLabels' | 'dependsOn' | 'createDate'>
+  Record<string, 'revision' | 'downRevision' | 'branchLabels' | 'dependsOn' | 'createDate' | 'replaces'>
 > = {
   'revision id': 'revision',
   revises: 'downRevision',
   'branch labels': 'branchLabels',
   'depends on': 'dependsOn',
   'create date': 'createDate',
+  replaces: 'replaces',
 }
 
 type Marker = 'up' | 'down' | 'no-transaction'
@@ -54,7 +55,7 @@ function markerOf(line: string): Marker | undefined {
 /**
  * Reads a `.sql` revision: the header is its leading `--` comment lines (`-- Revision ID:`,
  * `-- Revises:` with comma-separated ids for a merge, `-- Branch labels:`, `-- Depends on:`,
- * `-- Create Date:`, and the message: the first other comment line). The body is split by
+ * `-- Replaces:` (a squash), `-- Create Date:`, and the message: the first other comment line). The body is split by
  * `-- migrate: up` / `-- migrate: down` or `-- UP` / `-- DOWN` lines; with no upgrade marker the
  * whole body is the upgrade, and with no downgrade marker there is no downgrade. Throws a
  * {@link RevisionFileError} naming the file and the line for a broken header or a repeated marker.

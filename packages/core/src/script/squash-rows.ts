@@ -1,0 +1,49 @@
+import { MigraphError, type Squash } from '@migraph/graph'
+
+/** How version-table rows read against a graph's squashes (see {@link readRowsThroughSquashes}). */
+export interface SquashedRows {
+  /** Squashes that give way to the revisions they replace, for a row inside them. */
+  readonly expand: ReadonlySet<string>
+  /** The rows as revisions of the graph with those squashes expanded and the rest collapsed. */
+  readonly heads: readonly string[]
+  /** squash → the row the table holds for it (the last revision it replaces). */
+  readonly stored: ReadonlyMap<string, string>
+}
+
+/**
+ * Django's reading of version rows against squashes: a row at a replaced revision other than the
+ * last keeps the originals (the database goes on with them); a row at the last stands for the
+ * squash. A row in the middle of a squash whose originals are gone is refused, with what to do.
+ */
+export function readRowsThroughSquashes(squashes: readonly Squash[], rows: readonly string[]): SquashedRows {
+  const expand = new Set<string>()
+  const heads: string[] = []
+  const stored = new Map<string, string>()
+  for (const row of rows) {
+    const squash = squashes.find((s) => s.replaces.includes(row))
+    const last = squash?.replaces[squash.replaces.length - 1]
+    if (squash === undefined) {
+      heads.push(row)
+    } else if (row === last) {
+      heads.push(squash.revision)
+      stored.set(squash.revision, row)
+    } else if (squash.present.length === squash.replaces.length) {
+      expand.add(squash.revision)
+      heads.push(row)
+    } else {
+      const missing = squash.replaces.filter((id) => !squash.present.includes(id))
+      throw new MigraphError(
+        'unknown-revision-in-database',
+        `the version table records revision '${row}', which squash ${squash.revision} replaces, but ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} no longer in the versions folder; restore the revisions ${squash.revision} replaces from version control, run 'mig upgrade ${last}' (the last one it replaces), then delete them again`,
+      )
+    }
+  }
+  // A squash expanded for one row is not there to stand for another: that row stays as read.
+  for (const squash of expand) {
+    const row = stored.get(squash)
+    if (row === undefined) continue
+    heads[heads.indexOf(squash)] = row
+    stored.delete(squash)
+  }
+  return { expand, heads, stored }
+}
