@@ -81,6 +81,7 @@ async function squashOnce(kind: DatabaseKind) {
     last: await kind.create(dir),
     lastGone: await kind.create(dir),
     middleGone: await kind.create(dir),
+    toMiddle: await kind.create(dir),
   }
   try {
     const at = async (db: { args: readonly string[] }, target: string) =>
@@ -91,6 +92,7 @@ async function squashOnce(kind: DatabaseKind) {
     await at(databases.last, 'r4')
     await at(databases.lastGone, 'r4')
     await at(databases.middleGone, 'r3')
+    const atR3 = await databases.middle.schema()
 
     const squashed = await ok(dir, ['squash', 'r2:r4', '-m', 'account and invoices', '--rev-id', 'sq1'])
     const path = generatedPath(squashed.stdout)
@@ -122,6 +124,14 @@ async function squashOnce(kind: DatabaseKind) {
     )
     await at(databases.fresh, 'sq1')
     assert.deepEqual(await databases.fresh.versions(), ['sq1'])
+
+    // A target inside the squash stops there, through the originals, rather than running (or
+    // recording) the whole squash.
+    await at(databases.toMiddle, 'r3')
+    assert.deepEqual(await databases.toMiddle.versions(), ['r3'])
+    assert.deepEqual(await databases.toMiddle.schema(), atR3)
+    await at(databases.toMiddle, 'head')
+    assert.deepEqual(await databases.toMiddle.schema(), built)
 
     // (2) Part-way through the originals: the rest of them run, then what follows; a table
     // created twice would fail the run.
@@ -155,6 +165,12 @@ async function squashOnce(kind: DatabaseKind) {
     assert.deepEqual(await databases.lastGone.versions(), ['r5'])
     assert.deepEqual(await databases.lastGone.schema(), built)
     await ok(dir, [...databases.lastGone.args, 'check'])
+
+    // With the originals gone there is no stopping inside the squash any more.
+    const inside = await mig(dir, [...databases.fresh.args, 'downgrade', 'r3'])
+    assert.notEqual(inside.code, 0)
+    assert.match(inside.stderr, /target 'r3'.*squash sq1/)
+    assert.deepEqual(await databases.fresh.versions(), ['sq1'])
 
     const refused = await mig(dir, [...databases.middleGone.args, 'upgrade', 'head'])
     assert.equal(refused.code, 6, refused.stderr)

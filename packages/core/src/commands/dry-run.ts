@@ -33,7 +33,7 @@ export async function dryRun(
   )
   return withSession(project, { lock: false }, async (session) => {
     const state = await readRunState(session.connection.db, session.versionTable)
-    const view = scripts.forVersions(state.heads)
+    const view = scripts.forVersions(state.heads, [target])
     const steps = plan(view.heads, target, view.scripts.map)
     const rehearsed = await rehearseSteps(session, view.scripts, steps, {
       x: project.options.x,

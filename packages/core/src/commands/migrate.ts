@@ -110,8 +110,8 @@ async function migrate(
     if (direction === 'down' && range === undefined) {
       throw new CommandError(`downgrade with --sql requires <fromrev>:<torev>, got '${args.target}'`)
     }
-    const from = offlineStart(scripts, range?.from ?? '')
     const target = range?.to ?? args.target
+    const from = offlineStart(scripts, range?.from ?? '', [target])
     const steps = plan(from.start, target, from.scripts.map)
     const sql = await renderOfflineSql(from.scripts, from.start, steps, {
       ...offlineOptions(project, versionTableOf(project)),
@@ -141,7 +141,7 @@ async function migrate(
           async (session) => (await readRunState(session.connection.db, session.versionTable)).heads,
         )
       : []
-    const view = scripts.forVersions(rows)
+    const view = scripts.forVersions(rows, [args.target])
     previewed = plan(view.heads, args.target, view.scripts.map).map(summarize)
     if (previewed.length > 0) {
       if (confirming) await confirmWrite(project, command, previewed)
@@ -191,7 +191,7 @@ async function migrate(
       return await withSession(project, { lock: true }, async (session) => {
         const { readRunState } = await import('../runtime/history-table.js')
         const state = await readRunState(session.connection.db, session.versionTable)
-        const view = scripts.forVersions(state.heads)
+        const view = scripts.forVersions(state.heads, [args.target])
         const current = view.heads
         await guardIntegrity(view.scripts, current, state.history, {
           ignoreChecksums: args.ignoreChecksums === true,
@@ -257,7 +257,7 @@ export async function stamp(project: Project, args: StampArgs): Promise<MigrateR
     })
     // Offline, the version table's rows are unknown: there is nothing to purge.
     if (args.purge === true) throw new CommandError("Can't use --purge with --sql mode")
-    const start = offlineStart(scripts, from ?? '')
+    const start = offlineStart(scripts, from ?? '', targets)
     const steps = planStamp(start.scripts.map, start.start, targets)
     const sql = await renderOfflineSql(start.scripts, start.start, steps, {
       ...offlineOptions(project, versionTableOf(project)),
@@ -270,7 +270,7 @@ export async function stamp(project: Project, args: StampArgs): Promise<MigrateR
   }
   if (requireConfirmable(project, 'stamp')) await confirmWrite(project, 'stamp', [])
   return withSession(project, { lock: true }, async (session) => {
-    const view = scripts.forVersions(await session.readHeads())
+    const view = scripts.forVersions(await session.readHeads(), args.revisions)
     let current = view.heads
     if (args.purge === true) {
       await purge(session, current)
@@ -398,13 +398,12 @@ function splitRange(target: string): { from: string; to: string } | undefined {
   return { from: target.slice(0, at), to: target.slice(at + 1) }
 }
 
-/** The heads an offline range starts from: `base`/empty means an empty version table. */
 /**
  * Where `--sql <from>:` starts: `from` read as the version table's row would be, so that a
  * revision a squash replaces is read as Django reads it (see `ScriptDirectory.forVersions`).
  */
-function offlineStart(scripts: ScriptDirectory, from: string) {
-  const view = scripts.forVersions(from === '' ? [] : [from])
+function offlineStart(scripts: ScriptDirectory, from: string, targets: readonly string[]) {
+  const view = scripts.forVersions(from === '' ? [] : [from], targets)
   const start = resolveStartingRevisions(view.scripts.map, view.heads[0] ?? null)
   return { scripts: view.scripts, start, stored: view.stored }
 }

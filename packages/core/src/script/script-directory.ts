@@ -242,15 +242,19 @@ export class ScriptDirectory {
    * database goes on with them); a row at the last one stands for the squash. `heads` are the rows
    * as revisions of the graph returned, and `stored` says which of them the version table holds
    * under another id (squash → the row it holds), for the first step that changes that row.
+   * A target inside a squash (`upgrade r3`, `stamp r3`) keeps that squash's originals too.
    */
-  forVersions(rows: readonly string[]): {
+  forVersions(
+    rows: readonly string[],
+    targets: readonly string[] = [],
+  ): {
     readonly scripts: ScriptDirectory
     readonly heads: readonly string[]
     readonly stored: ReadonlyMap<string, string>
   } {
     const all = this.#all
     if (all === undefined) return { scripts: this, heads: rows, stored: new Map() }
-    const { expand, heads, stored } = readRowsThroughSquashes(findSquashes(all), rows)
+    const { expand, heads, stored } = readRowsThroughSquashes(findSquashes(all), rows, targets)
     if (expand.size === 0) return { scripts: this, heads, stored }
     const parts = {
       locations: this.versionLocations,

@@ -15,8 +15,12 @@ export interface SquashedRows {
  * last keeps the originals (the database goes on with them); a row at the last stands for the
  * squash. A row in the middle of a squash whose originals are gone is refused, with what to do.
  */
-export function readRowsThroughSquashes(squashes: readonly Squash[], rows: readonly string[]): SquashedRows {
-  const expand = new Set<string>()
+export function readRowsThroughSquashes(
+  squashes: readonly Squash[],
+  rows: readonly string[],
+  targets: readonly string[] = [],
+): SquashedRows {
+  const expand = new Set<string>(squashesExpandedForTargets(squashes, targets))
   const heads: string[] = []
   const stored = new Map<string, string>()
   for (const row of rows) {
@@ -46,4 +50,36 @@ export function readRowsThroughSquashes(squashes: readonly Squash[], rows: reado
     stored.delete(squash)
   }
   return { expand, heads, stored }
+}
+
+/** The revision a target names before any `label@` and relative step: `ae10` of `br@ae10+2`. */
+function revisionPartOf(target: string): string {
+  const at = target.lastIndexOf('@')
+  return (at === -1 ? target : target.slice(at + 1)).replace(/[+-]\d+$/, '')
+}
+
+/**
+ * Squashes to expand so that a target inside one can be reached: `upgrade r3` or `stamp r3`, for
+ * a revision a squash replaces other than its last, stops at r3 through the originals rather than
+ * running (or recording) the whole squash. With the originals deleted there is no such point any
+ * more: refused, naming the squash and the targets that exist.
+ */
+export function squashesExpandedForTargets(squashes: readonly Squash[], targets: readonly string[]): string[] {
+  const expand: string[] = []
+  for (const target of targets) {
+    const part = revisionPartOf(target)
+    if (part.length === 0 || part === 'head' || part === 'heads' || part === 'base') continue
+    for (const squash of squashes) {
+      const inner = squash.replaces.slice(0, -1).filter((id) => id.startsWith(part))
+      if (inner.length !== 1 || squash.replaces.some((id) => id !== inner[0] && id.startsWith(part))) continue
+      if (squash.present.length !== squash.replaces.length) {
+        throw new MigraphError(
+          'squashed-revision',
+          `target '${target}' names revision '${inner[0]}', which squash ${squash.revision} replaces, and the revisions it replaces are no longer in the versions folder; a database can only stop before the squash or at ${squash.revision}`,
+        )
+      }
+      if (!expand.includes(squash.revision)) expand.push(squash.revision)
+    }
+  }
+  return expand
 }
