@@ -119,7 +119,12 @@ export {
   schemaTypes,
   setup,
 } from './commands/schema-files.js'
-export { readSchemaSource, SCHEMA_SOURCE_FORMS, type SchemaOfSource } from './commands/schema-sources.js'
+export {
+  prepareSchemaSource,
+  readSchemaSource,
+  SCHEMA_SOURCE_FORMS,
+  type SchemaOfSource,
+} from './commands/schema-sources.js'
 export { createSeed, listSeeds, SeedError, type SeedResult, seed } from './commands/seed.js'
 export { type StatusEntry, type StatusGroup, type StatusResult, status } from './commands/status.js'
 export {

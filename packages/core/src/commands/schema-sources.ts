@@ -39,6 +39,19 @@ export async function readSchemaSource(
   source: string,
   option: string,
 ): Promise<SchemaOfSource> {
+  return (await prepareSchemaSource(project, source, option))()
+}
+
+/**
+ * Checks `source` without reading any schema (the config, the file, the graph, whether the
+ * database exists) and returns what reads it: a command checks both its sources before it spends
+ * time on either.
+ */
+export async function prepareSchemaSource(
+  project: Project,
+  source: string,
+  option: string,
+): Promise<() => Promise<SchemaOfSource>> {
   const flavour = project.dialect().sqlFlavour
   if (source === 'declared') {
     if (project.config.schema === undefined) {
@@ -47,9 +60,21 @@ export async function readSchemaSource(
       )
     }
     const shown = relative(project.environment.cwd, project.config.schema) || project.config.schema
-    return { source, label: `declared (${shown})`, model: await loadDeclaredSchema(project, flavour) }
+    return async () => ({
+      source,
+      label: `declared (${shown})`,
+      model: await loadDeclaredSchema(project, flavour),
+    })
   }
-  if (source === 'live') return readLive(project, option)
+  if (source === 'live') {
+    const target = project.target()
+    if (project.dialect().databaseExists?.(target) === false) {
+      throw new CommandError(
+        `${option} live: the database ${target.display} does not exist yet (run 'mig upgrade')`,
+      )
+    }
+    return () => readLive(project)
+  }
   const file = resolve(project.environment.cwd, source)
   if (/[\\/]|\.sql$/i.test(source) || (source.includes('.') && existsSync(file))) {
     if (!existsSync(file)) throw new CommandError(`${option} ${source}: no such file`)
@@ -59,7 +84,11 @@ export async function readSchemaSource(
           .sort()
           .map((name) => join(file, name))
       : [file]
-    return { source, label: `file ${source}`, model: await loadDeclaredSchema(project, flavour, files) }
+    return async () => ({
+      source,
+      label: `file ${source}`,
+      model: await loadDeclaredSchema(project, flavour, files),
+    })
   }
   const scripts = await project.scripts()
   let revisions: readonly string[]
@@ -77,22 +106,19 @@ export async function readSchemaSource(
   }
   if (revisions.length === 0) {
     const label = source === 'base' ? 'base (no revisions)' : `${source} (base)`
-    return { source, label, model: emptySchema(flavour), heads: [] }
+    return async () => ({ source, label, model: emptySchema(flavour), heads: [] })
   }
-  const { schemaAtRevisions } = await import('./schema-files.js')
-  const { model, heads } = await schemaAtRevisions(project, revisions)
-  const label = source === at(heads) ? `revision ${source}` : `${source} (${at(heads)})`
-  return { source, label: `${label}, revisions replayed`, model, heads }
+  return async () => {
+    const { schemaAtRevisions } = await import('./schema-files.js')
+    const { model, heads } = await schemaAtRevisions(project, revisions)
+    const label = source === at(heads) ? `revision ${source}` : `${source} (${at(heads)})`
+    return { source, label: `${label}, revisions replayed`, model, heads }
+  }
 }
 
 /** The project's database as it is. */
-async function readLive(project: Project, option: string): Promise<SchemaOfSource> {
+async function readLive(project: Project): Promise<SchemaOfSource> {
   const target = project.target()
-  if (project.dialect().databaseExists?.(target) === false) {
-    throw new CommandError(
-      `${option} live: the database ${target.display} does not exist yet (run 'mig upgrade')`,
-    )
-  }
   const { withSession } = await import('../runtime/session.js')
   return withSession(project, { lock: false }, async (session) => {
     const heads = await session.readHeads()

@@ -97,14 +97,14 @@ export async function compareSchema(
   project: Project,
   args: SchemaDiffArgs = {},
 ): Promise<SchemaCompareResult> {
-  const { readSchemaSource } = await import('./schema-sources.js')
-  // Both sources are read before either is used: an unknown one is reported without waiting.
-  const [from, to] = await Promise.all([
+  const { prepareSchemaSource } = await import('./schema-sources.js')
+  // Both sources are checked before either is read: a bad one is reported without waiting.
+  const readFrom =
     args.from === undefined
-      ? defaultFrom(project, args.shadow === true)
-      : readSchemaSource(project, args.from, '--from'),
-    readSchemaSource(project, args.to ?? 'declared', '--to'),
-  ])
+      ? () => defaultFrom(project, args.shadow === true)
+      : await prepareSchemaSource(project, args.from, '--from')
+  const readTo = await prepareSchemaSource(project, args.to ?? 'declared', '--to')
+  const [from, to] = await Promise.all([readFrom(), readTo()])
   const diff = await diffWithRenames(from.model, to.model, args)
   const info = ({ source, label, heads }: SchemaOfSource): SchemaSourceInfo => ({ source, label, heads })
   return {

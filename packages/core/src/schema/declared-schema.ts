@@ -84,7 +84,7 @@ export async function loadDeclaredSchema(
     try {
       module = await project.environment.importModule(file)
     } catch (error) {
-      const reason = error instanceof Error ? error.message.split('\n')[0] : String(error)
+      const reason = error instanceof Error ? error.message.trim() : String(error)
       throw new DeclaredSchemaError(`${shownOf(file)}: cannot load the declared schema module: ${reason}`, {
         cause: error,
       })
