@@ -71,7 +71,7 @@ export function checkCommand(state: CliState): CommandModule<GlobalArgv, CheckAr
           // Each failed comparison under a heading saying what was compared.
           for (const comparison of compared.comparisons) {
             if (comparison.lines.length === 0) continue
-            io.print(`${comparison.heading[0]?.toUpperCase()}${comparison.heading.slice(1)}:`)
+            io.print(`${comparison.heading}:`)
             for (const line of comparison.lines) io.print(line)
           }
         }

@@ -122,7 +122,7 @@ async function defaultFrom(project: Project, shadow: boolean): Promise<SchemaOfS
   const label = replayed
     ? `heads (${heads.join(', ') || 'base'}, revisions replayed)`
     : `live (${project.target().display}, at ${heads.join(', ') || 'base'})`
-  return { source: 'live', label, model, heads }
+  return { source: replayed ? 'heads' : 'live', label, model, heads }
 }
 
 /**
@@ -263,11 +263,11 @@ export async function checkSchema(project: Project): Promise<SchemaCheckResult> 
   }
   const comparisons: SchemaComparison[] = []
   if (declared !== undefined) {
-    comparisons.push(compare('live-declared', 'the database vs the declared schema', live.model, declared))
+    comparisons.push(compare('live-declared', 'The database vs the declared schema', live.model, declared))
     comparisons.push(
       compare(
         'revisions-declared',
-        'the revisions at the heads vs the declared schema',
+        'The revisions at the heads vs the declared schema',
         built.model,
         declared,
       ),
@@ -275,7 +275,7 @@ export async function checkSchema(project: Project): Promise<SchemaCheckResult> 
   }
   // From what the revisions build to what the database holds: `+` is there by hand.
   comparisons.push(
-    compare('live-revisions', 'the database vs what its revisions produce', built.model, live.model),
+    compare('live-revisions', 'The database vs what its revisions produce', built.model, live.model),
   )
   return {
     heads: live.heads,
