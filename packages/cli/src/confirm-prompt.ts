@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline'
-import type { ConfirmRequest } from '@migraph/core'
+import type { ConfirmRequest, RenameCandidate } from '@migraph/core'
 import type { Paint } from './color.js'
 import type { Streams } from './reporter.js'
 
@@ -33,15 +33,36 @@ export function terminalConfirm(
           ]),
     ]
     streams.stderr.write(`${lines.join('\n')}\n`)
-    const rl = createInterface({ input: process.stdin, output: process.stderr as NodeJS.WritableStream })
-    try {
-      const answer = await new Promise<string>((resolve) => {
-        rl.question(`Proceed with ${request.command}? [y/N] `, resolve)
-        rl.once('close', () => resolve(''))
-      })
-      return /^(y|yes)$/i.test(answer.trim())
-    } finally {
-      rl.close()
-    }
+    return askYesNo(`Proceed with ${request.command}? [y/N] `)
+  }
+}
+
+/** Asks `question` on the terminal (stdin, stderr); true for y/yes, false for anything else. */
+async function askYesNo(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr as NodeJS.WritableStream })
+  try {
+    const answer = await new Promise<string>((resolve) => {
+      rl.question(question, resolve)
+      rl.once('close', () => resolve(''))
+    })
+    return /^(y|yes)$/i.test(answer.trim())
+  } finally {
+    rl.close()
+  }
+}
+
+/**
+ * The rename question of `mig revision --autogenerate` and `mig diff`, asked for each rename
+ * candidate when stdin and stdout are a terminal: `Rename account.name → account.full_name?
+ * [y/N]`. Undefined off a terminal, where candidates are reported instead of guessed.
+ */
+export function terminalRenamePrompt(
+  streams: Streams,
+  flush: () => void,
+): ((candidate: RenameCandidate) => Promise<boolean>) | undefined {
+  if (process.stdin.isTTY !== true || streams.stdout.isTTY !== true) return undefined
+  return (candidate) => {
+    flush()
+    return askYesNo(`Rename ${candidate.from} → ${candidate.to}? [y/N] `)
   }
 }

@@ -41,6 +41,8 @@ const COMMAND_EXAMPLES: Readonly<Record<string, [string, string][]>> = {
   diff: [
     ['mig diff', 'each difference between the database and config schema'],
     ['mig diff --sql', 'the SQL that would make the database match'],
+    ['mig diff --from base --to head', 'what the revisions build, from nothing'],
+    ['mig diff --from head --to -1 --json', 'what the last revision does, undone'],
     ['mig revision -m "add account" --format sql', 'a .sql revision'],
   ],
   merge: [['mig merge heads -m "merge"', 'one revision joining every head']],

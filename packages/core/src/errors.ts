@@ -141,11 +141,15 @@ export class SchemaDriftError extends MigraphError {
   override readonly name = 'SchemaDriftError'
   readonly differences: readonly string[]
 
-  /** `against`: what the database was compared with, as the message names it. */
-  constructor(differences: readonly string[], against = 'the declared schema') {
+  /**
+   * `against`: what the database was compared with, as the message names it; `summary`, when
+   * several comparisons were made, says which failed instead.
+   */
+  constructor(differences: readonly string[], against = 'the declared schema', summary?: string) {
     super(
       'schema-drift',
-      `the database schema differs from ${against} in ${differences.length} place(s): ${differences.join('; ')}`,
+      summary ??
+        `the database schema differs from ${against} in ${differences.length} place(s): ${differences.join('; ')}`,
     )
     this.differences = differences
   }

@@ -45,6 +45,7 @@ export {
   formatDifferences,
   introspect,
   kyselyCatalogReader,
+  type RenameCandidate,
   type Renames,
   renderSteps,
   SchemaDialectMismatchError,
@@ -100,6 +101,10 @@ export {
   type SchemaCheckResult,
   type SchemaCompareArgs,
   type SchemaCompareResult,
+  type SchemaComparison,
+  type SchemaDiffArgs,
+  type SchemaSourceInfo,
+  schemaCheckFailure,
 } from './commands/schema.js'
 export {
   dumpSchema,
@@ -110,9 +115,16 @@ export {
   type SetupArgs,
   type SetupResult,
   schemaAtHeads,
+  schemaAtRevisions,
   schemaTypes,
   setup,
 } from './commands/schema-files.js'
+export {
+  prepareSchemaSource,
+  readSchemaSource,
+  SCHEMA_SOURCE_FORMS,
+  type SchemaOfSource,
+} from './commands/schema-sources.js'
 export { createSeed, listSeeds, SeedError, type SeedResult, seed } from './commands/seed.js'
 export { type SquashArgs, type SquashResult, squash } from './commands/squash.js'
 export { type StatusEntry, type StatusGroup, type StatusResult, status } from './commands/status.js'
@@ -207,7 +219,8 @@ export {
 export type { HistoryEntry, HistoryStatus } from './runtime/history-table.js'
 export type { IntegrityReport } from './runtime/integrity.js'
 export type { RevisionContext } from './runtime/runner.js'
-export { declaredSchemaFiles, loadDeclaredSchema } from './schema/declared-schema.js'
+export { declaredSchemaFiles, isSchemaModule, loadDeclaredSchema } from './schema/declared-schema.js'
+export { type DeclaredSchema, defineSchema } from './schema/define-schema.js'
 export { introspectSession } from './schema/live-schema.js'
 export { slugify } from './script/revision-file-name.js'
 export { type RevisionScript, ScriptDirectory } from './script/script-directory.js'

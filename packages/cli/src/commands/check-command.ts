@@ -1,4 +1,12 @@
-import { check, checkFailure, checkSchema, resolve, SchemaDriftError } from '@migraph/core'
+import {
+  check,
+  checkFailure,
+  checkSchema,
+  resolve,
+  type SchemaCheckResult,
+  SchemaDriftError,
+  schemaCheckFailure,
+} from '@migraph/core'
 import type { CommandModule } from 'yargs'
 import { exitCodeFor } from '../exit-codes.js'
 import { commandHelp } from '../help.js'
@@ -17,7 +25,8 @@ export function checkCommand(state: CliState): CommandModule<GlobalArgv, CheckAr
     builder: (y) =>
       fleetOptions(commandHelp(y, 'check')).option('schema', {
         type: 'boolean',
-        describe: 'also fail when the database schema differs from the config schema',
+        describe:
+          'also fail when the database, the declared schema (config schema) and what the revisions produce disagree',
       }),
     handler: (argv) =>
       withFleet(
@@ -34,33 +43,39 @@ export function checkCommand(state: CliState): CommandModule<GlobalArgv, CheckAr
         async (project, io) => {
           const result = await check(project)
           let failure = checkFailure(result)
-          let differences: readonly string[] = []
-          let against: 'declared' | 'revisions' | undefined
+          let compared: SchemaCheckResult | undefined
           if (failure === undefined && argv.schema === true) {
-            const compared = await checkSchema(project)
-            differences = compared.lines
-            against = compared.against
-            if (differences.length > 0) {
-              failure = new SchemaDriftError(
-                differences,
-                against === 'declared' ? 'the declared schema' : 'what its revisions produce',
-              )
-            }
+            compared = await checkSchema(project)
+            failure = schemaCheckFailure(compared)
           }
+          const against = compared?.against
           if (io.json) {
             io.printJson({
               ...result,
-              ...(argv.schema === true ? { schemaDifferences: differences, schemaAgainst: against } : {}),
+              ...(compared === undefined
+                ? {}
+                : {
+                    schemaDifferences: compared.lines,
+                    schemaAgainst: against,
+                    schemaComparisons: compared.comparisons,
+                  }),
               ok: failure === undefined,
             })
             if (failure !== undefined) state.exitCode = exitCodeFor(failure)
             return
           }
-          if (failure instanceof SchemaDriftError) for (const line of differences) io.print(line)
+          if (failure instanceof SchemaDriftError && compared !== undefined) {
+            // Each failed comparison under a heading saying what was compared.
+            for (const comparison of compared.comparisons) {
+              if (comparison.lines.length === 0) continue
+              io.print(`${comparison.heading}:`)
+              for (const line of comparison.lines) io.print(line)
+            }
+          }
           if (failure !== undefined) throw failure
           const schema =
             against === 'declared'
-              ? '; schema as declared'
+              ? '; schema as declared, as its revisions build it'
               : against === 'revisions'
                 ? '; schema as its revisions build it'
                 : ''

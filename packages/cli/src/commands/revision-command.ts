@@ -1,5 +1,6 @@
 import { autogenerateRevision, merge, parseRenames, revision } from '@migraph/core'
 import type { CommandModule } from 'yargs'
+import { terminalRenamePrompt } from '../confirm-prompt.js'
 import { commandHelp } from '../help.js'
 import { type CliState, type GlobalArgv, UsageError, withProject } from '../run.js'
 
@@ -73,7 +74,14 @@ export function revisionCommand(state: CliState): CommandModule<GlobalArgv, Revi
             if (argv.format === 'sql')
               throw new UsageError('--autogenerate writes a TypeScript revision: drop --format sql')
             const renames = parseRenames(argv.rename ?? [])
-            const generated = await autogenerateRevision(project, { ...common, renames, shadow: argv.shadow })
+            const flush = (project.environment.reporter as { flush?: () => void }).flush
+            const askRename = io.json ? undefined : terminalRenamePrompt(io.streams, () => flush?.())
+            const generated = await autogenerateRevision(project, {
+              ...common,
+              renames,
+              shadow: argv.shadow,
+              askRename,
+            })
             if (io.json) return io.printJson({ ...generated.written, differences: generated.lines })
             for (const line of generated.lines) io.note(line)
             if (generated.written === undefined) return io.say('No changes in schema detected.')

@@ -49,17 +49,37 @@ export async function schemaAtHeads(
       return { model: await introspectSession(session), heads: [...current] }
     })
   }
-  const { runSteps } = await import('../runtime/runner.js')
+  return schemaAtRevisions(project, heads, 'heads')
+}
+
+/**
+ * The schema the revisions produce up to `revisions` (ids; none for base), replayed from base on
+ * a disposable database of the project's kind (see {@link schemaAtHeads}), dropped afterwards.
+ * `target`, when given, is the identifier to plan the upgrade with instead of each id in turn.
+ */
+export async function schemaAtRevisions(
+  project: Project,
+  revisions: readonly string[],
+  target?: string,
+): Promise<SchemaAtHeads> {
+  const scripts = await project.scripts()
+  const [{ withSession }, { runSteps }] = await Promise.all([
+    import('../runtime/session.js'),
+    import('../runtime/runner.js'),
+  ])
   const server =
     project.config.shadowUrl ?? (project.target().dialect === 'mysql' ? project.target().url : undefined)
   const disposable = await disposableDatabase(project, server, "config 'shadowUrl'")
   try {
     return await withSession(disposable.project, { lock: false }, async (session) => {
-      const steps = planUpgrade(scripts.map, [], 'heads')
-      const reached = await runSteps(session, scripts, [], steps, {
-        transactionPerMigration: true,
-        reporter: QUIET,
-      })
+      let reached: readonly string[] = []
+      for (const to of target === undefined ? revisions : [target]) {
+        const steps = planUpgrade(scripts.map, reached, to)
+        reached = await runSteps(session, scripts, reached, steps, {
+          transactionPerMigration: true,
+          reporter: QUIET,
+        })
+      }
       return { model: await introspectSession(session), heads: [...reached] }
     })
   } finally {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { extname, join, relative } from 'node:path'
 import {
   emptySchema,
   introspect,
@@ -13,8 +13,9 @@ import type { Project } from '../context.js'
 import type { Connection, SqlFlavour } from '../dialects/dialect.js'
 import { describeTarget, dialectFor, resolveTarget } from '../dialects/index.js'
 import { ConfigError, DeclaredSchemaError } from '../errors.js'
+import { type DeclaredSchema, declaredSchemaOf, runDeclaredSchema } from './define-schema.js'
 
-// The declared schema is DDL, loaded into a disposable database of the same kind as the
+// The declared schema is DDL (or a module of ops), loaded into a disposable database of the same kind as the
 // project's (embedded PGlite for PostgreSQL, in-memory SQLite for SQLite) and read back through
 // the same introspection as the live database, so both sides are spelled by the same engine.
 // MySQL/MariaDB have no embedded form: a temporary database on a server serves instead.
@@ -26,13 +27,24 @@ const SHADOW_URL: Readonly<Record<SqlFlavour, string | undefined>> = {
   mysql: undefined,
 }
 
-/** The `.sql` files of the config's `schema`: the file itself, or a folder's files in name order. */
+/** Extensions of a declared schema written in TypeScript or JavaScript (see `defineSchema`). */
+const MODULE_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'])
+
+/** Whether `path` names a declared schema module rather than SQL. */
+export function isSchemaModule(path: string): boolean {
+  return MODULE_EXTENSIONS.has(extname(path))
+}
+
+/**
+ * The files of the config's `schema`: a `.sql` file or a module (`.ts`, `.mts`, `.js`, `.mjs`)
+ * itself, or a folder's `.sql` files in name order.
+ */
 export function declaredSchemaFiles(project: Project): string[] {
   const path = project.config.schema
   const where = project.config.file ?? 'config'
   if (path === undefined) {
     throw new ConfigError(
-      `${where}: no declared schema; set config key 'schema' to a .sql file or a folder of .sql files`,
+      `${where}: no declared schema; set config key 'schema' to a .sql file, a folder of .sql files, or a .ts module exporting defineSchema(...)`,
       project.config.file,
     )
   }
@@ -50,15 +62,35 @@ export function declaredSchemaFiles(project: Project): string[] {
 }
 
 /**
- * Loads the declared schema into a shadow database, reads it back, and drops the shadow.
+ * Loads the declared schema into a shadow database, reads it back, and drops the shadow. `files`
+ * defaults to the config's `schema` (see {@link declaredSchemaFiles}); a module among them is
+ * imported with the loader revisions use and its ops run on the shadow.
  *
  * @example
  * ```ts
  * const declared = await loadDeclaredSchema(project, 'postgres')
  * ```
  */
-export async function loadDeclaredSchema(project: Project, flavour: SqlFlavour): Promise<SchemaModel> {
-  const files = declaredSchemaFiles(project)
+export async function loadDeclaredSchema(
+  project: Project,
+  flavour: SqlFlavour,
+  files: readonly string[] = declaredSchemaFiles(project),
+): Promise<SchemaModel> {
+  const shownOf = (file: string) => relative(project.environment.cwd, file) || file
+  // Modules are imported before any database is made: a broken one costs nothing.
+  const modules = new Map<string, DeclaredSchema>()
+  for (const file of files.filter(isSchemaModule)) {
+    let module: Record<string, unknown>
+    try {
+      module = await project.environment.importModule(file)
+    } catch (error) {
+      const reason = error instanceof Error ? error.message.trim() : String(error)
+      throw new DeclaredSchemaError(`${shownOf(file)}: cannot load the declared schema module: ${reason}`, {
+        cause: error,
+      })
+    }
+    modules.set(file, declaredSchemaOf(module, shownOf(file)))
+  }
   const url = SHADOW_URL[flavour]
   const shadow = url === undefined ? await createServerShadow(project) : undefined
   const target = resolveTarget(url ?? shadow?.url, project.config.baseDir)
@@ -71,7 +103,12 @@ export async function loadDeclaredSchema(project: Project, flavour: SqlFlavour):
   }
   try {
     for (const file of files) {
-      const shown = relative(project.environment.cwd, file) || file
+      const shown = shownOf(file)
+      const module = modules.get(file)
+      if (module !== undefined) {
+        await runDeclaredSchema(module, connection.db as never, flavour, shown)
+        continue
+      }
       for (const statement of splitStatements(readFileSync(file, 'utf8'), flavour)) {
         try {
           await connection.db.executeQuery(CompiledQuery.raw(statement.sql))

@@ -64,7 +64,10 @@ function revisionPartOf(target: string): string {
  * running (or recording) the whole squash. With the originals deleted there is no such point any
  * more: refused, naming the squash and the targets that exist.
  */
-export function squashesExpandedForTargets(squashes: readonly Squash[], targets: readonly string[]): string[] {
+export function squashesExpandedForTargets(
+  squashes: readonly Squash[],
+  targets: readonly string[],
+): string[] {
   const expand: string[] = []
   for (const target of targets) {
     const part = revisionPartOf(target)
