@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream'
-import { type PostgresPool, type PostgresPoolClient, sql } from 'kysely'
+import type { PostgresPool, PostgresPoolClient } from 'kysely'
 import type pg from 'pg'
 import type {
   AnyDatabase,
@@ -65,6 +65,8 @@ export const postgresDialect: MigrationDialect = Object.freeze({
   driverPackage: 'pg',
 
   async serverVersionNum(executor: AnyKysely): Promise<number> {
+    // Kysely loads only once a database is used, never with the dialect.
+    const { sql } = await import('kysely')
     const { rows } = await sql<{
       v: number
     }>`select current_setting('server_version_num')::integer as v`.execute(executor)
