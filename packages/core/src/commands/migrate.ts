@@ -1,17 +1,7 @@
-import {
-  applyStep,
-  checkDestination,
-  type MigrationStep,
-  planDowngrade,
-  planStamp,
-  planUpgrade,
-  resolveStartingRevisions,
-} from '@migraph/graph'
+import { checkDestination, planDowngrade, planUpgrade } from '@migraph/graph'
 import type { Project } from '../context.js'
-import type { VersionTableRef } from '../dialects/dialect.js'
 import { CommandError, HookError, MigraphError } from '../errors.js'
 import type { ChecksumSource } from '../runtime/checksum.js'
-import type { RehearsedStep } from '../runtime/dry-run.js'
 import type { ScriptDirectory } from '../script/script-directory.js'
 import {
   checkSamePlan,
@@ -22,42 +12,20 @@ import {
   runConfiguredHooks,
   runOnError,
 } from './deploy-guard.js'
+import {
+  headsAfter,
+  type MigrateResult,
+  offlineOptions,
+  offlineStart,
+  resolvableWithoutDatabase,
+  runtime,
+  type StepSummary,
+  splitRange,
+  summarize,
+} from './migrate-support.js'
 
-// The runtime pulls in Kysely and the operations compilers; graph-only commands never load it.
-const runtime = () =>
-  Promise.all([
-    import('../runtime/checksum-cache.js'),
-    import('../runtime/offline.js'),
-    import('../runtime/runner.js'),
-    import('../runtime/session.js'),
-    import('../runtime/version-table.js'),
-  ]).then(([checksumCache, offline, runner, session, versionTable]) => ({
-    ...checksumCache,
-    ...offline,
-    ...runner,
-    ...session,
-    ...versionTable,
-  }))
-
-/** One executed (or, with `--sql`, rendered) step. */
-export interface StepSummary {
-  readonly direction: 'up' | 'down'
-  readonly revision: string
-  readonly from: readonly string[]
-  readonly to: readonly string[]
-  readonly stamp: boolean
-  readonly message: string
-}
-
-export interface MigrateResult {
-  readonly steps: readonly StepSummary[]
-  /** The heads recorded in the version table afterwards. */
-  readonly heads: readonly string[]
-  /** With `dryRun: true`, what each step did before the rollback; the heads are unchanged. */
-  readonly dryRun?: readonly RehearsedStep[] | undefined
-  /** With `sql: true`, the script that would do it; nothing was executed. */
-  readonly sql?: string | undefined
-}
+export type { MigrateResult, StepSummary } from './migrate-support.js'
+export { ensureVersion, type StampArgs, stamp } from './stamp.js'
 
 export interface MigrateArgs {
   /** `head`, `heads`, an id, `+N`, `label@head`, … With `sql`, also `from:to`. */
@@ -229,126 +197,6 @@ async function migrate(
   }
 }
 
-export interface StampArgs {
-  readonly revisions: readonly string[]
-  readonly sql?: boolean | undefined
-  /** Delete every row of the version table first, then stamp. */
-  readonly purge?: boolean | undefined
-}
-
-/** `mig stamp <revs...>`: set the version table without running any revision. */
-export async function stamp(project: Project, args: StampArgs): Promise<MigrateResult> {
-  const scripts = await project.scripts()
-  if (args.revisions.length === 0) throw new CommandError('stamp needs at least one revision')
-  const { renderOfflineSql, runSteps, versionTableOf, withSession } = await runtime()
-  if (args.sql === true) {
-    // Alembic's reading: each argument is `[start:]target`, and every start must be the same.
-    let from: string | undefined
-    const targets = args.revisions.map((revision) => {
-      const range = splitRange(revision)
-      if (range === undefined) return revision
-      if (from !== undefined && from !== range.from) {
-        throw new CommandError(
-          'Stamp operation with --sql only supports a single starting revision at a time',
-        )
-      }
-      from = range.from
-      return range.to
-    })
-    // Offline, the version table's rows are unknown: there is nothing to purge.
-    if (args.purge === true) throw new CommandError("Can't use --purge with --sql mode")
-    const start = offlineStart(scripts, from ?? '', targets)
-    const steps = planStamp(start.scripts.map, start.start, targets)
-    const sql = await renderOfflineSql(start.scripts, start.start, steps, {
-      ...offlineOptions(project, versionTableOf(project)),
-      storedRows: start.stored,
-    })
-    return { steps: steps.map(summarize), heads: headsAfter(start.scripts, start.start, steps), sql }
-  }
-  for (const target of args.revisions) {
-    if (resolvableWithoutDatabase(target)) scripts.map.resolve(target, [])
-  }
-  if (requireConfirmable(project, 'stamp')) await confirmWrite(project, 'stamp', [])
-  return withSession(project, { lock: true }, async (session) => {
-    const view = scripts.forVersions(await session.readHeads(), args.revisions)
-    let current = view.heads
-    if (args.purge === true) {
-      await purge(session, current)
-      current = []
-    } else {
-      // Conflicting rows give no starting point; `--purge` is the way out.
-      const [{ overlappingVersions }, { versionTableFailure }] = await Promise.all([
-        import('@migraph/graph'),
-        import('./check.js'),
-      ])
-      const failure = versionTableFailure({
-        conflicting: overlappingVersions(view.scripts.map, current),
-        missing: [],
-      })
-      if (failure !== undefined) throw failure
-    }
-    const steps = planStamp(view.scripts.map, current, args.revisions, { purge: args.purge ?? false })
-    const heads = await runSteps(session, view.scripts, current, steps, {
-      storedRows: args.purge === true ? undefined : view.stored,
-      transactionPerMigration: true,
-      reporter: project.environment.reporter,
-    })
-    return { steps: steps.map(summarize), heads }
-  })
-}
-
-/**
- * Empties the version table for `stamp --purge`, and says so in the history: what the entries
- * before say was applied no longer describes the table.
- */
-async function purge(
-  session: import('../runtime/session.js').Session,
-  current: readonly string[],
-): Promise<void> {
-  const [{ purgeVersions, versionTableExists }, history] = await Promise.all([
-    import('../runtime/version-table.js'),
-    import('../runtime/history-table.js'),
-  ])
-  const { db } = session.connection
-  if (current.length > 0) await purgeVersions(db, session.versionTable)
-  const table = history.historyTableOf(session.versionTable)
-  if (!(await versionTableExists(db, table))) return
-  const now = new Date().toISOString()
-  await history.recordHistory(db, table, {
-    revision: '',
-    direction: 'down',
-    status: 'purged',
-    checksum: null,
-    startedAt: now,
-    finishedAt: now,
-    durationMs: 0,
-    appliedBy: history.currentActor(),
-    opsCompleted: null,
-    detail: current.length > 0 ? `purged ${current.join(', ')}` : null,
-  })
-}
-
-/** `mig ensure-version`: create the version table if it does not exist. */
-export async function ensureVersion(
-  project: Project,
-  args: { sql?: boolean } = {},
-): Promise<{ sql?: string }> {
-  const dialect = project.dialect()
-  const { compileVersionStatements, ensureVersionTable, versionTableOf, withSession } = await runtime()
-  if (args.sql === true) {
-    const statements = compileVersionStatements(dialect.sqlFlavour, versionTableOf(project), { create: true })
-    // Laid out as every other `--sql` script: in a transaction where DDL is transactional.
-    const lines = statements.map((s) => `${s};`)
-    const script = dialect.transactionalDDL ? ['BEGIN;', ...lines, 'COMMIT;'] : lines
-    return { sql: `${script.join('\n\n')}\n` }
-  }
-  if (requireConfirmable(project, 'ensure-version')) await confirmWrite(project, 'ensure-version', [])
-  return withSession(project, { lock: true }, async (session) => {
-    await ensureVersionTable(session.connection.db, session.versionTable)
-    return {}
-  })
-}
-
 /** Refuses to run on a database the code cannot vouch for (see `mig check`). */
 async function guardIntegrity(
   scripts: ScriptDirectory,
@@ -370,57 +218,5 @@ async function guardIntegrity(
     throw failure.code === 'checksum-mismatch'
       ? new MigraphError(failure.code, `${failure.message} (pass --ignore-checksums to run anyway)`)
       : failure
-  }
-}
-
-/** `versionTable` as configured and checked: offline SQL names the schema only where the config does. */
-function offlineOptions(project: Project, versionTable: VersionTableRef) {
-  return {
-    dialect: project.dialect(),
-    versionTable,
-    transactionPerMigration: project.config.transactionPerMigration,
-    x: project.options.x,
-  }
-}
-
-/**
- * True when an identifier names revisions without the current heads (`head`, an id, `label@head`,
- * `label@base`), so a typo is reported before a connection is opened; relative steps (`+1`,
- * `label@-1`) and `current` need the database.
- */
-function resolvableWithoutDatabase(target: string): boolean {
-  return !/^[+-]|[+-]\d+$|current/.test(target)
-}
-
-function splitRange(target: string): { from: string; to: string } | undefined {
-  const at = target.indexOf(':')
-  if (at === -1) return undefined
-  return { from: target.slice(0, at), to: target.slice(at + 1) }
-}
-
-/**
- * Where `--sql <from>:` starts: `from` read as the version table's row would be, so that a
- * revision a squash replaces is read as Django reads it (see `ScriptDirectory.forVersions`).
- */
-function offlineStart(scripts: ScriptDirectory, from: string, targets: readonly string[]) {
-  const view = scripts.forVersions(from === '' ? [] : [from], targets)
-  const start = resolveStartingRevisions(view.scripts.map, view.heads[0] ?? null)
-  return { scripts: view.scripts, start, stored: view.stored }
-}
-
-function headsAfter(scripts: ScriptDirectory, start: readonly string[], steps: readonly MigrationStep[]) {
-  let heads = start
-  for (const step of steps) heads = applyStep(scripts.map, heads, step).heads
-  return heads
-}
-
-function summarize(step: MigrationStep): StepSummary {
-  return {
-    direction: step.direction,
-    revision: step.revision,
-    from: step.fromRevisions,
-    to: step.toRevisions,
-    stamp: step.isStamp,
-    message: step.message,
   }
 }

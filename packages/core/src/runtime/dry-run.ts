@@ -1,7 +1,8 @@
 import type { MigrationStep } from '@migraph/graph'
 import type { ScriptDirectory } from '../script/script-directory.js'
 import type { Progress } from './partial-state.js'
-import { type RunOptions, runModule } from './runner.js'
+import { runModule } from './run-module.js'
+import type { RunOptions } from './runner.js'
 import type { Session } from './session.js'
 
 /** What a dry run found for one step. */

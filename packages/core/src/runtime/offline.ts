@@ -4,7 +4,7 @@ import type { MigrationDialect, VersionTableRef } from '../dialects/dialect.js'
 import { MigrationFailedError } from '../errors.js'
 import type { RevisionModule, ScriptDirectory } from '../script/script-directory.js'
 import { isSqlRevisionFile } from '../script/sql-revision.js'
-import { checkSqlSteps } from './runner.js'
+import { checkSqlSteps } from './run-module.js'
 import { asStored } from './stored-rows.js'
 import { compileVersionStatements } from './version-table.js'
 
