@@ -9,21 +9,14 @@ import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
 import { mig, tempProject } from '../helpers/mig.js'
 import { writeRevision } from '../helpers/project-files.js'
+import { findAlembicPython } from '../helpers/python-alembic.js'
 
 const cleanups: (() => void)[] = []
 after(() => {
   for (const cleanup of cleanups) cleanup()
 })
 
-function findPython(): string | null {
-  for (const candidate of [process.env.MIGRAPH_PYTHON, 'python3', '/usr/bin/python3']) {
-    if (!candidate) continue
-    const probe = spawnSync(candidate, ['-c', 'import alembic'], { encoding: 'utf8' })
-    if (probe.status === 0) return candidate
-  }
-  return null
-}
-const python = findPython()
+const python = findAlembicPython()
 
 function alembic(dir: string, ...args: string[]): void {
   const run = spawnSync(python as string, ['-m', 'alembic', ...args], { cwd: dir, encoding: 'utf8' })

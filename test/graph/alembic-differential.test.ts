@@ -20,6 +20,7 @@ import {
   type RevisionInput,
   RevisionMap,
 } from '@migraph/graph'
+import { findAlembicPython } from '../helpers/python-alembic.js'
 import { compareRefusals, Tally } from './fixtures/agreement.js'
 import { type ArgparseResult, argvProject, canonical, meantValue, runMain } from './fixtures/argv-cases.js'
 import { prng, randomGraph, SHAPES } from './fixtures/graphs.js'
@@ -33,15 +34,6 @@ import {
 } from './fixtures/offline-shape.js'
 
 const ORACLE = fileURLToPath(new URL('./fixtures/alembic_oracle.py', import.meta.url))
-
-function findPython(): string | null {
-  for (const candidate of [process.env.MIGRAPH_PYTHON, 'python3', '/usr/bin/python3']) {
-    if (!candidate) continue
-    const probe = spawnSync(candidate, ['-c', 'import alembic'], { encoding: 'utf8' })
-    if (probe.status === 0) return candidate
-  }
-  return null
-}
 
 type Query =
   | { type: 'resolve'; id: string }
@@ -270,7 +262,7 @@ function buildAnswer(graph: readonly RevisionInput[]): unknown {
   }
 }
 
-const python = findPython()
+const python = findAlembicPython()
 const RANDOM_CASES = Number(process.env.MIGRAPH_DIFF_CASES ?? 80)
 
 const cases: Case[] = [

@@ -25,14 +25,16 @@ export interface HeaderProblem {
 }
 
 /** The header fields, exported by every revision module that declares them. */
-export const HEADER_NAMES: ReadonlySet<string> = new Set([
+export const HEADER_FIELDS = [
   'revision',
   'downRevision',
   'branchLabels',
   'dependsOn',
   'transactional',
   'replaces',
-])
+] as const
+
+export const HEADER_NAMES: ReadonlySet<string> = new Set(HEADER_FIELDS)
 
 /**
  * Reads `revision`, `downRevision`, `branchLabels`, `dependsOn`, `transactional` and the

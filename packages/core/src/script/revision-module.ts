@@ -2,6 +2,7 @@ import { readTimeouts } from '../config/revision-limits.js'
 import { RevisionFileError } from '../errors.js'
 import { describeImportError } from './import-module.js'
 import { type RevisionScript, readHeader, readSource } from './revision-file.js'
+import { HEADER_FIELDS } from './revision-header.js'
 import { type SqlRevisionModule, sqlRevisionModule } from './sql-revision.js'
 
 /** A revision module once imported: the functions the runner calls. */
@@ -76,15 +77,6 @@ export function revisionModule(script: RevisionScript, mod: Record<string, unkno
     lint: mod.lint,
   }
 }
-
-const HEADER_FIELDS = [
-  'revision',
-  'downRevision',
-  'branchLabels',
-  'dependsOn',
-  'transactional',
-  'replaces',
-] as const
 
 /**
  * A header field's value as the runner takes it: absent is null (and `transactional` true), one
