@@ -9,7 +9,13 @@ import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
 import { DATABASE_KINDS, type DatabaseKind } from '../helpers/e2e-databases.js'
 import { mig, tempProject } from '../helpers/mig.js'
-import { generatedPath, type RevisionSpec, writeConfig, writeRevision } from '../helpers/project-files.js'
+import {
+  generatedPath,
+  headerOf,
+  type RevisionSpec,
+  writeConfig,
+  writeRevision,
+} from '../helpers/project-files.js'
 
 const cleanups: (() => void)[] = []
 after(() => {
@@ -268,6 +274,22 @@ test('a .sql squash is irreversible if one of its revisions is, and outside a tr
   assert.doesNotMatch(text, /migrate: down/)
   assert.match(text, /select 1;[\s\S]*select 3;/)
   assert.match((await ok(dir, ['show', 'tq'])).stdout, /Replaces: t1, t2/)
+})
+
+test('new revisions go on from the head whose parent a squash replaced, with the originals and without', async () => {
+  const dir = project()
+  writeRevision(dir, 'migrations', { id: 'a1', message: 'a' })
+  writeRevision(dir, 'migrations', { id: 'b1', down: 'a1', message: 'b' })
+  writeRevision(dir, 'migrations', { id: 'c1', down: 'b1', message: 'c' })
+  await ok(dir, ['squash', 'a1:b1', '-m', 'a and b', '--rev-id', 'sq'])
+  // c1 still names b1, which the squash now stands for: the new file goes on from c1.
+  const d1 = generatedPath((await ok(dir, ['revision', '-m', 'd', '--rev-id', 'd1'])).stdout)
+  assert.equal(headerOf(d1).downRevision, "'c1'")
+  for (const file of revisionFiles(dir).filter((f) => /^[ab]1_/.test(f)))
+    rmSync(join(dir, 'migrations', file))
+  await ok(dir, ['revision', '-m', 'e', '--rev-id', 'e1', '--format', 'sql'])
+  assert.deepEqual((await ok(dir, ['heads'])).stdout.trim().split(/\s+/)[0], 'e1')
+  assert.match((await ok(dir, ['history'])).stdout, /<base> -> sq/)
 })
 
 describe('mig squash refuses, writing nothing', () => {

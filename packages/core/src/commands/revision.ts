@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
-import { placeNewRevision, RevisionMap } from '@migraph/graph'
+import { placeNewRevision } from '@migraph/graph'
 import type { RevisionFormat } from '../config/resolved-config.js'
 import type { Project } from '../context.js'
 import { CommandError } from '../errors.js'
@@ -74,22 +74,13 @@ async function writeRevision(
   })
   const downRevisions = placement.downRevisions
   // Check the graph the new file would make (label clashes, …) before writing anything.
-  RevisionMap.build([
-    ...[...scripts.scripts.values()].map((s) => ({
-      revision: s.revision,
-      downRevision: s.downRevision,
-      branchLabels: s.branchLabels,
-      dependsOn: s.dependsOn,
-      path: s.path,
-    })),
-    {
-      revision: revId,
-      downRevision: downRevisions.length === 0 ? null : downRevisions,
-      branchLabels: args.branchLabels ?? null,
-      dependsOn: placement.dependsOn,
-      path: '(new revision)',
-    },
-  ])
+  scripts.checkWith({
+    revision: revId,
+    downRevision: downRevisions.length === 0 ? null : downRevisions,
+    branchLabels: args.branchLabels ?? null,
+    dependsOn: placement.dependsOn,
+    path: '(new revision)',
+  })
 
   const path = await writeRevisionFile(project, scripts, {
     revision: revId,

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { RevisionMap, squashRange, squashView } from '@migraph/graph'
+import { squashRange } from '@migraph/graph'
 import {
   createOperations,
   createRecordingSink,
@@ -107,18 +107,14 @@ function checkNewGraph(
     readonly ids: readonly string[]
   },
 ): void {
-  const view = squashView([
-    ...scripts.everyScript,
-    {
-      revision: squash.revision,
-      downRevision: squash.downRevisions.length === 0 ? null : squash.downRevisions,
-      branchLabels: squash.branchLabels,
-      dependsOn: squash.dependsOn,
-      replaces: squash.ids,
-      path: '(new squash)',
-    },
-  ])
-  RevisionMap.build(view.inputs)
+  scripts.checkWith({
+    revision: squash.revision,
+    downRevision: squash.downRevisions.length === 0 ? null : squash.downRevisions,
+    branchLabels: squash.branchLabels,
+    dependsOn: squash.dependsOn,
+    replaces: squash.ids,
+    path: '(new squash)',
+  })
 }
 
 interface Content {

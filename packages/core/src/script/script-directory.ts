@@ -1,4 +1,4 @@
-import { findSquashes, type Revision, RevisionMap, squashView } from '@migraph/graph'
+import { findSquashes, type Revision, type RevisionInput, RevisionMap, squashView } from '@migraph/graph'
 import { RevisionFileError } from '../errors.js'
 import { type Listing, listRevisionFiles, restampListing, stampIn } from './folder-listing.js'
 import { type FileStamp, type HeaderCacheOptions, STAMP_WIDTH } from './header-cache.js'
@@ -87,6 +87,15 @@ export class ScriptDirectory {
   /** Every script read, squashes and the revisions they replace alike, whatever the graph holds. */
   get everyScript(): readonly RevisionScript[] {
     return this.#all ?? [...this.scripts.values()]
+  }
+
+  /**
+   * Validates the graph these files would form with one more revision (a new file, a squash),
+   * read as graph-only commands read it: each squash in place of what it replaces. Throws the
+   * graph's error, naming the file at fault, before anything is written.
+   */
+  checkWith(extra: RevisionInput): void {
+    RevisionMap.build(squashView([...this.everyScript, extra]).inputs)
   }
 
   /** The script of a revision of {@link map}. */
