@@ -130,6 +130,14 @@ async function squashOnce(kind: DatabaseKind) {
     )
     await at(databases.fresh, 'sq1')
     assert.deepEqual(await databases.fresh.versions(), ['sq1'])
+    // The database ran the squash as one revision: a target inside it is refused by name, and
+    // nothing changes.
+    for (const command of ['upgrade', 'downgrade']) {
+      const inside = await mig(dir, [...databases.fresh.args, command, 'r3'])
+      assert.notEqual(inside.code, 0, inside.stdout)
+      assert.match(inside.stderr, /applied squash sq1 as one revision, so 'r3' inside it cannot be reached/)
+      assert.deepEqual(await databases.fresh.versions(), ['sq1'])
+    }
 
     // A target inside the squash stops there, through the originals, rather than running (or
     // recording) the whole squash.
@@ -155,6 +163,11 @@ async function squashOnce(kind: DatabaseKind) {
     assert.deepEqual(await databases.last.versions(), ['r1'])
     await at(databases.last, 'head')
     assert.deepEqual(await databases.last.schema(), built)
+    // Past the squash, having run it whole: down into it is refused too, as its history says.
+    const into = await mig(dir, [...databases.last.args, 'downgrade', 'r3'])
+    assert.notEqual(into.code, 0, into.stdout)
+    assert.match(into.stderr, /applied squash sq1 as one revision/)
+    assert.deepEqual(await databases.last.versions(), ['r5'])
 
     // (4) The originals deleted: a replaced id still names the squash.
     for (const file of revisionFiles(dir).filter((f) => /^r[234]_/.test(f)))

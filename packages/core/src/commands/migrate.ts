@@ -159,7 +159,8 @@ async function migrate(
       return await withSession(project, { lock: true }, async (session) => {
         const { readRunState } = await import('../runtime/history-table.js')
         const state = await readRunState(session.connection.db, session.versionTable)
-        const view = scripts.forVersions(state.heads, [args.target])
+        const { appliedByHistory } = await import('../runtime/history-replay.js')
+        const view = scripts.forVersions(state.heads, [args.target], appliedByHistory(state.history))
         const current = view.heads
         await guardIntegrity(view.scripts, current, state.history, {
           ignoreChecksums: args.ignoreChecksums === true,

@@ -47,9 +47,10 @@ export function inspectIntegrity<E extends HistoryFacts>(
   for (const [revision, checksum] of appliedChecksums(history)) {
     // By the graph's own index: building the map of every script by id costs more than this loop.
     const rev = map.lookupKey(revision)
-    const script = rev?.revision === revision ? scripts.scriptOf(rev) : undefined
+    // Outside the graph, a squash set aside for its originals (or an original the squash stands
+    // for) still has its file; only a revision a squash replaces may lose it.
+    const script = rev?.revision === revision ? scripts.scriptOf(rev) : scripts.fileOf(revision)
     if (script === undefined) {
-      // A revision a squash replaces: the squash stands for it, its file may well be gone.
       if (map.aliasOf(revision) === undefined) vanished.push(revision)
     } else if (!checksumMatches(checksum, script.path, options)) {
       changed.push({ revision, path: script.path })

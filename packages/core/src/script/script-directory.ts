@@ -90,6 +90,15 @@ export class ScriptDirectory {
   }
 
   /**
+   * The file that declares `revision`, in this graph or outside it: a squash set aside for its
+   * originals, or an original a squash stands for, still has its file.
+   */
+  fileOf(revision: string): RevisionScript | undefined {
+    if (this.#all === undefined) return this.scripts.get(revision)
+    return this.#all.find((script) => script.revision === revision)
+  }
+
+  /**
    * Validates the graph these files would form with one more revision (a new file, a squash),
    * read as graph-only commands read it: each squash in place of what it replaces. Throws the
    * graph's error, naming the file at fault, before anything is written.
@@ -232,6 +241,7 @@ export class ScriptDirectory {
   forVersions(
     rows: readonly string[],
     targets: readonly string[] = [],
+    applied?: ReadonlySet<string>,
   ): {
     readonly scripts: ScriptDirectory
     readonly heads: readonly string[]
@@ -239,7 +249,7 @@ export class ScriptDirectory {
   } {
     const all = this.#all
     if (all === undefined) return { scripts: this, heads: rows, stored: new Map() }
-    const { expand, heads, stored } = readRowsThroughSquashes(findSquashes(all), rows, targets)
+    const { expand, heads, stored } = readRowsThroughSquashes(findSquashes(all), rows, targets, applied)
     if (expand.size === 0) return { scripts: this, heads, stored }
     const parts = {
       locations: this.versionLocations,

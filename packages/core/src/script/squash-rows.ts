@@ -14,13 +14,17 @@ export interface SquashedRows {
  * Django's reading of version rows against squashes: a row at a replaced revision other than the
  * last keeps the originals (the database goes on with them); a row at the last stands for the
  * squash. A row in the middle of a squash whose originals are gone is refused, with what to do.
+ * `applied` (the revisions the history says are applied) tells a database that ran a squash
+ * whole, which a target inside the squash cannot reach either.
  */
 export function readRowsThroughSquashes(
   squashes: readonly Squash[],
   rows: readonly string[],
   targets: readonly string[] = [],
+  applied: ReadonlySet<string> = new Set(),
 ): SquashedRows {
-  const expand = new Set<string>(squashesExpandedForTargets(squashes, targets))
+  const forTargets = squashesExpandedForTargets(squashes, targets)
+  const expand = new Set<string>(forTargets)
   const heads: string[] = []
   const stored = new Map<string, string>()
   for (const row of rows) {
@@ -42,12 +46,22 @@ export function readRowsThroughSquashes(
       )
     }
   }
-  // A squash expanded for one row is not there to stand for another: that row stays as read.
-  for (const squash of expand) {
-    const row = stored.get(squash)
+  // An expanded squash is not in the graph to stand for any row: a row held at its last replaced
+  // id stays as read. A database that applied the squash itself ran it as one revision, and
+  // its history says so: there is no stopping inside it (Django's rule too).
+  for (const id of expand) {
+    const at = heads.indexOf(id)
+    const row = at === -1 ? undefined : stored.get(id)
+    const ranWhole = at !== -1 ? row === undefined : forTargets.includes(id) && applied.has(id)
+    if (ranWhole) {
+      throw new MigraphError(
+        'squashed-revision',
+        `the database applied squash ${id} as one revision, so ${targets.map((t) => `'${t}'`).join(', ')} inside it cannot be reached; downgrade below ${id} first, then upgrade to the target`,
+      )
+    }
     if (row === undefined) continue
-    heads[heads.indexOf(squash)] = row
-    stored.delete(squash)
+    heads[at] = row
+    stored.delete(id)
   }
   return { expand, heads, stored }
 }
