@@ -33,7 +33,8 @@ export async function dryRun(
   )
   return withSession(project, { lock: false }, async (session) => {
     const state = await readRunState(session.connection.db, session.versionTable)
-    const view = scripts.forVersions(state.heads, [target])
+    const { appliedByHistory } = await import('../runtime/history-replay.js')
+    const view = scripts.forVersions(state.heads, [target], appliedByHistory(state.history))
     const steps = plan(view.heads, target, view.scripts.map)
     const rehearsed = await rehearseSteps(session, view.scripts, steps, {
       x: project.options.x,
